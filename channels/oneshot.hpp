@@ -1,0 +1,222 @@
+#pragma once
+/// pollen::oneshot: a channel for exactly one value, Tokio's `sync::oneshot`.
+///
+///     auto [tx, rx] = pollen::oneshot::channel<int>();
+///     std::move(tx).send(42);          // Result<void, int>: the value back if rx is gone
+///     ... rx is a Future with Output Result<int, RecvError>
+///
+/// Receiver's poll is Ready with the value once it was sent, with RecvError
+/// once the Sender was dropped without sending (or the Receiver closed
+/// itself), and Pending otherwise, having stored the task's waker. The Sender
+/// may live on any thread: `send`, dropping the Sender and the Receiver's
+/// `close`/drop wake the other side from the thread that does them.
+///
+/// Destroying the Receiver mid-way closes the channel: a later `send` fails
+/// and gives the value back, `Sender::closed()` becomes ready, and a value
+/// already sent is destroyed right there. Destroying the Sender without
+/// sending wakes the Receiver with RecvError. Both handles and the state
+/// share one allocation, freed by the last of them; no lock is taken.
+///
+/// Unlike most pollen futures, Receiver and Closed are Unpin (Rust's term):
+/// their state lives in the shared allocation, so they may be moved between
+/// polls and carry no PinCheck. Use `Unit` for a value-less signal.
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "../core/context.hpp"
+#include "../core/future.hpp"
+#include "../core/future_ext.hpp"
+#include "../core/poll.hpp"
+#include "../core/result.hpp"
+#include "detail/oneshot_inner.hpp"
+
+namespace pollen::oneshot {
+
+/// The Sender was dropped without sending (or the Receiver was closed first).
+struct RecvError {
+    bool operator==(const RecvError&) const = default;
+};
+
+/// Why `try_recv` has no value: not sent yet, or never will be.
+enum class TryRecvError { Empty, Closed };
+
+template <class T>
+class Sender;
+template <class T>
+class Receiver;
+
+/// The future of `Sender::closed()`: Ready once the Receiver is closed or
+/// dropped. Only one at a time per channel, polled by the Sender's owner; it
+/// keeps the shared state alive by itself. Destroying it only drops interest.
+template <class T>
+class Closed : public FutureExt<Closed<T>> {
+public:
+    using Output = void;
+
+    Closed(Closed&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
+    Closed& operator=(Closed&& other) noexcept {
+        if (this != &other) {
+            if (inner_) inner_->release();
+            inner_ = std::exchange(other.inner_, nullptr);
+        }
+        return *this;
+    }
+    ~Closed() {
+        if (inner_) inner_->release();
+    }
+
+    Poll<void> poll(Context& cx) {
+        if (inner_ == nullptr || inner_->poll_closed(cx)) return ready();
+        return pending;
+    }
+
+private:
+    friend class Sender<T>;
+    explicit Closed(detail::OneshotInner<T>* inner) : inner_(inner) { inner_->add_ref(); }
+    detail::OneshotInner<T>* inner_;
+};
+
+/// The sending half. Move-only; `send` consumes it.
+template <class T>
+class Sender {
+public:
+    Sender(Sender&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
+    Sender& operator=(Sender&& other) noexcept {
+        if (this != &other) {
+            drop();
+            inner_ = std::exchange(other.inner_, nullptr);
+        }
+        return *this;
+    }
+    ~Sender() { drop(); }
+
+    /// Sends the value; Err(value) when the Receiver is closed or gone.
+    /// Never blocks, so it may be called from any thread, async or not.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Result<void, T> send(U&& value) && {
+        detail::OneshotInner<T>* inner = std::exchange(inner_, nullptr);
+        if (inner == nullptr) return Err(T(std::forward<U>(value)));
+        inner->put(std::forward<U>(value));
+        if (!inner->complete()) {
+            T back = inner->take_back();
+            inner->release();
+            return Err(std::move(back));
+        }
+        inner->release();
+        return Ok();
+    }
+
+    /// True once the Receiver was closed or dropped (a send would fail).
+    bool is_closed() const {
+        return inner_ == nullptr || (inner_->load() & detail::OneshotInner<T>::kClosed) != 0;
+    }
+
+    /// A future Ready once the Receiver is closed or dropped.
+    Closed<T> closed() const {
+        if (inner_ == nullptr) std::abort();  // a moved-from Sender has no channel
+        return Closed<T>(inner_);
+    }
+
+    /// The poll behind `closed()`, for hand-written futures that own the Sender.
+    Poll<void> poll_closed(Context& cx) {
+        if (inner_ == nullptr || inner_->poll_closed(cx)) return ready();
+        return pending;
+    }
+
+private:
+    template <class U>
+    friend std::pair<Sender<U>, Receiver<U>> channel();
+    explicit Sender(detail::OneshotInner<T>* inner) : inner_(inner) {}
+
+    void drop() {
+        if (detail::OneshotInner<T>* inner = std::exchange(inner_, nullptr)) {
+            inner->complete();  // with an empty slot: the Receiver gets RecvError
+            inner->release();
+        }
+    }
+
+    detail::OneshotInner<T>* inner_;
+};
+
+/// The receiving half, itself the future of the value.
+template <class T>
+class Receiver : public FutureExt<Receiver<T>> {
+public:
+    using Output = Result<T, RecvError>;
+
+    Receiver(Receiver&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
+    Receiver& operator=(Receiver&& other) noexcept {
+        if (this != &other) {
+            drop();
+            inner_ = std::exchange(other.inner_, nullptr);
+        }
+        return *this;
+    }
+    ~Receiver() { drop(); }
+
+    /// Ready with the value or RecvError; not to be polled after that.
+    Poll<Output> poll(Context& cx) {
+        if (inner_ == nullptr) std::abort();  // polled after completion
+        if (!inner_->poll_recv(cx)) return pending;
+        return Ready<Output>{finish()};
+    }
+
+    /// The value if it is there now, without waiting: Empty when not sent
+    /// yet, Closed when it never will be (or was already received).
+    Result<T, TryRecvError> try_recv() {
+        if (inner_ == nullptr) return Err(TryRecvError::Closed);
+        std::uint32_t s = inner_->load();
+        if (!(s & (detail::OneshotInner<T>::kValueSent | detail::OneshotInner<T>::kClosed)))
+            return Err(TryRecvError::Empty);
+        Result<T, RecvError> r = finish();
+        if (r.is_ok()) return Ok(std::move(r).value());
+        return Err(TryRecvError::Closed);
+    }
+
+    /// Prevents the Sender from sending; a value already sent can still be
+    /// received. Wakes a Sender waiting in `closed()`.
+    void close() {
+        if (inner_) inner_->close();
+    }
+
+private:
+    template <class U>
+    friend std::pair<Sender<U>, Receiver<U>> channel();
+    explicit Receiver(detail::OneshotInner<T>* inner) : inner_(inner) {}
+
+    /// After VALUE_SENT or CLOSED was seen: the outcome, and the channel released.
+    Result<T, RecvError> finish() {
+        detail::OneshotInner<T>* inner = std::exchange(inner_, nullptr);
+        std::optional<T> v = (inner->load() & detail::OneshotInner<T>::kValueSent)
+                                 ? inner->take()
+                                 : std::nullopt;
+        inner->release();
+        if (v) return Ok(std::move(*v));
+        return Err(RecvError{});
+    }
+
+    void drop() {
+        if (detail::OneshotInner<T>* inner = std::exchange(inner_, nullptr)) {
+            // An unreceived value dies with the Receiver, not with the last handle.
+            if (inner->close() & detail::OneshotInner<T>::kValueSent) inner->take();
+            inner->release();
+        }
+    }
+
+    detail::OneshotInner<T>* inner_;
+};
+
+/// A new channel: one allocation shared by the two halves.
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel() {
+    static_assert(!std::is_void_v<T>, "pollen::oneshot: use Unit for a value-less channel");
+    auto* inner = new detail::OneshotInner<T>();
+    return {Sender<T>(inner), Receiver<T>(inner)};
+}
+
+}  // namespace pollen::oneshot

@@ -1,0 +1,62 @@
+#pragma once
+/// Builder: configures and builds a Runtime (Tokio's `runtime::Builder`).
+///
+///     auto rt = pollen::Runtime::builder().worker_threads(4).build();   // multi-thread
+///     auto rt = pollen::Builder::new_current_thread().build();         // one thread
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace pollen {
+
+class Runtime;
+
+class Builder {
+public:
+    enum class Flavor { CurrentThread, MultiThread };
+
+    /// Tasks run on the thread calling block_on, nowhere else.
+    static Builder new_current_thread() { return Builder(Flavor::CurrentThread); }
+    /// A work-stealing pool of worker threads (the default).
+    static Builder new_multi_thread() { return Builder(Flavor::MultiThread); }
+
+    /// Number of workers of the multi-thread flavour (default: one per core).
+    Builder& worker_threads(std::size_t n);
+    /// Name given to the runtime's threads (visible in debuggers, top -H).
+    Builder& thread_name(std::string name);
+    /// Called on each runtime thread when it starts / before it stops.
+    Builder& on_thread_start(std::function<void()> fn);
+    Builder& on_thread_stop(std::function<void()> fn);
+    /// Upper bound on threads of the blocking pool (spawn_blocking).
+    Builder& max_blocking_threads(std::size_t n);
+    /// How long an idle blocking thread waits for work before exiting.
+    Builder& thread_keep_alive(std::chrono::milliseconds d);
+    /// A poll longer than this logs a warning (blocking detection); 0 disables.
+    Builder& warn_on_slow_poll(std::chrono::microseconds d);
+    /// Enables the I/O and time drivers (they exist from the reactor issue on;
+    /// accepted now so programs read as Tokio's do).
+    Builder& enable_all();
+
+    Runtime build();
+
+    struct Config {
+        Flavor flavor = Flavor::MultiThread;
+        std::size_t worker_threads = 1;
+        std::string thread_name = "pollen-worker";
+        std::function<void()> on_thread_start;
+        std::function<void()> on_thread_stop;
+        std::size_t max_blocking_threads = 512;
+        std::chrono::milliseconds thread_keep_alive{10'000};
+        std::chrono::microseconds slow_poll{10'000};
+        bool enable_io_time = false;
+    };
+    const Config& config() const { return config_; }
+
+private:
+    explicit Builder(Flavor f);
+    Config config_;
+};
+
+}  // namespace pollen

@@ -1,0 +1,104 @@
+#include "current_thread.hpp"
+
+namespace pollen::detail {
+
+namespace {
+// The scheduler this thread is driving right now (inside drive_until_woken).
+thread_local CurrentThreadScheduler* tls_driving = nullptr;
+
+// Tokio's event_interval: how many tasks run before block_on's future and the
+// injection queue get another look.
+constexpr int kTasksPerDrive = 61;
+constexpr std::uint32_t kInjectInterval = 31;
+}  // namespace
+
+CurrentThreadScheduler::CurrentThreadScheduler() : parker_(std::make_shared<Parker>()) {}
+
+CurrentThreadScheduler::~CurrentThreadScheduler() { shutdown(); }
+
+bool CurrentThreadScheduler::is_driver_thread() const { return tls_driving == this; }
+
+void CurrentThreadScheduler::schedule(Header* task) {
+    if (is_driver_thread()) {
+        local_.push_back(task);
+        return;
+    }
+    {
+        std::lock_guard lock(inject_mu_);
+        if (!closed_) {
+            inject_.push_back(task);
+            inject_nonempty_.store(true, std::memory_order_release);
+            task = nullptr;
+        }
+    }
+    if (task) drop_reference(task);  // shut down: nobody will run it
+    else parker_->unpark();
+}
+
+Header* CurrentThreadScheduler::next_task() {
+    bool inject_first = ++tick_ % kInjectInterval == 0;
+    if (!inject_first && !local_.empty()) {
+        Header* t = local_.front();
+        local_.pop_front();
+        return t;
+    }
+    if (inject_nonempty_.load(std::memory_order_acquire)) {
+        std::lock_guard lock(inject_mu_);
+        if (!inject_.empty()) {
+            Header* t = inject_.front();
+            inject_.pop_front();
+            inject_nonempty_.store(!inject_.empty(), std::memory_order_relaxed);
+            return t;
+        }
+    }
+    if (!local_.empty()) {
+        Header* t = local_.front();
+        local_.pop_front();
+        return t;
+    }
+    return nullptr;
+}
+
+void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
+    std::lock_guard driver(driver_mu_);
+    CurrentThreadScheduler* previous = tls_driving;
+    tls_driving = this;
+    bool out_of_work = false;
+    for (int i = 0; i < kTasksPerDrive; ++i) {
+        Header* t = next_task();
+        if (!t) {
+            out_of_work = true;
+            break;
+        }
+        ++polls_;
+        run_task(t);
+    }
+    tls_driving = previous;
+    // Sleep only when there is nothing at all to do; any wake unparks us.
+    if (out_of_work && !signal.is_woken()) parker_->park();
+}
+
+void CurrentThreadScheduler::shutdown() {
+    {
+        std::lock_guard lock(inject_mu_);
+        if (closed_) return;
+        closed_ = true;
+    }
+    std::lock_guard driver(driver_mu_);
+    owned_.close_and_drain([](Header* t) {
+        shutdown_task(t);
+        drop_reference(t);  // the list's reference
+    });
+    // Queue entries hold references only; the tasks are complete now.
+    for (Header* t : local_) drop_reference(t);
+    local_.clear();
+    std::deque<Header*> injected;
+    {
+        std::lock_guard lock(inject_mu_);
+        injected.swap(inject_);
+        inject_nonempty_.store(false);
+    }
+    for (Header* t : injected) drop_reference(t);
+}
+
+}  // namespace pollen::detail

@@ -1,0 +1,43 @@
+#pragma once
+/// The current-thread scheduler (Tokio's `new_current_thread`): tasks run
+/// only on the thread inside `block_on`, between polls of its future. Wakes
+/// from that thread go to a local queue; wakes from other threads go to an
+/// injection queue and unpark the driving thread.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "scheduler.hpp"
+
+namespace pollen::detail {
+
+class CurrentThreadScheduler final : public Scheduler {
+public:
+    CurrentThreadScheduler();
+    ~CurrentThreadScheduler() override;
+
+    void schedule(Header* task) override;
+    std::shared_ptr<Parker> block_on_parker() override { return parker_; }
+    void drive_until_woken(BlockOnSignal& signal) override;
+    void shutdown() override;
+
+    std::uint64_t polls() const { return polls_; }
+
+private:
+    Header* next_task();
+    bool is_driver_thread() const;
+
+    std::shared_ptr<Parker> parker_;
+    std::mutex driver_mu_;      // one block_on drives at a time
+    std::deque<Header*> local_;  // touched only by the driving thread
+    std::mutex inject_mu_;
+    std::deque<Header*> inject_;
+    std::atomic<bool> inject_nonempty_{false};
+    bool closed_ = false;  // under inject_mu_
+    std::uint32_t tick_ = 0;
+    std::uint64_t polls_ = 0;
+};
+
+}  // namespace pollen::detail

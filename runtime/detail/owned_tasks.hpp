@@ -1,0 +1,64 @@
+#pragma once
+/// OwnedTasks: every task a runtime has spawned and not yet completed, so that
+/// shutdown can destroy them all. Sharded intrusive lists (one lock per shard)
+/// keep spawns from different threads off each other's locks.
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+
+#include "task.hpp"
+
+namespace pollen::detail {
+
+class OwnedTasks {
+public:
+    /// Links a new task; false once the list is closed (the runtime shuts down).
+    bool bind(Header* task);
+    /// Unlinks a completed task; true when it was still linked (its list
+    /// reference then belongs to the caller).
+    bool remove(Header* task);
+    /// Closes the list and hands every linked task to `fn` (unlinked, with its
+    /// list reference), one at a time, until none is left.
+    template <class Fn>
+    void close_and_drain(Fn&& fn) {
+        closed_.store(true, std::memory_order_release);
+        for (Shard& s : shards_) {
+            std::unique_lock lock(s.mu);
+            s.closed = true;
+            while (Header* t = s.head) {
+                unlink(s, t);
+                lock.unlock();
+                fn(t);
+                lock.lock();
+            }
+        }
+    }
+    std::size_t alive() const { return alive_.load(std::memory_order_relaxed); }
+    bool is_closed() const { return closed_.load(std::memory_order_acquire); }
+    /// Calls fn(const Header&) for each linked task, under the shard locks.
+    template <class Fn>
+    void for_each(Fn&& fn) {
+        for (Shard& s : shards_) {
+            std::lock_guard lock(s.mu);
+            for (Header* t = s.head; t; t = t->owned_next) fn(*t);
+        }
+    }
+
+private:
+    struct Shard {
+        std::mutex mu;
+        Header* head = nullptr;
+        bool closed = false;
+    };
+    static constexpr std::size_t kShards = 16;
+    Shard& shard_of(const Header* t) { return shards_[t->id % kShards]; }
+    void unlink(Shard& s, Header* t);
+
+    std::array<Shard, kShards> shards_;
+    std::atomic<bool> closed_{false};
+    std::atomic<std::size_t> alive_{0};
+};
+
+}  // namespace pollen::detail

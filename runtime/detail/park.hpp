@@ -1,0 +1,73 @@
+#pragma once
+/// Parker: lets one thread sleep until another unparks it, without lost
+/// wake-ups (an unpark before the park makes the park return at once), as
+/// Rust's `thread::park`. BlockOnSignal is the Waker target of `block_on`:
+/// waking it records "poll the block_on future again" and unparks the thread
+/// driving it.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "../../core/waker.hpp"
+
+namespace pollen::detail {
+
+class Parker {
+public:
+    /// Sleeps until unpark() (returns at once if an unpark is pending).
+    void park();
+    /// As park, but gives up after `timeout`.
+    void park_timeout(std::chrono::nanoseconds timeout);
+    /// Wakes the parked thread, or makes its next park return at once.
+    void unpark();
+
+private:
+    enum : int { kEmpty, kParked, kNotified };
+    std::atomic<int> state_{kEmpty};
+    std::mutex mu_;
+    std::condition_variable cv_;
+};
+
+/// Refcounted through its Wakers and the block_on that made it.
+class BlockOnSignal {
+public:
+    static BlockOnSignal* create(std::shared_ptr<Parker> parker);
+    void ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void unref();
+
+    /// A Waker that sets the signal (one more reference).
+    Waker waker();
+    /// True once after each wake (and at the start).
+    bool take_woken() { return woken_.exchange(false, std::memory_order_acquire); }
+    bool is_woken() const { return woken_.load(std::memory_order_acquire); }
+    void wake() {
+        woken_.store(true, std::memory_order_release);
+        parker_->unpark();
+    }
+    Parker& parker() { return *parker_; }
+
+private:
+    explicit BlockOnSignal(std::shared_ptr<Parker> p) : parker_(std::move(p)) {}
+    std::atomic<std::size_t> refs_{1};
+    std::atomic<bool> woken_{true};
+    std::shared_ptr<Parker> parker_;
+};
+
+/// Owns one reference to a BlockOnSignal.
+class BlockOnSignalRef {
+public:
+    explicit BlockOnSignalRef(std::shared_ptr<Parker> p) : s_(BlockOnSignal::create(std::move(p))) {}
+    ~BlockOnSignalRef() { s_->unref(); }
+    BlockOnSignalRef(const BlockOnSignalRef&) = delete;
+    BlockOnSignalRef& operator=(const BlockOnSignalRef&) = delete;
+    BlockOnSignal* operator->() const { return s_; }
+    BlockOnSignal& operator*() const { return *s_; }
+
+private:
+    BlockOnSignal* s_;
+};
+
+}  // namespace pollen::detail

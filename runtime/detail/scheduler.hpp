@@ -1,0 +1,77 @@
+#pragma once
+/// Scheduler: what a task needs from the runtime that spawned it, and what
+/// `Runtime`/`Handle` need from a flavour (current-thread or multi-thread).
+/// Tasks hold a plain pointer to it: every task is complete before the
+/// scheduler is destroyed (shutdown cancels the rest), and a complete task
+/// never calls its scheduler again.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <source_location>
+
+#include "owned_tasks.hpp"
+#include "park.hpp"
+#include "task.hpp"
+
+namespace pollen::detail {
+
+class Scheduler : public std::enable_shared_from_this<Scheduler> {
+public:
+    virtual ~Scheduler() = default;
+
+    /// A wake made the task runnable; consumes the queue reference.
+    virtual void schedule(Header* task) = 0;
+    /// The task was woken during its own poll (e.g. yield_now): run it again
+    /// after the other runnable tasks. Consumes the queue reference.
+    virtual void schedule_yield(Header* task) { schedule(task); }
+
+    /// The parker that `block_on` sleeps on between polls of its future.
+    virtual std::shared_ptr<Parker> block_on_parker() = 0;
+    /// Called by block_on while its future is not woken: runs some work (the
+    /// current-thread flavour runs its tasks here) or sleeps until `signal`
+    /// is woken. Returns to let block_on poll again.
+    virtual void drive_until_woken(BlockOnSignal& signal) = 0;
+
+    /// Destroys every unfinished task and stops the workers; idempotent.
+    virtual void shutdown() = 0;
+
+    /// A completed task leaves the owned list; true when that reference is the caller's.
+    bool release(Header* task) { return owned_.remove(task); }
+
+    /// Links, then schedules, a newly allocated task (or cancels it when the
+    /// runtime is shutting down).
+    void submit_new(Header* task);
+
+    std::uint64_t next_task_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+    OwnedTasks& owned() { return owned_; }
+    std::uint64_t spawned() const { return spawned_.load(std::memory_order_relaxed); }
+
+protected:
+    OwnedTasks owned_;
+    std::atomic<std::uint64_t> next_id_{1};
+    std::atomic<std::uint64_t> spawned_{0};
+};
+
+/// The scheduler of the runtime this thread is inside (a worker, or a thread
+/// in block_on), or null.
+Scheduler* current_scheduler();
+
+/// Marks this thread as inside `s` for its lifetime; nests (restores the previous).
+class EnterGuard {
+public:
+    explicit EnterGuard(Scheduler* s);
+    ~EnterGuard();
+    EnterGuard(const EnterGuard&) = delete;
+    EnterGuard& operator=(const EnterGuard&) = delete;
+
+private:
+    Scheduler* previous_;
+};
+
+template <Future F>
+Header* new_task(Scheduler& s, F&& fut, std::source_location loc) {
+    return new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, s.next_task_id(), loc);
+}
+
+}  // namespace pollen::detail

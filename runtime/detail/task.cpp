@@ -1,0 +1,210 @@
+// The task state machine: every transition of the state word, the task's
+// Waker, and what completion and cancellation do.
+#include "task.hpp"
+
+#include <cassert>
+#include <chrono>
+
+#include "scheduler.hpp"
+
+namespace pollen::detail {
+
+using namespace task_state;
+
+namespace {
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+/// Marks the task complete and hands the output to the JoinHandle, or destroys
+/// it when none will read it. The caller holds the RUNNING right and one reference.
+void complete(Header* t) {
+    std::uint64_t prev = t->state.load(std::memory_order_relaxed);
+    while (!t->state.compare_exchange_weak(prev, (prev & ~kRunning) | kComplete,
+                                           std::memory_order_acq_rel, std::memory_order_relaxed)) {
+    }
+    if (prev & kJoinInterest) t->join_waker.wake();
+    else t->vtable->drop_output(t);
+    std::uint64_t refs = 1;
+    if (t->scheduler->release(t)) ++refs;
+    drop_reference(t, refs);
+}
+
+void cancel_and_complete(Header* t) {
+    t->vtable->cancel(t);
+    complete(t);
+}
+
+// Wake paths. Only the wake that sets NOTIFIED on an idle task submits it.
+void wake_by_ref_impl(Header* t) {
+    std::uint64_t cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        if (cur & (kComplete | kNotified)) return;
+        std::uint64_t next = cur | kNotified;
+        bool submit = !(cur & kRunning);
+        if (submit) next += kRefOne;  // the queue's reference
+        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+            if (submit) t->scheduler->schedule(t);
+            return;
+        }
+    }
+}
+
+void wake_by_val_impl(Header* t) {
+    std::uint64_t cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        if (cur & (kComplete | kNotified)) {
+            drop_reference(t);
+            return;
+        }
+        if (cur & kRunning) {
+            // The runner re-submits it; our reference is not needed (the
+            // runner holds one, so this cannot be the last).
+            std::uint64_t next = (cur | kNotified) - kRefOne;
+            if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                               std::memory_order_acquire))
+                return;
+            continue;
+        }
+        // Idle: our reference becomes the queue's.
+        if (t->state.compare_exchange_weak(cur, cur | kNotified, std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+            t->scheduler->schedule(t);
+            return;
+        }
+    }
+}
+
+Header* header_of(const void* data) { return static_cast<Header*>(const_cast<void*>(data)); }
+RawWaker waker_clone(const void* data);
+void waker_wake(const void* data) { wake_by_val_impl(header_of(data)); }
+void waker_wake_by_ref(const void* data) { wake_by_ref_impl(header_of(data)); }
+void waker_drop(const void* data) { drop_reference(header_of(data)); }
+
+}  // namespace
+
+const RawWakerVTable task_waker_vtable{waker_clone, waker_wake, waker_wake_by_ref, waker_drop};
+
+namespace {
+RawWaker waker_clone(const void* data) {
+    header_of(data)->state.fetch_add(kRefOne, std::memory_order_relaxed);
+    return {data, &task_waker_vtable};
+}
+}  // namespace
+
+void drop_reference(Header* t, std::uint64_t n) {
+    std::uint64_t prev = t->state.fetch_sub(n * kRefOne, std::memory_order_acq_rel);
+    assert(refs(prev) >= n);
+    if (refs(prev) == n) t->vtable->dealloc(t);
+}
+
+bool is_complete(const Header* t) {
+    return t->state.load(std::memory_order_acquire) & kComplete;
+}
+
+void run_task(Header* t) {
+    std::uint64_t cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        assert(cur & kNotified);
+        if (cur & (kRunning | kComplete)) {
+            // Cannot happen while only NOTIFIED submits; be safe all the same.
+            drop_reference(t);
+            return;
+        }
+        if (t->state.compare_exchange_weak(cur, (cur & ~kNotified) | kRunning,
+                                           std::memory_order_acq_rel, std::memory_order_acquire))
+            break;
+    }
+    if (cur & kCancelled) {
+        cancel_and_complete(t);
+        return;
+    }
+
+    // The poll borrows the queue's reference: this Waker owns none.
+    Waker waker(RawWaker{t, &task_waker_vtable});
+    Context cx(waker);
+    t->polls.fetch_add(1, std::memory_order_relaxed);
+    t->last_poll_ns.store(now_ns(), std::memory_order_relaxed);
+    bool done = t->vtable->poll_future(t, cx);
+    (void)std::move(waker).into_raw();
+    if (done) {
+        complete(t);
+        return;
+    }
+
+    cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        if (cur & kCancelled) {
+            cancel_and_complete(t);
+            return;
+        }
+        if (cur & kNotified) {
+            // Woken during its own poll: keep the reference for the queue.
+            if (t->state.compare_exchange_weak(cur, cur & ~kRunning, std::memory_order_acq_rel,
+                                               std::memory_order_acquire)) {
+                t->scheduler->schedule_yield(t);
+                return;
+            }
+            continue;
+        }
+        std::uint64_t next = (cur & ~kRunning) - kRefOne;
+        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+            if (refs(next) == 0) t->vtable->dealloc(t);
+            return;
+        }
+    }
+}
+
+void shutdown_task(Header* t) {
+    std::uint64_t cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        if (cur & kComplete) return;
+        bool idle = !(cur & kRunning);
+        std::uint64_t next = cur | kCancelled | (idle ? kRunning : 0);
+        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+            if (!idle) return;  // its runner cancels it after the poll
+            // We hold the RUNNING right; complete() needs a reference of ours.
+            t->state.fetch_add(kRefOne, std::memory_order_relaxed);
+            cancel_and_complete(t);
+            return;
+        }
+    }
+}
+
+void drop_join_handle(Header* t) {
+    std::uint64_t cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        if (cur & kComplete) {
+            // The output is ours to destroy (if it was not read).
+            t->vtable->drop_output(t);
+            break;
+        }
+        if (t->state.compare_exchange_weak(cur, cur & ~kJoinInterest, std::memory_order_acq_rel,
+                                           std::memory_order_acquire))
+            break;
+    }
+    drop_reference(t);
+}
+
+void abort_task(Header* t) {
+    std::uint64_t cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        if (cur & (kComplete | kCancelled)) return;
+        std::uint64_t next = cur | kCancelled;
+        bool submit = !(cur & (kRunning | kNotified));
+        if (submit) next = next + kRefOne + kNotified;
+        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+            if (submit) t->scheduler->schedule(t);
+            return;
+        }
+    }
+}
+
+}  // namespace pollen::detail

@@ -1,0 +1,143 @@
+#pragma once
+/// The task: one allocation holding the header (state word, scheduler link,
+/// join waker), the output slot and the future itself (Tokio's task Cell).
+///
+/// The state word makes lost and double wake-ups impossible:
+/// - NOTIFIED is set by a wake; only the waker that sets it on an idle task
+///   submits the task, so a task is in at most one run queue at a time.
+/// - A wake while RUNNING only sets NOTIFIED; the runner re-submits the task
+///   after its poll (to the back of the queue).
+/// - A wake after COMPLETE is a no-op; the header lives while any reference
+///   (waker, JoinHandle, queue entry, owned list) exists, so waking a task that
+///   finished or was dropped is always safe.
+/// - JOIN_INTEREST says whether a JoinHandle will read the output; whoever
+///   observes the other side gone destroys the output.
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <source_location>
+#include <utility>
+
+#include "../../core/atomic_waker.hpp"
+#include "../../core/future.hpp"
+#include "../../core/result.hpp"
+#include "../join_error.hpp"
+
+namespace pollen::detail {
+
+class Scheduler;
+struct Header;
+
+struct TaskVTable {
+    /// Polls the future once; on Ready or on an exception stores the output,
+    /// destroys the future and returns true.
+    bool (*poll_future)(Header*, Context&);
+    /// Destroys the future (if still there) and stores "cancelled" as output.
+    void (*cancel)(Header*);
+    /// Destroys the output (if still there).
+    void (*drop_output)(Header*);
+    void (*dealloc)(Header*);
+};
+
+namespace task_state {
+inline constexpr std::uint64_t kRunning = 1;
+inline constexpr std::uint64_t kComplete = 2;
+inline constexpr std::uint64_t kNotified = 4;
+inline constexpr std::uint64_t kJoinInterest = 8;
+inline constexpr std::uint64_t kCancelled = 16;
+inline constexpr std::uint64_t kRefOne = 64;
+inline constexpr std::uint64_t kFlagsMask = kRefOne - 1;
+inline std::uint64_t refs(std::uint64_t s) { return s / kRefOne; }
+}  // namespace task_state
+
+struct Header {
+    /// Three references at birth: the owned-task list, the JoinHandle and the
+    /// first run-queue entry.
+    Header(const TaskVTable* vt, Scheduler* sched, std::uint64_t task_id, std::source_location loc)
+        : state(3 * task_state::kRefOne | task_state::kNotified | task_state::kJoinInterest),
+          vtable(vt), scheduler(sched), id(task_id), location(loc) {}
+
+    std::atomic<std::uint64_t> state;
+    const TaskVTable* vtable;
+    Scheduler* scheduler;
+    Header* queue_next = nullptr;  // intrusive link for run queues
+    Header* owned_prev = nullptr;  // intrusive links for the owned-task list
+    Header* owned_next = nullptr;
+    bool owned_linked = false;
+    std::uint64_t id;
+    std::source_location location;
+    std::atomic<std::uint64_t> polls{0};
+    std::atomic<std::int64_t> last_poll_ns{0};  // steady clock, for dumps
+    AtomicWaker join_waker;
+};
+
+/// The output slot, at a place independent of the future type so that a
+/// JoinHandle<T> can read it knowing only T.
+template <class T>
+struct Core : Header {
+    using Header::Header;
+    std::optional<Result<T, JoinError>> output;
+};
+
+template <Future F>
+struct Cell final : Core<output_t<F>> {
+    using T = output_t<F>;
+
+    Cell(F f, Scheduler* sched, std::uint64_t id, std::source_location loc)
+        : Core<T>(&vtable, sched, id, loc), future(std::in_place, std::move(f)) {}
+
+    std::optional<F> future;
+
+    static Cell& of(Header* h) { return *static_cast<Cell*>(h); }
+
+    static bool poll_future(Header* h, Context& cx) {
+        Cell& c = of(h);
+        try {
+            auto p = c.future->poll(cx);
+            if (p.is_pending()) return false;
+            if constexpr (std::is_void_v<T>) {
+                c.future.reset();
+                c.output.emplace(Ok());
+            } else {
+                T value = p.take();
+                c.future.reset();
+                c.output.emplace(Ok(std::move(value)));
+            }
+        } catch (...) {
+            // Rust: a panic ends the task; the JoinHandle reports it.
+            c.output.emplace(Err(JoinError::panic(h->id, std::current_exception())));
+            c.future.reset();
+        }
+        return true;
+    }
+    static void cancel(Header* h) {
+        Cell& c = of(h);
+        c.future.reset();
+        c.output.emplace(Err(JoinError::cancelled(h->id)));
+    }
+    static void drop_output(Header* h) { of(h).output.reset(); }
+    static void dealloc(Header* h) { delete &of(h); }
+
+    static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc};
+};
+
+// ---- state transitions (task.cpp) ----
+
+/// Runs one poll of a task taken from a run queue (which owned one reference).
+void run_task(Header* task);
+/// Runtime shutdown: cancels the task now unless it is running elsewhere
+/// (then the runner cancels it after its poll). Consumes no reference.
+void shutdown_task(Header* task);
+/// Drops `n` references; the last one frees the task.
+void drop_reference(Header* task, std::uint64_t n = 1);
+/// JoinHandle side.
+void drop_join_handle(Header* task);
+void abort_task(Header* task);
+bool is_complete(const Header* task);
+
+/// The task's Waker; `borrowed` makes one that holds no reference (for poll).
+extern const RawWakerVTable task_waker_vtable;
+
+}  // namespace pollen::detail

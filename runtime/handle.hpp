@@ -1,0 +1,87 @@
+#pragma once
+/// Handle: a cheap, copyable reference to a Runtime (Tokio's
+/// `runtime::Handle`), to spawn onto it or block on it from any thread,
+/// including threads the runtime does not own. It keeps the runtime's
+/// scheduler alive, not its tasks: spawning after the Runtime was destroyed
+/// gives a JoinHandle that reports the task cancelled.
+
+#include <memory>
+#include <source_location>
+#include <stdexcept>
+#include <utility>
+
+#include "../core/future.hpp"
+#include "detail/scheduler.hpp"
+#include "join_handle.hpp"
+
+namespace pollen {
+
+class Handle {
+public:
+    explicit Handle(std::shared_ptr<detail::Scheduler> s) : sched_(std::move(s)) {}
+
+    /// The runtime this thread is in (a worker, a task, or inside block_on).
+    /// Throws std::logic_error outside any runtime.
+    static Handle current();
+    /// As current(), but tells instead of throwing.
+    static bool in_runtime();
+
+    /// Starts `fut` as a new task; returns at once.
+    template <Future F>
+    JoinHandle<output_t<F>> spawn(F fut,
+                                  std::source_location loc = std::source_location::current()) const {
+        return spawn_on(*sched_, std::move(fut), loc);
+    }
+
+    /// Runs `fut` to completion on the calling thread and returns its output.
+    /// With the current-thread flavour, the runtime's tasks run here too.
+    /// Must not be called from inside a runtime (a task would block its worker).
+    template <Future F>
+    output_t<F> block_on(F fut) const {
+        if (detail::current_scheduler())
+            throw std::logic_error(
+                "pollen: block_on called from inside a runtime; spawn the future or "
+                "compose it into the calling task instead");
+        detail::EnterGuard enter(sched_.get());
+        detail::BlockOnSignalRef signal(sched_->block_on_parker());
+        Waker waker = signal->waker();
+        Context cx(waker);
+        for (;;) {
+            if (signal->take_woken()) {
+                auto p = fut.poll(cx);
+                if (p.is_ready()) {
+                    if constexpr (std::is_void_v<output_t<F>>) return;
+                    else return p.take();
+                }
+            }
+            sched_->drive_until_woken(*signal);
+        }
+    }
+
+    template <Future F>
+    static JoinHandle<output_t<F>> spawn_on(detail::Scheduler& s, F fut, std::source_location loc) {
+        detail::Header* task = detail::new_task(s, std::move(fut), loc);
+        JoinHandle<output_t<F>> handle(task);
+        s.submit_new(task);
+        return handle;
+    }
+
+    detail::Scheduler& scheduler() const { return *sched_; }
+
+private:
+    std::shared_ptr<detail::Scheduler> sched_;
+};
+
+/// Spawns onto the runtime this thread is in (Tokio's `tokio::spawn`).
+/// Throws std::logic_error when called outside a runtime.
+template <Future F>
+JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_location::current()) {
+    detail::Scheduler* s = detail::current_scheduler();
+    if (!s)
+        throw std::logic_error(
+            "pollen::spawn called outside a runtime: call it from a task or inside "
+            "block_on, or use Runtime::spawn / Handle::spawn");
+    return Handle::spawn_on(*s, std::move(fut), loc);
+}
+
+}  // namespace pollen

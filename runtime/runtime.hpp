@@ -1,0 +1,42 @@
+#pragma once
+/// Runtime: the executor that runs tasks (Tokio's `Runtime`).
+///
+/// `block_on(fut)` drives a future to completion on the calling thread;
+/// `spawn(fut)` starts a task and returns its JoinHandle. Destroying the
+/// Runtime shuts it down: every unfinished task is destroyed (its destructors
+/// run, its JoinHandle reports cancellation), runtime threads are joined.
+
+#include <memory>
+#include <source_location>
+
+#include "builder.hpp"
+#include "handle.hpp"
+
+namespace pollen {
+
+class Runtime {
+public:
+    /// A multi-thread runtime builder (Tokio's `Builder::new_multi_thread`).
+    static Builder builder();
+
+    Runtime(Runtime&&) noexcept = default;
+    Runtime& operator=(Runtime&& other) noexcept;
+    ~Runtime();
+
+    template <Future F>
+    output_t<F> block_on(F fut) {
+        return handle().block_on(std::move(fut));
+    }
+    template <Future F>
+    JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_location::current()) {
+        return Handle::spawn_on(*sched_, std::move(fut), loc);
+    }
+    Handle handle() const { return Handle(sched_); }
+
+private:
+    friend class Builder;
+    explicit Runtime(std::shared_ptr<detail::Scheduler> s) : sched_(std::move(s)) {}
+    std::shared_ptr<detail::Scheduler> sched_;
+};
+
+}  // namespace pollen

@@ -62,3 +62,22 @@ TEST(Samples, MiniExecutorRunsEveryTask) {
     // Yielding interleaves the two chatty tasks.
     EXPECT_LT(r.output.find("pong (2 more)"), r.output.find("ping (1 more)")) << r.output;
 }
+
+TEST(Samples, CombinatorTourShowsEveryCombinator) {
+    SampleRun r = run_sample("combinator_tour");
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_PRINTS(r, "join gave 40 + 2 = 42");
+    EXPECT_PRINTS(r, "select: 'fast' won");
+    EXPECT_PRINTS(r, "select: the loser, driven on, finished with 'slow'");
+    EXPECT_PRINTS(r, "race: 'hare' won");
+    EXPECT_PRINTS(r, "under a 100 ms limit -> Ok 7");
+    EXPECT_PRINTS(r, "under a 30 ms limit -> Err(TimedOut)");
+    EXPECT_PRINTS(r, "try_join: Ok(20, 30)");
+    EXPECT_PRINTS(r, "try_join: Err(orders failed)");
+    EXPECT_PRINTS(r, "and_then: Ok(15)");
+    EXPECT_PRINTS(r, "and_then: Err(login failed)");
+    EXPECT_EQ(r.output.find("never printed"), std::string::npos) << r.output;
+    EXPECT_PRINTS(r, "loop_fn: tick 3\nloop_fn: tick 2\nloop_fn: tick 1\nloop_fn: liftoff");
+    EXPECT_PRINTS(r, "spawn: tasks returned 40 and 2 -> 42");
+    EXPECT_PRINTS(r, "tour finished");
+}

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "detail/current_thread.hpp"
+#include "detail/multi_thread.hpp"
 
 namespace pollen {
 
@@ -59,8 +60,11 @@ Builder& Builder::enable_all() {
 }
 
 Runtime Builder::build() {
-    // TODO(issue 3): the multi-thread flavour.
-    return Runtime(std::make_shared<detail::CurrentThreadScheduler>());
+    if (config_.flavor == Flavor::CurrentThread)
+        return Runtime(std::make_shared<detail::CurrentThreadScheduler>());
+    auto s = std::make_shared<detail::MultiThreadScheduler>(config_);
+    s->start();
+    return Runtime(std::move(s));
 }
 
 }  // namespace pollen

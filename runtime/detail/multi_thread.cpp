@@ -1,0 +1,281 @@
+#include "multi_thread.hpp"
+
+#include <algorithm>
+#include <pthread.h>
+
+namespace pollen::detail {
+
+namespace {
+constexpr std::uint32_t kGlobalQueueInterval = 61;  // Tokio's: inject checked first every 61 ticks
+constexpr std::uint32_t kMaxLifoStreak = 3;
+
+thread_local void* tls_owner = nullptr;  // the MultiThreadScheduler this worker thread belongs to
+thread_local void* tls_worker = nullptr;
+
+std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: cheap victim choice
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
+    return s * 2685821657736338717ull;
+}
+}  // namespace
+
+MultiThreadScheduler::MultiThreadScheduler(const Builder::Config& config) : config_(config) {
+    workers_.reserve(config.worker_threads);
+    for (std::size_t i = 0; i < config.worker_threads; ++i) {
+        auto w = std::make_unique<Worker>();
+        w->index = i;
+        w->rng = 0x9E3779B97F4A7C15ull * (i + 1);
+        workers_.push_back(std::move(w));
+    }
+}
+
+MultiThreadScheduler::~MultiThreadScheduler() { shutdown(); }
+
+void MultiThreadScheduler::start() {
+    for (auto& w : workers_) {
+        Worker* worker = w.get();
+        worker->thread = std::thread([this, worker] { worker_main(*worker); });
+        std::string name = config_.thread_name.substr(0, 15);  // the kernel's limit
+        pthread_setname_np(worker->thread.native_handle(), name.c_str());
+    }
+}
+
+MultiThreadScheduler::Worker* MultiThreadScheduler::current_worker() {
+    return tls_owner == this ? static_cast<Worker*>(tls_worker) : nullptr;
+}
+
+void MultiThreadScheduler::worker_main(Worker& w) {
+    tls_owner = this;
+    tls_worker = &w;
+    EnterGuard enter(this);
+    if (config_.on_thread_start) config_.on_thread_start();
+    while (!shutdown_.load(std::memory_order_acquire)) {
+        Header* t = next_local(w);
+        if (!t) t = search(w);
+        if (t) {
+            run(w, t);
+            continue;
+        }
+        park(w);
+    }
+    if (config_.on_thread_stop) config_.on_thread_stop();
+    tls_owner = tls_worker = nullptr;
+}
+
+Header* MultiThreadScheduler::next_local(Worker& w) {
+    if (++w.tick % kGlobalQueueInterval == 0) {
+        if (Header* t = inject_pop()) return t;
+    }
+    if (w.lifo) {
+        Header* t = std::exchange(w.lifo, nullptr);
+        if (w.lifo_streak < kMaxLifoStreak) {
+            ++w.lifo_streak;
+            return t;
+        }
+        push_local(w, t);  // the streak is over: back of the queue, behind the others
+    }
+    w.lifo_streak = 0;
+    if (Header* t = w.queue.pop()) return t;
+    return inject_pop();
+}
+
+Header* MultiThreadScheduler::search(Worker& w) {
+    if (!transition_to_searching(w)) return nullptr;
+    std::size_t n = workers_.size();
+    std::size_t start = next_random(w.rng) % n;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::size_t victim = (start + i) % n;
+        if (victim == w.index) continue;
+        std::uint32_t before = w.queue.len();
+        if (Header* t = workers_[victim]->queue.steal_into(w.queue)) {
+            w.stats.steals.fetch_add(1, std::memory_order_relaxed);
+            w.stats.stolen_tasks.fetch_add(w.queue.len() - before + 1, std::memory_order_relaxed);
+            transition_from_searching(w);
+            return t;
+        }
+    }
+    if (Header* t = inject_pop()) {
+        transition_from_searching(w);
+        return t;
+    }
+    return nullptr;
+}
+
+void MultiThreadScheduler::run(Worker& w, Header* task) {
+    w.stats.polls.fetch_add(1, std::memory_order_relaxed);
+    run_task(task);
+}
+
+bool MultiThreadScheduler::transition_to_searching(Worker& w) {
+    if (w.searching) return true;
+    // At most half of the workers search at once: more would only contend.
+    std::uint32_t searching = num_searching_.load(std::memory_order_seq_cst);
+    if (2 * searching >= workers_.size()) return false;
+    num_searching_.fetch_add(1, std::memory_order_seq_cst);
+    w.searching = true;
+    return true;
+}
+
+void MultiThreadScheduler::transition_from_searching(Worker& w) {
+    w.searching = false;
+    // The last searcher found work: there may be more, so wake someone to look.
+    if (num_searching_.fetch_sub(1, std::memory_order_seq_cst) == 1) notify_parked();
+}
+
+void MultiThreadScheduler::notify_parked() {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (num_searching_.load(std::memory_order_seq_cst) != 0) return;  // a searcher will find it
+    if (num_sleeping_.load(std::memory_order_seq_cst) == 0) return;
+    std::size_t index;
+    {
+        std::lock_guard lock(idle_mu_);
+        if (sleepers_.empty()) return;
+        index = sleepers_.back();
+        sleepers_.pop_back();
+        num_sleeping_.fetch_sub(1, std::memory_order_seq_cst);
+        num_searching_.fetch_add(1, std::memory_order_seq_cst);  // it wakes up searching
+    }
+    workers_[index]->parker.unpark();
+}
+
+bool MultiThreadScheduler::any_work_visible() {
+    if (inject_len_.load(std::memory_order_seq_cst) != 0) return true;
+    for (auto& w : workers_)
+        if (!w->queue.is_empty()) return true;
+    return false;
+}
+
+void MultiThreadScheduler::park(Worker& w) {
+    {
+        std::lock_guard lock(idle_mu_);
+        if (w.searching) {
+            w.searching = false;
+            num_searching_.fetch_sub(1, std::memory_order_seq_cst);
+        }
+        sleepers_.push_back(w.index);
+        num_sleeping_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    // Announced as sleeping; now look once more, so that work pushed by a
+    // producer that saw us still awake is not stranded.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    bool must_stay_awake = shutdown_.load(std::memory_order_acquire) || any_work_visible();
+    if (!must_stay_awake) {
+        w.stats.parks.fetch_add(1, std::memory_order_relaxed);
+        w.parker.park();
+    }
+    std::lock_guard lock(idle_mu_);
+    auto it = std::find(sleepers_.begin(), sleepers_.end(), w.index);
+    if (it != sleepers_.end()) {
+        sleepers_.erase(it);
+        num_sleeping_.fetch_sub(1, std::memory_order_seq_cst);
+    } else {
+        w.searching = true;  // a notifier took us out and counted us as searching
+    }
+}
+
+void MultiThreadScheduler::push_local(Worker& w, Header* task) {
+    if (w.queue.try_push(task)) return;
+    std::vector<Header*> batch;
+    if (w.queue.take_half_for_overflow(batch)) {
+        batch.push_back(task);
+        inject_push_batch(batch);
+    } else {
+        inject_push(task);
+    }
+}
+
+void MultiThreadScheduler::schedule(Header* task) {
+    if (Worker* w = current_worker()) {
+        // The task just woken goes to the LIFO slot: it likely uses what the
+        // waker just produced, still hot in this core's cache.
+        Header* previous = std::exchange(w->lifo, task);
+        if (previous) {
+            push_local(*w, previous);
+            notify_parked();
+        }
+        return;
+    }
+    inject_push(task);
+    notify_parked();
+}
+
+void MultiThreadScheduler::schedule_yield(Header* task) {
+    if (Worker* w = current_worker()) {
+        push_local(*w, task);
+        notify_parked();
+        return;
+    }
+    inject_push(task);
+    notify_parked();
+}
+
+void MultiThreadScheduler::inject_push(Header* task) {
+    std::vector<Header*> one{task};
+    inject_push_batch(one);
+}
+
+void MultiThreadScheduler::inject_push_batch(std::vector<Header*>& tasks) {
+    {
+        std::lock_guard lock(inject_mu_);
+        if (!inject_closed_) {
+            for (Header* t : tasks) {
+                t->queue_next = nullptr;
+                if (inject_tail_) inject_tail_->queue_next = t;
+                else inject_head_ = t;
+                inject_tail_ = t;
+            }
+            inject_len_.fetch_add(tasks.size(), std::memory_order_seq_cst);
+            return;
+        }
+    }
+    for (Header* t : tasks) drop_reference(t);  // shut down: nobody will run them
+}
+
+Header* MultiThreadScheduler::inject_pop() {
+    if (inject_len_.load(std::memory_order_acquire) == 0) return nullptr;
+    std::lock_guard lock(inject_mu_);
+    Header* t = inject_head_;
+    if (!t) return nullptr;
+    inject_head_ = t->queue_next;
+    if (!inject_head_) inject_tail_ = nullptr;
+    t->queue_next = nullptr;
+    inject_len_.fetch_sub(1, std::memory_order_relaxed);
+    return t;
+}
+
+void MultiThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
+    if (!signal.is_woken()) signal.parker().park();
+}
+
+void MultiThreadScheduler::shutdown() {
+    std::call_once(shutdown_once_, [this] {
+        shutdown_.store(true, std::memory_order_seq_cst);
+        for (auto& w : workers_) w->parker.unpark();
+        for (auto& w : workers_)
+            if (w->thread.joinable()) {
+                if (w->thread.get_id() == std::this_thread::get_id()) w->thread.detach();
+                else w->thread.join();
+            }
+        owned_.close_and_drain([](Header* t) {
+            shutdown_task(t);
+            drop_reference(t);  // the list's reference
+        });
+        // What is left in queues are references to completed tasks.
+        std::vector<Header*> left;
+        {
+            std::lock_guard lock(inject_mu_);
+            inject_closed_ = true;
+            for (Header* t = inject_head_; t; t = t->queue_next) left.push_back(t);
+            inject_head_ = inject_tail_ = nullptr;
+            inject_len_.store(0);
+        }
+        for (auto& w : workers_) {
+            if (w->lifo) left.push_back(std::exchange(w->lifo, nullptr));
+            while (Header* t = w->queue.pop()) left.push_back(t);
+        }
+        for (Header* t : left) drop_reference(t);
+    });
+}
+
+}  // namespace pollen::detail

@@ -1,0 +1,96 @@
+#pragma once
+/// The multi-thread, work-stealing scheduler (Tokio's `new_multi_thread`).
+///
+/// Each worker runs tasks from, in order: its LIFO slot (the task it woke
+/// last, for message-passing locality; at most 3 in a row so it cannot starve
+/// the queue), its local queue, and every 61 ticks the global inject queue
+/// first. Out of work, a worker becomes "searching" (at most half of the
+/// workers search at once) and steals half of another worker's queue, then
+/// looks at the inject queue; still nothing, it parks. A producer wakes a
+/// parked worker only when nobody is searching, and a parking worker
+/// re-checks every queue after announcing that it sleeps, so no wake-up is
+/// lost between the two.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../builder.hpp"
+#include "local_queue.hpp"
+#include "scheduler.hpp"
+
+namespace pollen::detail {
+
+class MultiThreadScheduler final : public Scheduler {
+public:
+    explicit MultiThreadScheduler(const Builder::Config& config);
+    ~MultiThreadScheduler() override;
+
+    void start();  // after construction (workers need shared_from_this)
+
+    void schedule(Header* task) override;
+    void schedule_yield(Header* task) override;
+    std::shared_ptr<Parker> block_on_parker() override { return std::make_shared<Parker>(); }
+    void drive_until_woken(BlockOnSignal& signal) override;
+    void shutdown() override;
+
+    struct WorkerStats {
+        std::atomic<std::uint64_t> polls{0}, steals{0}, stolen_tasks{0}, parks{0};
+    };
+    std::size_t num_workers() const { return workers_.size(); }
+    const WorkerStats& stats(std::size_t i) const { return workers_[i]->stats; }
+    std::size_t inject_depth() const { return inject_len_.load(std::memory_order_relaxed); }
+
+private:
+    struct Worker {
+        std::size_t index = 0;
+        LocalQueue queue;
+        Header* lifo = nullptr;
+        Parker parker;
+        bool searching = false;
+        std::uint32_t tick = 0;
+        std::uint32_t lifo_streak = 0;
+        std::uint64_t rng = 0;
+        WorkerStats stats;
+        std::thread thread;
+    };
+
+    void worker_main(Worker& w);
+    Header* next_local(Worker& w);
+    Header* search(Worker& w);
+    void run(Worker& w, Header* task);
+    void park(Worker& w);
+    bool transition_to_searching(Worker& w);
+    void transition_from_searching(Worker& w);
+    void notify_parked();
+    bool any_work_visible();
+    void push_local(Worker& w, Header* task);
+    Worker* current_worker();
+
+    // inject queue (intrusive list through Header::queue_next)
+    void inject_push(Header* task);
+    void inject_push_batch(std::vector<Header*>& tasks);
+    Header* inject_pop();
+
+    Builder::Config config_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+
+    std::mutex inject_mu_;
+    Header* inject_head_ = nullptr;
+    Header* inject_tail_ = nullptr;
+    std::atomic<std::size_t> inject_len_{0};
+    bool inject_closed_ = false;
+
+    std::mutex idle_mu_;
+    std::vector<std::size_t> sleepers_;  // indices of parked workers
+    std::atomic<std::uint32_t> num_searching_{0};
+    std::atomic<std::uint32_t> num_sleeping_{0};
+
+    std::atomic<bool> shutdown_{false};
+    std::once_flag shutdown_once_;
+};
+
+}  // namespace pollen::detail

@@ -81,3 +81,25 @@ TEST(Samples, CombinatorTourShowsEveryCombinator) {
     EXPECT_PRINTS(r, "spawn: tasks returned 40 and 2 -> 42");
     EXPECT_PRINTS(r, "tour finished");
 }
+
+TEST(Samples, DemoTourForNewcomers) {
+    SampleRun r = run_sample("demo");
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_PRINTS(r, "spawned 10000 tasks on");
+    EXPECT_PRINTS(r, "total Collatz steps = 849666");
+    EXPECT_PRINTS(r, "both ran at once");
+    EXPECT_PRINTS(r, "select(60 ms, 20 ms): the 20 ms one won");
+    EXPECT_PRINTS(r, "finished task: Ok(42)");
+    EXPECT_PRINTS(r, "sleeping task: is_finished() = false");
+    EXPECT_PRINTS(r, "aborted task: is_cancelled() = true");
+    EXPECT_PRINTS(r, "was cancelled");
+    EXPECT_PRINTS(r, "throwing task: is_panic() = true");
+    EXPECT_PRINTS(r, "panicked: the disk is on fire");
+    EXPECT_PRINTS(r, "rethrow() gives the original exception back: the disk is on fire");
+    EXPECT_PRINTS(r, "the runtime still runs tasks afterwards: Ok(1)");
+    EXPECT_PRINTS(r, "  A: step 1\n  A: step 2\n  A: step 3\n  B: step 1");
+    EXPECT_PRINTS(r, "  A: step 1\n  B: step 1\n  A: step 2\n  B: step 2\n  A: step 3\n  B: step 3");
+    EXPECT_PRINTS(r, "both parents finished");
+    EXPECT_PRINTS(r, "finished: 10 ms 20 ms 30 ms");
+    EXPECT_PRINTS(r, "demo finished");
+}

@@ -329,14 +329,20 @@ TEST(OneshotThreads, SendRacingWithPollIsNeverLost) {
         senders.push_back(std::move(tx));
         receivers.push_back(std::move(rx));
     }
+    // Lock-step: channel i is sent only once the poller has reached it, so
+    // every send races with that channel's first poll.
+    std::atomic<int> reached{0};
     std::thread sender([&] {
         for (int i = 0; i < kChannels; ++i) {
+            while (reached.load(std::memory_order_acquire) <= i) std::this_thread::yield();
             if (std::move(senders[i]).send(i).is_err()) std::abort();
         }
     });
     long long sum = 0;
-    int pendings = 0;
+    int pending_channels = 0;
     for (int i = 0; i < kChannels; ++i) {
+        reached.store(i + 1, std::memory_order_release);
+        bool was_pending = false;
         for (;;) {
             int seen = flag->wakes.load(std::memory_order_acquire);
             auto p = poll_with(receivers[i], w);
@@ -345,14 +351,17 @@ TEST(OneshotThreads, SendRacingWithPollIsNeverLost) {
                 sum += *p.value();
                 break;
             }
-            ++pendings;
+            was_pending = true;
             // Pending means a wake is promised: wait for it (no timing involved).
             flag->wakes.wait(seen, std::memory_order_acquire);
         }
+        pending_channels += was_pending;
     }
     sender.join();
     EXPECT_EQ(sum, static_cast<long long>(kChannels) * (kChannels - 1) / 2);
-    EXPECT_GE(flag->wakes.load(), pendings > 0 ? 1 : 0);
+    // Each channel that stored a waker is woken exactly once by its send.
+    EXPECT_GE(flag->wakes.load(), pending_channels);
+    EXPECT_LE(flag->wakes.load(), kChannels);
     receivers.clear();
     senders.clear();
     EXPECT_EQ(flag.use_count(), 2);  // `flag` and `w`: every stored clone released

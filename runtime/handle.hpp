@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "../core/future.hpp"
+#include "detail/blocking_pool.hpp"
 #include "detail/scheduler.hpp"
 #include "join_handle.hpp"
 
@@ -38,7 +39,7 @@ public:
     /// Must not be called from inside a runtime (a task would block its worker).
     template <Future F>
     output_t<F> block_on(F fut) const {
-        if (detail::current_scheduler())
+        if (!detail::may_block_here())
             throw std::logic_error(
                 "pollen: block_on called from inside a runtime; spawn the future or "
                 "compose it into the calling task instead");
@@ -56,6 +57,13 @@ public:
             }
             sched_->drive_until_woken(*signal);
         }
+    }
+
+    /// Runs the blocking closure `fn` on the blocking pool; its JoinHandle
+    /// gives the result (Tokio's `spawn_blocking`).
+    template <class Fn>
+    auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) const {
+        return spawn_on(*sched_->blocking_pool, detail::BlockingTask<Fn>{std::move(fn)}, loc);
     }
 
     template <Future F>
@@ -82,6 +90,16 @@ JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_loca
             "pollen::spawn called outside a runtime: call it from a task or inside "
             "block_on, or use Runtime::spawn / Handle::spawn");
     return Handle::spawn_on(*s, std::move(fut), loc);
+}
+
+/// Runs the blocking closure `fn` on the current runtime's blocking pool
+/// (Tokio's `task::spawn_blocking`). Throws std::logic_error outside a runtime.
+template <class Fn>
+auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) {
+    detail::Scheduler* s = detail::current_scheduler();
+    if (!s || !s->blocking_pool)
+        throw std::logic_error("pollen::spawn_blocking called outside a runtime");
+    return Handle::spawn_on(*s->blocking_pool, detail::BlockingTask<Fn>{std::move(fn)}, loc);
 }
 
 }  // namespace pollen

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "../core/coop.hpp"
 #include "../core/future_ext.hpp"
 #include "detail/task.hpp"
 
@@ -39,9 +40,13 @@ public:
 
     Poll<Output> poll(Context& cx) {
         assert(task_ && "pollen: JoinHandle polled after it completed or was moved from");
+        if (!coop::poll_proceed(cx)) return pending;
         if (!detail::is_complete(task_)) {
             task_->join_waker.register_waker(cx.waker());
-            if (!detail::is_complete(task_)) return pending;
+            if (!detail::is_complete(task_)) {
+                coop::refund();
+                return pending;
+            }
         }
         auto& slot = static_cast<detail::Core<T>*>(task_)->output;
         assert(slot.has_value() && "pollen: JoinHandle polled again after Ready");

@@ -1,7 +1,11 @@
 #include "runtime.hpp"
 
+#include <time.h>
+
+#include <sstream>
 #include <thread>
 
+#include "detail/blocking_pool.hpp"
 #include "detail/current_thread.hpp"
 #include "detail/multi_thread.hpp"
 
@@ -11,14 +15,49 @@ Builder Runtime::builder() { return Builder::new_multi_thread(); }
 
 Runtime& Runtime::operator=(Runtime&& other) noexcept {
     if (this != &other) {
-        if (sched_) sched_->shutdown();
+        shutdown_now(std::chrono::hours(24 * 365));
         sched_ = std::move(other.sched_);
     }
     return *this;
 }
 
-Runtime::~Runtime() {
-    if (sched_) sched_->shutdown();
+Runtime::~Runtime() { shutdown_now(std::chrono::hours(24 * 365)); }
+
+void Runtime::shutdown_timeout(std::chrono::nanoseconds timeout) { shutdown_now(timeout); }
+
+void Runtime::shutdown_now(std::chrono::nanoseconds blocking_timeout) {
+    if (!sched_) return;
+    // Workers first: a cancelled task may be awaiting a blocking closure.
+    sched_->shutdown();
+    if (auto* pool = static_cast<detail::BlockingPool*>(sched_->blocking_pool.get()))
+        pool->shutdown_for(blocking_timeout);
+}
+
+RuntimeMetrics Runtime::metrics() const {
+    RuntimeMetrics m;
+    sched_->fill_metrics(m);
+    m.tasks_spawned = sched_->spawned();
+    m.tasks_alive = sched_->owned().alive();
+    return m;
+}
+
+std::string Runtime::dump() const {
+    using namespace detail::task_state;
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    std::int64_t now = std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    std::ostringstream out;
+    sched_->owned().for_each([&](const detail::Header& t) {
+        std::uint64_t s = t.state.load(std::memory_order_relaxed);
+        const char* state = (s & kRunning) ? "running" : (s & kNotified) ? "scheduled" : "idle";
+        out << "task " << t.id << " " << state << (s & kCancelled ? " (cancelling)" : "")
+            << " polls=" << t.polls.load(std::memory_order_relaxed);
+        std::int64_t last = t.last_poll_ns.load(std::memory_order_relaxed);
+        if (last) out << " last_poll=" << (now - last) / 1'000'000 << "ms_ago";
+        else out << " never_polled";
+        out << " spawned_at=" << t.location.file_name() << ":" << t.location.line() << "\n";
+    });
+    return out.str();
 }
 
 Builder::Builder(Flavor f) {
@@ -60,10 +99,19 @@ Builder& Builder::enable_all() {
 }
 
 Runtime Builder::build() {
-    if (config_.flavor == Flavor::CurrentThread)
-        return Runtime(std::make_shared<detail::CurrentThreadScheduler>());
-    auto s = std::make_shared<detail::MultiThreadScheduler>(config_);
-    s->start();
+    std::int64_t slow_poll_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(config_.slow_poll).count();
+    std::shared_ptr<detail::Scheduler> s;
+    if (config_.flavor == Flavor::CurrentThread) {
+        s = std::make_shared<detail::CurrentThreadScheduler>();
+    } else {
+        auto mt = std::make_shared<detail::MultiThreadScheduler>(config_);
+        mt->start();
+        s = std::move(mt);
+    }
+    s->slow_poll_ns = slow_poll_ns;
+    s->blocking_pool = std::make_shared<detail::BlockingPool>(
+        s, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
     return Runtime(std::move(s));
 }
 

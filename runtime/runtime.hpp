@@ -6,11 +6,14 @@
 /// Runtime shuts it down: every unfinished task is destroyed (its destructors
 /// run, its JoinHandle reports cancellation), runtime threads are joined.
 
+#include <chrono>
 #include <memory>
 #include <source_location>
+#include <string>
 
 #include "builder.hpp"
 #include "handle.hpp"
+#include "metrics.hpp"
 
 namespace pollen {
 
@@ -31,11 +34,27 @@ public:
     JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_location::current()) {
         return Handle::spawn_on(*sched_, std::move(fut), loc);
     }
+    template <class Fn>
+    auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) {
+        return handle().spawn_blocking(std::move(fn), loc);
+    }
     Handle handle() const { return Handle(sched_); }
+
+    /// Shuts down now: destroys every unfinished task, joins the workers, and
+    /// waits at most `timeout` for running blocking closures (those still
+    /// running afterwards finish on their own threads).
+    void shutdown_timeout(std::chrono::nanoseconds timeout);
+
+    /// Counters: workers, tasks spawned/alive, polls, steals, parks, queue depths.
+    RuntimeMetrics metrics() const;
+    /// One line per live task: id, spawn location, state, polls, time since
+    /// its last poll (Tokio users' "task dump"), for finding stuck tasks.
+    std::string dump() const;
 
 private:
     friend class Builder;
     explicit Runtime(std::shared_ptr<detail::Scheduler> s) : sched_(std::move(s)) {}
+    void shutdown_now(std::chrono::nanoseconds blocking_timeout);
     std::shared_ptr<detail::Scheduler> sched_;
 };
 

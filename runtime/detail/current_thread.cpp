@@ -70,12 +70,23 @@ void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
             out_of_work = true;
             break;
         }
-        ++polls_;
+        polls_.fetch_add(1, std::memory_order_relaxed);
         run_task(t);
     }
     tls_driving = previous;
     // Sleep only when there is nothing at all to do; any wake unparks us.
-    if (out_of_work && !signal.is_woken()) parker_->park();
+    if (out_of_work && !signal.is_woken()) {
+        parks_.fetch_add(1, std::memory_order_relaxed);
+        parker_->park();
+    }
+}
+
+void CurrentThreadScheduler::fill_metrics(RuntimeMetrics& m) {
+    m.workers = 0;
+    m.polls = polls_.load(std::memory_order_relaxed);
+    m.parks = parks_.load(std::memory_order_relaxed);
+    std::lock_guard lock(inject_mu_);
+    m.global_queue_depth = inject_.size();
 }
 
 void CurrentThreadScheduler::shutdown() {

@@ -22,8 +22,8 @@ public:
     std::shared_ptr<Parker> block_on_parker() override { return parker_; }
     void drive_until_woken(BlockOnSignal& signal) override;
     void shutdown() override;
+    void fill_metrics(RuntimeMetrics& m) override;
 
-    std::uint64_t polls() const { return polls_; }
 
 private:
     Header* next_task();
@@ -37,7 +37,8 @@ private:
     std::atomic<bool> inject_nonempty_{false};
     bool closed_ = false;  // under inject_mu_
     std::uint32_t tick_ = 0;
-    std::uint64_t polls_ = 0;
+    std::atomic<std::uint64_t> polls_{0};
+    std::atomic<std::uint64_t> parks_{0};
 };
 
 }  // namespace pollen::detail

@@ -12,6 +12,19 @@ constexpr std::uint32_t kMaxLifoStreak = 3;
 thread_local void* tls_owner = nullptr;  // the MultiThreadScheduler this worker thread belongs to
 thread_local void* tls_worker = nullptr;
 
+// The store-then-load handshake between a producer (push work, then look for
+// sleepers) and a parking worker (announce sleep, then look for work) needs a
+// full fence on both sides. TSan cannot model fences, so under it both sides
+// instead do a read-modify-write on one shared atomic, which orders them too.
+void handshake_fence(std::atomic<std::uint32_t>& anchor) {
+#if defined(__SANITIZE_THREAD__)
+    anchor.fetch_add(1, std::memory_order_acq_rel);
+#else
+    (void)anchor;
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+}
+
 std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: cheap victim choice
     s ^= s >> 12;
     s ^= s << 25;
@@ -124,7 +137,7 @@ void MultiThreadScheduler::transition_from_searching(Worker& w) {
 }
 
 void MultiThreadScheduler::notify_parked() {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    handshake_fence(handshake_);
     if (num_searching_.load(std::memory_order_seq_cst) != 0) return;  // a searcher will find it
     if (num_sleeping_.load(std::memory_order_seq_cst) == 0) return;
     std::size_t index;
@@ -158,7 +171,7 @@ void MultiThreadScheduler::park(Worker& w) {
     }
     // Announced as sleeping; now look once more, so that work pushed by a
     // producer that saw us still awake is not stranded.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    handshake_fence(handshake_);
     bool must_stay_awake = shutdown_.load(std::memory_order_acquire) || any_work_visible();
     if (!must_stay_awake) {
         w.stats.parks.fetch_add(1, std::memory_order_relaxed);
@@ -246,6 +259,22 @@ Header* MultiThreadScheduler::inject_pop() {
 
 void MultiThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
     if (!signal.is_woken()) signal.parker().park();
+}
+
+void MultiThreadScheduler::fill_metrics(RuntimeMetrics& m) {
+    m.workers = workers_.size();
+    m.global_queue_depth = inject_len_.load(std::memory_order_relaxed);
+    for (auto& w : workers_) {
+        WorkerMetrics wm;
+        wm.polls = w->stats.polls.load(std::memory_order_relaxed);
+        wm.steals = w->stats.steals.load(std::memory_order_relaxed);
+        wm.stolen_tasks = w->stats.stolen_tasks.load(std::memory_order_relaxed);
+        wm.parks = w->stats.parks.load(std::memory_order_relaxed);
+        m.polls += wm.polls;
+        m.steals += wm.steals;
+        m.parks += wm.parks;
+        m.per_worker.push_back(wm);
+    }
 }
 
 void MultiThreadScheduler::shutdown() {

@@ -36,6 +36,7 @@ public:
     std::shared_ptr<Parker> block_on_parker() override { return std::make_shared<Parker>(); }
     void drive_until_woken(BlockOnSignal& signal) override;
     void shutdown() override;
+    void fill_metrics(RuntimeMetrics& m) override;
 
     struct WorkerStats {
         std::atomic<std::uint64_t> polls{0}, steals{0}, stolen_tasks{0}, parks{0};
@@ -88,6 +89,7 @@ private:
     std::vector<std::size_t> sleepers_;  // indices of parked workers
     std::atomic<std::uint32_t> num_searching_{0};
     std::atomic<std::uint32_t> num_sleeping_{0};
+    std::atomic<std::uint32_t> handshake_{0};
 
     std::atomic<bool> shutdown_{false};
     std::once_flag shutdown_once_;

@@ -4,12 +4,22 @@ namespace pollen::detail {
 
 namespace {
 thread_local Scheduler* tls_current = nullptr;
+thread_local bool tls_may_block = true;
 }
+
+bool may_block_here() { return tls_may_block; }
 
 Scheduler* current_scheduler() { return tls_current; }
 
-EnterGuard::EnterGuard(Scheduler* s) : previous_(tls_current) { tls_current = s; }
-EnterGuard::~EnterGuard() { tls_current = previous_; }
+EnterGuard::EnterGuard(Scheduler* s, bool may_block)
+    : previous_(tls_current), previous_may_block_(tls_may_block) {
+    tls_current = s;
+    tls_may_block = may_block;
+}
+EnterGuard::~EnterGuard() {
+    tls_current = previous_;
+    tls_may_block = previous_may_block_;
+}
 
 void Scheduler::submit_new(Header* task) {
     spawned_.fetch_add(1, std::memory_order_relaxed);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <source_location>
 
+#include "../metrics.hpp"
 #include "owned_tasks.hpp"
 #include "park.hpp"
 #include "task.hpp"
@@ -36,6 +37,9 @@ public:
     /// Destroys every unfinished task and stops the workers; idempotent.
     virtual void shutdown() = 0;
 
+    /// The flavour's counters (the common ones are filled in by the caller).
+    virtual void fill_metrics(RuntimeMetrics& m) = 0;
+
     /// A completed task leaves the owned list; true when that reference is the caller's.
     bool release(Header* task) { return owned_.remove(task); }
 
@@ -43,9 +47,15 @@ public:
     /// runtime is shutting down).
     void submit_new(Header* task);
 
+    /// The pool behind spawn_blocking (null for the pool itself).
+    std::shared_ptr<Scheduler> blocking_pool;
+
     std::uint64_t next_task_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
     OwnedTasks& owned() { return owned_; }
     std::uint64_t spawned() const { return spawned_.load(std::memory_order_relaxed); }
+
+    /// A single poll longer than this logs a warning (0: never).
+    std::int64_t slow_poll_ns = 10'000'000;
 
 protected:
     OwnedTasks owned_;
@@ -57,16 +67,21 @@ protected:
 /// in block_on), or null.
 Scheduler* current_scheduler();
 
+/// True on threads where blocking is allowed (block_on may be called):
+/// outside runtimes and on blocking-pool threads.
+bool may_block_here();
+
 /// Marks this thread as inside `s` for its lifetime; nests (restores the previous).
 class EnterGuard {
 public:
-    explicit EnterGuard(Scheduler* s);
+    explicit EnterGuard(Scheduler* s, bool may_block = false);
     ~EnterGuard();
     EnterGuard(const EnterGuard&) = delete;
     EnterGuard& operator=(const EnterGuard&) = delete;
 
 private:
     Scheduler* previous_;
+    bool previous_may_block_;
 };
 
 template <Future F>

@@ -1,6 +1,11 @@
 // Channel scenarios of SCENARIOS.md that need only the oneshot: oneshot_ping.
 // (The mpsc, mutex and notify scenarios go in their own files with their types.)
 
+// GCC 12 under -fsanitize=address reports false -Wmaybe-uninitialized for a
+// moved Result<void, std::string> inside Poll's std::optional (also seen in
+// core tests); -Werror would turn that noise into a failed sanitizer build.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include <pollen.hpp>
 
 #include <optional>
@@ -41,13 +46,13 @@ public:
             }
             auto p = rx_->poll(cx);
             if (p.is_pending()) return pending;
-            if (p.value().is_err()) return ready(Outcome(Err(std::string("sender dropped"))));
+            if (p.value().is_err()) return fail("sender dropped");
             sum_ += *p.value();
             rx_.reset();
             ++i_;
         }
         black_box(sum_);
-        return ready(Outcome(Ok()));
+        return succeed();
     }
 
 private:

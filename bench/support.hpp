@@ -21,6 +21,10 @@ inline void check(Outcome r) {
     if (r.is_err()) throw Failure(std::move(r).error());
 }
 
+/// Ready(Err(reason)) / Ready(Ok()) for a scenario's `block_on` future.
+inline Poll<Outcome> fail(std::string reason) { return Ready<Outcome>{Err(std::move(reason))}; }
+inline Poll<Outcome> succeed() { return Ready<Outcome>{Ok()}; }
+
 /// Keeps the optimizer from discarding a computed value.
 template <class T>
 inline void black_box(const T& value) {
@@ -52,10 +56,10 @@ public:
         while (next_ < handles_->size()) {
             auto p = (*handles_)[next_].poll(cx);
             if (p.is_pending()) return pending;
-            if (p.value().is_err()) return ready(Outcome(Err(p.value().error().what())));
+            if (p.value().is_err()) return fail(p.value().error().what());
             ++next_;
         }
-        return ready(Outcome(Ok()));
+        return succeed();
     }
 
 private:
@@ -67,8 +71,8 @@ private:
 inline Poll<Outcome> poll_signal(oneshot::Receiver<Unit>& rx, Context& cx) {
     auto p = rx.poll(cx);
     if (p.is_pending()) return pending;
-    if (p.value().is_err()) return ready(Outcome(Err(std::string("signal sender dropped"))));
-    return ready(Outcome(Ok()));
+    if (p.value().is_err()) return fail("signal sender dropped");
+    return succeed();
 }
 
 }  // namespace pollen::bench

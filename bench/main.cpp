@@ -8,11 +8,6 @@
 // `run` prints exactly one `key=value` line on stdout; anything else goes to
 // stderr. Errors exit non-zero with one line on stderr.
 
-// GCC 12 under -fsanitize=address reports false -Wmaybe-uninitialized for a
-// moved Result<void, std::string> inside Poll's std::optional (also seen in
-// core tests); -Werror would turn that noise into a failed sanitizer build.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <pollen.hpp>
 
 #include <algorithm>

@@ -1,11 +1,6 @@
 // Channel scenarios of SCENARIOS.md that need only the oneshot: oneshot_ping.
 // (The mpsc, mutex and notify scenarios go in their own files with their types.)
 
-// GCC 12 under -fsanitize=address reports false -Wmaybe-uninitialized for a
-// moved Result<void, std::string> inside Poll's std::optional (also seen in
-// core tests); -Werror would turn that noise into a failed sanitizer build.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <pollen.hpp>
 
 #include <optional>

@@ -1,11 +1,6 @@
 // Memory scenario of SCENARIOS.md: idle_tasks, the resident memory of
 // 100,000 tasks parked on their own oneshot.
 
-// GCC 12 under -fsanitize=address reports false -Wmaybe-uninitialized for a
-// moved Result<void, std::string> inside Poll's std::optional (also seen in
-// core tests); -Werror would turn that noise into a failed sanitizer build.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <unistd.h>
 
 #include <pollen.hpp>

@@ -1,11 +1,6 @@
 // Scheduler scenarios of SCENARIOS.md (Tokio's rt_multi_threaded.rs):
 // spawn_many_local, spawn_many_remote_idle, yield_many, ping_pong, chained_spawn.
 
-// GCC 12 under -fsanitize=address reports false -Wmaybe-uninitialized for a
-// moved Result<void, std::string> inside Poll's std::optional (also seen in
-// core tests); -Werror would turn that noise into a failed sanitizer build.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <pollen.hpp>
 
 #include <atomic>

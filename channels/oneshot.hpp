@@ -17,6 +17,9 @@
 /// sending wakes the Receiver with RecvError. Both handles and the state
 /// share one allocation, freed by the last of them; no lock is taken.
 ///
+/// Both polls draw on the cooperative budget (core/coop.hpp): with the budget
+/// spent they wake the task and return Pending even when ready.
+///
 /// Unlike most pollen futures, Receiver and Closed are Unpin (Rust's term):
 /// their state lives in the shared allocation, so they may be moved between
 /// polls and carry no PinCheck. Use `Unit` for a value-less signal.
@@ -28,6 +31,7 @@
 #include <utility>
 
 #include "../core/context.hpp"
+#include "../core/coop.hpp"
 #include "../core/future.hpp"
 #include "../core/future_ext.hpp"
 #include "../core/poll.hpp"
@@ -43,6 +47,17 @@ struct RecvError {
 
 /// Why `try_recv` has no value: not sent yet, or never will be.
 enum class TryRecvError { Empty, Closed };
+
+namespace detail {
+/// The `closed()` poll, drawing on the cooperative budget like Tokio's.
+template <class T>
+Poll<void> poll_closed(OneshotInner<T>& inner, Context& cx) {
+    if (!coop::poll_proceed(cx)) return pending;
+    if (inner.poll_closed(cx)) return ready();
+    coop::refund();
+    return pending;
+}
+}  // namespace detail
 
 template <class T>
 class Sender;
@@ -70,8 +85,8 @@ public:
     }
 
     Poll<void> poll(Context& cx) {
-        if (inner_ == nullptr || inner_->poll_closed(cx)) return ready();
-        return pending;
+        if (inner_ == nullptr) return ready();
+        return detail::poll_closed(*inner_, cx);
     }
 
 private:
@@ -124,8 +139,8 @@ public:
 
     /// The poll behind `closed()`, for hand-written futures that own the Sender.
     Poll<void> poll_closed(Context& cx) {
-        if (inner_ == nullptr || inner_->poll_closed(cx)) return ready();
-        return pending;
+        if (inner_ == nullptr) return ready();
+        return detail::poll_closed(*inner_, cx);
     }
 
 private:
@@ -162,7 +177,12 @@ public:
     /// Ready with the value or RecvError; not to be polled after that.
     Poll<Output> poll(Context& cx) {
         if (inner_ == nullptr) std::abort();  // polled after completion
-        if (!inner_->poll_recv(cx)) return pending;
+        // Tokio's coop: a spent budget yields even when the value is there.
+        if (!coop::poll_proceed(cx)) return pending;
+        if (!inner_->poll_recv(cx)) {
+            coop::refund();  // no progress, so nothing spent
+            return pending;
+        }
         return Ready<Output>{finish()};
     }
 

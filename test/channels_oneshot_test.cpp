@@ -185,6 +185,31 @@ TEST(Oneshot, UnitChannelSignalsWithoutAValue) {
     EXPECT_TRUE(p.value().is_ok());
 }
 
+TEST(Oneshot, SpentCoopBudgetYieldsEvenWhenTheValueIsThere) {
+    auto wake = std::make_shared<CountingWake>();
+    Waker w = waker_from(wake);
+    auto [tx, rx] = oneshot::channel<int>();
+    std::move(tx).send(5).unwrap();
+    {
+        coop::BudgetScope spent(0);
+        EXPECT_TRUE(poll_with(rx, w).is_pending());
+        EXPECT_EQ(wake->wakes.load(), 1);  // woken so that the task runs again
+    }
+    auto p = poll_with(rx, w);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(*p.value(), 5);
+}
+
+TEST(Oneshot, PendingPollDoesNotSpendCoopBudget) {
+    auto [tx, rx] = oneshot::channel<int>();
+    coop::BudgetScope one(1);
+    EXPECT_TRUE(poll_with(rx, noop_waker_ref()).is_pending());
+    EXPECT_TRUE(coop::has_budget_remaining());
+    std::move(tx).send(1).unwrap();
+    EXPECT_TRUE(poll_with(rx, noop_waker_ref()).is_ready());
+    EXPECT_FALSE(coop::has_budget_remaining());
+}
+
 // ---------------------------------------------------------------- closed()
 
 TEST(OneshotClosed, PendingUntilReceiverDroppedThenWoken) {

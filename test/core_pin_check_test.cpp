@@ -13,15 +13,9 @@
 using namespace pollen;
 using pollen::test::poll_once;
 
-namespace {
-bool under_tsan() {
-#if defined(__SANITIZE_THREAD__)
-    return true;
-#else
-    return false;
-#endif
-}
+#if POLLEN_PIN_CHECKS
 
+namespace {
 void poll_after_bitwise_relocation() {
     using F = decltype(future::pending<int>().fuse());
     alignas(F) unsigned char first[sizeof(F)];
@@ -33,10 +27,7 @@ void poll_after_bitwise_relocation() {
 }
 }  // namespace
 
-#if POLLEN_PIN_CHECKS
-
 TEST(CorePinCheckDeathTest, MovingAPolledMapAborts) {
-    if (under_tsan()) GTEST_SKIP() << "death tests fork; TSAN dislikes that";
     EXPECT_DEATH(
         {
             auto f = future::pending<int>().map([](int v) { return v; });
@@ -48,7 +39,6 @@ TEST(CorePinCheckDeathTest, MovingAPolledMapAborts) {
 }
 
 TEST(CorePinCheckDeathTest, MovingAPolledJoinAborts) {
-    if (under_tsan()) GTEST_SKIP() << "death tests fork; TSAN dislikes that";
     EXPECT_DEATH(
         {
             auto f = pollen::join(future::pending<int>(), future::ready(1));
@@ -60,7 +50,6 @@ TEST(CorePinCheckDeathTest, MovingAPolledJoinAborts) {
 }
 
 TEST(CorePinCheckDeathTest, PollingARelocatedCopyAborts) {
-    if (under_tsan()) GTEST_SKIP() << "death tests fork; TSAN dislikes that";
     // A bitwise relocation skips the move constructor; the next poll notices.
     EXPECT_DEATH(poll_after_bitwise_relocation(), "relocated after its first poll");
 }

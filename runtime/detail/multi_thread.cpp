@@ -67,6 +67,9 @@ void MultiThreadScheduler::worker_main(Worker& w) {
         Header* t = next_local(w);
         if (!t) t = search(w);
         if (t) {
+            // Whatever found the work, a searcher that runs a task must stop
+            // counting as one, or producers would keep relying on it to steal.
+            if (w.searching) transition_from_searching(w);
             run(w, t);
             continue;
         }
@@ -104,15 +107,10 @@ Header* MultiThreadScheduler::search(Worker& w) {
         if (Header* t = workers_[victim]->queue.steal_into(w.queue)) {
             w.stats.steals.fetch_add(1, std::memory_order_relaxed);
             w.stats.stolen_tasks.fetch_add(w.queue.len() - before + 1, std::memory_order_relaxed);
-            transition_from_searching(w);
             return t;
         }
     }
-    if (Header* t = inject_pop()) {
-        transition_from_searching(w);
-        return t;
-    }
-    return nullptr;
+    return inject_pop();
 }
 
 void MultiThreadScheduler::run(Worker& w, Header* task) {

@@ -93,16 +93,17 @@ public:
     }
 
     // ---- line helpers, bounded by max_line_length()
+    // (auto: these types check AsyncBufRead<BufReader>, which needs the complete class.)
     /// See read_line.hpp.
-    ReadLine<BufReader> read_line(std::string& buf) { return ReadLine<BufReader>(*this, buf, max_line_); }
+    auto read_line(std::string& buf) { return ReadLine<BufReader>(*this, buf, max_line_); }
     /// See read_until.hpp.
-    ReadUntil<BufReader> read_until(std::byte delim, std::vector<std::byte>& buf) {
+    auto read_until(std::byte delim, std::vector<std::byte>& buf) {
         return ReadUntil<BufReader>(*this, delim, buf, max_line_);
     }
     /// The lines of this reader, borrowing it (see lines.hpp).
-    Lines<BufReader&> lines() & { return Lines<BufReader&>(*this, max_line_); }
+    auto lines() & { return Lines<BufReader&>(*this, max_line_); }
     /// The lines of this reader, which the stream takes over.
-    Lines<BufReader> lines() && {
+    auto lines() && {
         const std::size_t max = max_line_;
         return Lines<BufReader>(std::move(*this), max);
     }

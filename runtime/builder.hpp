@@ -35,9 +35,12 @@ public:
     Builder& thread_keep_alive(std::chrono::milliseconds d);
     /// A poll longer than this logs a warning (blocking detection); 0 disables.
     Builder& warn_on_slow_poll(std::chrono::microseconds d);
-    /// Enables the I/O and time drivers (they exist from the reactor issue on;
-    /// accepted now so programs read as Tokio's do).
+    /// Enables the I/O and time drivers. pollen's runtimes always have them
+    /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
+    /// Starts with the clock paused (Tokio's `start_paused`): timers fire by
+    /// auto-advance when every task is idle. Meant for current-thread tests.
+    Builder& start_paused(bool paused);
 
     Runtime build();
 
@@ -51,6 +54,7 @@ public:
         std::chrono::milliseconds thread_keep_alive{10'000};
         std::chrono::microseconds slow_poll{10'000};
         bool enable_io_time = false;
+        bool start_paused = false;
     };
     const Config& config() const { return config_; }
 

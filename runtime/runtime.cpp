@@ -93,6 +93,10 @@ Builder& Builder::warn_on_slow_poll(std::chrono::microseconds d) {
     config_.slow_poll = d;
     return *this;
 }
+Builder& Builder::start_paused(bool paused) {
+    config_.start_paused = paused;
+    return *this;
+}
 Builder& Builder::enable_all() {
     config_.enable_io_time = true;
     return *this;
@@ -101,11 +105,14 @@ Builder& Builder::enable_all() {
 Runtime Builder::build() {
     std::int64_t slow_poll_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(config_.slow_poll).count();
+    auto reactor = std::make_shared<detail::Reactor>();
+    if (config_.start_paused) reactor->clock().pause();
+    auto driver = std::make_shared<detail::Driver>(std::move(reactor));
     std::shared_ptr<detail::Scheduler> s;
     if (config_.flavor == Flavor::CurrentThread) {
-        s = std::make_shared<detail::CurrentThreadScheduler>();
+        s = std::make_shared<detail::CurrentThreadScheduler>(std::move(driver));
     } else {
-        auto mt = std::make_shared<detail::MultiThreadScheduler>(config_);
+        auto mt = std::make_shared<detail::MultiThreadScheduler>(config_, std::move(driver));
         mt->start();
         s = std::move(mt);
     }

@@ -12,7 +12,10 @@ constexpr int kTasksPerDrive = 61;
 constexpr std::uint32_t kInjectInterval = 31;
 }  // namespace
 
-CurrentThreadScheduler::CurrentThreadScheduler() : parker_(std::make_shared<Parker>()) {}
+CurrentThreadScheduler::CurrentThreadScheduler(std::shared_ptr<Driver> d)
+    : parker_(std::make_shared<Parker>(d)) {
+    driver = std::move(d);
+}
 
 CurrentThreadScheduler::~CurrentThreadScheduler() { shutdown(); }
 
@@ -60,7 +63,7 @@ Header* CurrentThreadScheduler::next_task() {
 }
 
 void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
-    std::lock_guard driver(driver_mu_);
+    std::lock_guard driving(driver_mu_);
     CurrentThreadScheduler* previous = tls_driving;
     tls_driving = this;
     bool out_of_work = false;
@@ -73,12 +76,15 @@ void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
         polls_.fetch_add(1, std::memory_order_relaxed);
         run_task(t);
     }
-    tls_driving = previous;
     // Sleep only when there is nothing at all to do; any wake unparks us.
+    // Parking turns the reactor, whose wakes land in the local queue.
     if (out_of_work && !signal.is_woken()) {
         parks_.fetch_add(1, std::memory_order_relaxed);
         parker_->park();
+    } else if (++tick_ % kTasksPerDrive == 0) {
+        driver->try_turn_nonblocking();  // busy: still look at I/O and timers now and then
     }
+    tls_driving = previous;
 }
 
 void CurrentThreadScheduler::fill_metrics(RuntimeMetrics& m) {
@@ -95,7 +101,7 @@ void CurrentThreadScheduler::shutdown() {
         if (closed_) return;
         closed_ = true;
     }
-    std::lock_guard driver(driver_mu_);
+    std::lock_guard driving(driver_mu_);
     owned_.close_and_drain([](Header* t) {
         shutdown_task(t);
         drop_reference(t);  // the list's reference
@@ -110,6 +116,7 @@ void CurrentThreadScheduler::shutdown() {
         inject_nonempty_.store(false);
     }
     for (Header* t : injected) drop_reference(t);
+    driver->reactor->shutdown();
 }
 
 }  // namespace pollen::detail

@@ -15,7 +15,7 @@ namespace pollen::detail {
 
 class CurrentThreadScheduler final : public Scheduler {
 public:
-    CurrentThreadScheduler();
+    explicit CurrentThreadScheduler(std::shared_ptr<Driver> driver);
     ~CurrentThreadScheduler() override;
 
     void schedule(Header* task) override;

@@ -33,11 +33,14 @@ std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: cheap victim choi
 }
 }  // namespace
 
-MultiThreadScheduler::MultiThreadScheduler(const Builder::Config& config) : config_(config) {
+MultiThreadScheduler::MultiThreadScheduler(const Builder::Config& config, std::shared_ptr<Driver> d)
+    : config_(config) {
+    driver = std::move(d);
     workers_.reserve(config.worker_threads);
     for (std::size_t i = 0; i < config.worker_threads; ++i) {
         auto w = std::make_unique<Worker>();
         w->index = i;
+        w->parker = std::make_unique<Parker>(driver);
         w->rng = 0x9E3779B97F4A7C15ull * (i + 1);
         workers_.push_back(std::move(w));
     }
@@ -81,6 +84,7 @@ void MultiThreadScheduler::worker_main(Worker& w) {
 
 Header* MultiThreadScheduler::next_local(Worker& w) {
     if (++w.tick % kGlobalQueueInterval == 0) {
+        driver->try_turn_nonblocking();  // busy workers still look at I/O and timers
         if (Header* t = inject_pop()) return t;
     }
     if (w.lifo) {
@@ -147,7 +151,7 @@ void MultiThreadScheduler::notify_parked() {
         num_sleeping_.fetch_sub(1, std::memory_order_seq_cst);
         num_searching_.fetch_add(1, std::memory_order_seq_cst);  // it wakes up searching
     }
-    workers_[index]->parker.unpark();
+    workers_[index]->parker->unpark();
 }
 
 bool MultiThreadScheduler::any_work_visible() {
@@ -173,7 +177,7 @@ void MultiThreadScheduler::park(Worker& w) {
     bool must_stay_awake = shutdown_.load(std::memory_order_acquire) || any_work_visible();
     if (!must_stay_awake) {
         w.stats.parks.fetch_add(1, std::memory_order_relaxed);
-        w.parker.park();
+        w.parker->park();
     }
     std::lock_guard lock(idle_mu_);
     auto it = std::find(sleepers_.begin(), sleepers_.end(), w.index);
@@ -278,7 +282,7 @@ void MultiThreadScheduler::fill_metrics(RuntimeMetrics& m) {
 void MultiThreadScheduler::shutdown() {
     std::call_once(shutdown_once_, [this] {
         shutdown_.store(true, std::memory_order_seq_cst);
-        for (auto& w : workers_) w->parker.unpark();
+        for (auto& w : workers_) w->parker->unpark();
         for (auto& w : workers_)
             if (w->thread.joinable()) {
                 if (w->thread.get_id() == std::this_thread::get_id()) w->thread.detach();
@@ -302,6 +306,7 @@ void MultiThreadScheduler::shutdown() {
             while (Header* t = w->queue.pop()) left.push_back(t);
         }
         for (Header* t : left) drop_reference(t);
+        driver->reactor->shutdown();
     });
 }
 

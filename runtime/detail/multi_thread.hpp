@@ -26,7 +26,7 @@ namespace pollen::detail {
 
 class MultiThreadScheduler final : public Scheduler {
 public:
-    explicit MultiThreadScheduler(const Builder::Config& config);
+    MultiThreadScheduler(const Builder::Config& config, std::shared_ptr<Driver> driver);
     ~MultiThreadScheduler() override;
 
     void start();  // after construction (workers need shared_from_this)
@@ -50,7 +50,7 @@ private:
         std::size_t index = 0;
         LocalQueue queue;
         Header* lifo = nullptr;
-        Parker parker;
+        std::unique_ptr<Parker> parker;
         bool searching = false;
         std::uint32_t tick = 0;
         std::uint32_t lifo_streak = 0;

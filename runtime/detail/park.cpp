@@ -5,9 +5,19 @@ namespace pollen::detail {
 void Parker::park() {
     int expected = kNotified;
     if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acquire)) return;
+    if (driver_) {
+        std::unique_lock driving(driver_->mu, std::try_to_lock);
+        if (driving.owns_lock()) {
+            expected = kEmpty;
+            if (state_.compare_exchange_strong(expected, kParkedDriver, std::memory_order_acq_rel))
+                driver_->reactor->turn(std::nullopt);
+            state_.exchange(kEmpty, std::memory_order_acquire);  // consumes a pending unpark
+            return;
+        }
+    }
     std::unique_lock lock(mu_);
     expected = kEmpty;
-    if (!state_.compare_exchange_strong(expected, kParked, std::memory_order_acquire)) {
+    if (!state_.compare_exchange_strong(expected, kParkedCondvar, std::memory_order_acquire)) {
         // Notified between the first check and the lock.
         state_.store(kEmpty, std::memory_order_release);
         return;
@@ -21,7 +31,7 @@ void Parker::park_timeout(std::chrono::nanoseconds timeout) {
     if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acquire)) return;
     std::unique_lock lock(mu_);
     expected = kEmpty;
-    if (!state_.compare_exchange_strong(expected, kParked, std::memory_order_acquire)) {
+    if (!state_.compare_exchange_strong(expected, kParkedCondvar, std::memory_order_acquire)) {
         state_.store(kEmpty, std::memory_order_release);
         return;
     }
@@ -30,11 +40,15 @@ void Parker::park_timeout(std::chrono::nanoseconds timeout) {
 }
 
 void Parker::unpark() {
-    if (state_.exchange(kNotified, std::memory_order_release) == kParked) {
-        // Taking the lock orders us after the parker's wait began, so the
-        // notification cannot slip in before it sleeps.
-        { std::lock_guard lock(mu_); }
-        cv_.notify_one();
+    switch (state_.exchange(kNotified, std::memory_order_acq_rel)) {
+        case kParkedCondvar:
+            // Taking the lock orders us after the parker's wait began, so the
+            // notification cannot slip in before it sleeps.
+            { std::lock_guard lock(mu_); }
+            cv_.notify_one();
+            break;
+        case kParkedDriver: driver_->reactor->unpark(); break;
+        default: break;
     }
 }
 

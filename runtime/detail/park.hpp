@@ -12,20 +12,43 @@
 #include <mutex>
 
 #include "../../core/waker.hpp"
+#include "../../reactor/reactor.hpp"
 
 namespace pollen::detail {
 
+/// The runtime/reactor seam: a runtime's parkers share one Driver, and the
+/// idle thread that takes its lock waits in the reactor (epoll_wait with the
+/// next timer as timeout) instead of on a condition variable. The others
+/// sleep on their condition variables; an unpark reaches either kind.
+struct Driver {
+    explicit Driver(std::shared_ptr<Reactor> r) : reactor(std::move(r)) {}
+    std::shared_ptr<Reactor> reactor;
+    std::mutex mu;  // held by the thread waiting in the reactor
+
+    /// A non-blocking turn (I/O and timers), if no other thread is driving:
+    /// busy workers call it now and then so events are not left waiting.
+    void try_turn_nonblocking() {
+        std::unique_lock lock(mu, std::try_to_lock);
+        if (lock.owns_lock()) reactor->turn(std::chrono::nanoseconds(0));
+    }
+};
+
 class Parker {
 public:
-    /// Sleeps until unpark() (returns at once if an unpark is pending).
+    Parker() = default;
+    explicit Parker(std::shared_ptr<Driver> driver) : driver_(std::move(driver)) {}
+
+    /// Sleeps until unpark() (returns at once if an unpark is pending). With a
+    /// driver, may instead wait in the reactor, then return after one turn.
     void park();
-    /// As park, but gives up after `timeout`.
+    /// As park, but gives up after `timeout` (condition variable only).
     void park_timeout(std::chrono::nanoseconds timeout);
     /// Wakes the parked thread, or makes its next park return at once.
     void unpark();
 
 private:
-    enum : int { kEmpty, kParked, kNotified };
+    enum : int { kEmpty, kParkedCondvar, kParkedDriver, kNotified };
+    std::shared_ptr<Driver> driver_;
     std::atomic<int> state_{kEmpty};
     std::mutex mu_;
     std::condition_variable cv_;

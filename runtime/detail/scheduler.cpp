@@ -12,7 +12,8 @@ bool may_block_here() { return tls_may_block; }
 Scheduler* current_scheduler() { return tls_current; }
 
 EnterGuard::EnterGuard(Scheduler* s, bool may_block)
-    : previous_(tls_current), previous_may_block_(tls_may_block) {
+    : previous_(tls_current), previous_may_block_(tls_may_block),
+      reactor_(s && s->driver ? s->driver->reactor.get() : nullptr) {
     tls_current = s;
     tls_may_block = may_block;
 }

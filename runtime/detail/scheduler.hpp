@@ -49,6 +49,8 @@ public:
 
     /// The pool behind spawn_blocking (null for the pool itself).
     std::shared_ptr<Scheduler> blocking_pool;
+    /// The reactor this runtime's idle threads wait in (see Driver).
+    std::shared_ptr<Driver> driver;
 
     std::uint64_t next_task_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
     OwnedTasks& owned() { return owned_; }
@@ -82,6 +84,7 @@ public:
 private:
     Scheduler* previous_;
     bool previous_may_block_;
+    Reactor::EnterGuard reactor_;
 };
 
 template <Future F>

@@ -1,0 +1,103 @@
+#pragma once
+/// Reactor: turns OS readiness and timer deadlines into Waker calls (Tokio's
+/// I/O and time drivers in one). It knows nothing of scheduling: the runtime
+/// calls `turn()` from whichever idle worker drives it, and `unpark()` from
+/// any thread to cut that wait short.
+///
+/// One turn reads like libuv's loop: free registrations dropped since the last
+/// turn, compute the wait from the earliest timer, wait for OS events (epoll on
+/// Linux, kqueue on BSD/macOS; edge-triggered), wake the tasks whose
+/// descriptors became ready, fire the expired timers.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <unordered_set>
+#include <vector>
+
+#include "clock.hpp"
+#include "scheduled_io.hpp"
+#include "timer_heap.hpp"
+
+namespace pollen::detail {
+
+class Reactor : public std::enable_shared_from_this<Reactor> {
+public:
+    /// Throws std::system_error if the OS refuses the epoll/kqueue instance.
+    Reactor();
+    ~Reactor();
+    Reactor(const Reactor&) = delete;
+    Reactor& operator=(const Reactor&) = delete;
+
+    // ---- I/O registrations ----
+    /// Registers `fd` for read and write readiness (edge-triggered).
+    ScheduledIo* register_fd(int fd, std::error_code& ec);
+    /// Stops watching `fd`; `io` is freed at the start of the next turn, after
+    /// any event already collected for it was handled. Call before closing fd.
+    void deregister(int fd, ScheduledIo* io);
+
+    // ---- timers ----
+    Clock& clock() { return clock_; }
+    /// Ready once `e->deadline` passed; otherwise (re)queues the entry with the
+    /// waker. Thread-safe.
+    bool poll_timer(TimerEntry* e, const Waker& waker);
+    /// Moves a queued timer to a new deadline (Sleep::reset).
+    void reset_timer(TimerEntry* e, std::chrono::steady_clock::time_point deadline);
+    /// Dequeues the entry; drops its waker. Thread-safe, idempotent.
+    void cancel_timer(TimerEntry* e);
+    std::size_t pending_timers();
+
+    // ---- driving (one thread at a time) ----
+    /// Waits for events at most `max_wait` (nullopt: until an event, timer or
+    /// unpark), dispatches them and fires due timers. With a paused clock and
+    /// nothing else to do, jumps the clock to the next timer instead of waiting.
+    void turn(std::optional<std::chrono::nanoseconds> max_wait);
+    /// Interrupts a thread blocked in turn() (eventfd / EVFILT_USER).
+    void unpark();
+
+    /// Every registration reports shutdown to its waiters; timers fire.
+    void shutdown();
+
+    /// The reactor of the runtime this thread runs in (null outside one).
+    static Reactor* current();
+    /// Makes `r` current on this thread for the guard's lifetime.
+    class EnterGuard {
+    public:
+        explicit EnterGuard(Reactor* r);
+        ~EnterGuard();
+        EnterGuard(const EnterGuard&) = delete;
+        EnterGuard& operator=(const EnterGuard&) = delete;
+
+    private:
+        Reactor* previous_;
+    };
+
+    /// Wakes every timer whose deadline passed (by the clock, paused or not).
+    void fire_due_timers();
+
+private:
+    void free_released();
+    std::optional<std::chrono::nanoseconds> wait_for_next_timer();
+
+    int poll_fd_ = -1;    // epoll or kqueue
+    int wakeup_fd_ = -1;  // eventfd (Linux); kqueue uses EVFILT_USER
+
+    std::mutex regs_mu_;
+    std::unordered_set<ScheduledIo*> live_;                // owned; kept for shutdown()
+    std::vector<ScheduledIo*> released_;                   // deregistered, freed next turn
+    bool shut_down_ = false;
+
+    Clock clock_;
+    std::mutex timers_mu_;
+    TimerHeap timers_;
+    // When the driving thread will wake on its own (ns since clock epoch;
+    // max = never): an earlier new timer must unpark it.
+    std::atomic<std::int64_t> wake_at_ns_{INT64_MAX};
+    std::atomic<bool> driving_{false};
+};
+
+}  // namespace pollen::detail

@@ -1,0 +1,88 @@
+#pragma once
+/// IoSource: a non-blocking file descriptor registered with the current
+/// runtime's reactor (Tokio's PollEvented). It owns the fd: destroying it
+/// deregisters, then closes. Sockets, pipes and signalfd are built on it.
+///
+/// `poll_io(cx, dir, op)` is the one loop every leaf I/O future runs: wait
+/// until the reactor reports readiness for `dir`, try the syscall `op`; on
+/// EAGAIN clear that readiness (unless newer readiness arrived meanwhile, see
+/// ScheduledIo) and wait again; retry EINTR; anything else is the result. A
+/// reader and a writer may poll one IoSource from two tasks at once.
+
+#include <cerrno>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "../core/coop.hpp"
+#include "../core/result.hpp"
+#include "scheduled_io.hpp"
+
+namespace pollen::detail {
+
+class Reactor;
+
+class IoSource {
+public:
+    IoSource() = default;
+    /// Takes ownership of `fd` (made non-blocking) and registers it with the
+    /// current reactor; on failure `ec` is set and the fd is closed.
+    IoSource(int fd, std::error_code& ec);
+    IoSource(IoSource&& other) noexcept
+        : fd_(std::exchange(other.fd_, -1)), io_(std::exchange(other.io_, nullptr)),
+          reactor_(std::move(other.reactor_)) {}
+    IoSource& operator=(IoSource&& other) noexcept {
+        if (this != &other) {
+            reset();
+            fd_ = std::exchange(other.fd_, -1);
+            io_ = std::exchange(other.io_, nullptr);
+            reactor_ = std::move(other.reactor_);
+        }
+        return *this;
+    }
+    ~IoSource() { reset(); }
+
+    int fd() const { return fd_; }
+    bool is_open() const { return fd_ >= 0; }
+
+    Poll<ReadyEvent> poll_ready(Context& cx, Direction dir) { return io_->poll_ready(cx, dir); }
+    void clear_readiness(ReadyEvent ev, Direction dir) { io_->clear_readiness(ev, dir); }
+
+    /// Runs `op()` (returning the syscall's result, -1 with errno on failure)
+    /// when `dir` is ready. Ready with the non-negative result or the error.
+    template <class Op>
+    Poll<Result<std::size_t, std::error_code>> poll_io(Context& cx, Direction dir, Op&& op) {
+        using R = Result<std::size_t, std::error_code>;
+        if (!coop::poll_proceed(cx)) return pending;
+        for (;;) {
+            auto p = io_->poll_ready(cx, dir);
+            if (p.is_pending()) {
+                coop::refund();
+                return pending;
+            }
+            ReadyEvent ev = p.take();
+            if (ev.ready & readiness::kShutdown)
+                return Ready<R>{R(Err(std::make_error_code(std::errc::operation_canceled)))};
+            for (;;) {
+                auto n = op();
+                if (n >= 0) return Ready<R>{R(Ok(static_cast<std::size_t>(n)))};
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+                return Ready<R>{R(Err(std::error_code(errno, std::generic_category())))};
+            }
+            io_->clear_readiness(ev, dir);
+        }
+    }
+
+    /// Deregisters and closes now (idempotent).
+    void reset();
+    /// Deregisters and gives the fd back to the caller (still non-blocking).
+    int release();
+
+private:
+    int fd_ = -1;
+    ScheduledIo* io_ = nullptr;
+    std::shared_ptr<Reactor> reactor_;
+};
+
+}  // namespace pollen::detail

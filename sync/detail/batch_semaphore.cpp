@@ -1,0 +1,124 @@
+// The locked paths of detail::BatchSemaphore; the lock-free ones are inline
+// in the header.
+#include "batch_semaphore.hpp"
+
+#include "wake_list.hpp"
+
+namespace pollen::detail {
+
+void BatchSemaphore::release(std::size_t n) {
+    if (n == 0) return;
+    std::unique_lock lock(mu_);
+    add_permits_locked(n, lock);
+}
+
+void BatchSemaphore::add_permits_locked(std::size_t rem, std::unique_lock<std::mutex>& lock) {
+    while (rem > 0) {
+        WakeList wakers;
+        while (wakers.can_push()) {
+            SemWaiter* w = waiters_.front();
+            if (w == nullptr) {
+                std::size_t prev = permits_.fetch_add(rem << kShift, std::memory_order_release);
+                (void)prev;
+                assert((prev >> kShift) + rem <= kMaxPermits && "pollen: too many semaphore permits");
+                rem = 0;
+                break;
+            }
+            std::size_t need = w->needed.load(std::memory_order_relaxed);
+            if (rem < need) {
+                // A partial share: the head keeps it, so nobody behind can pass.
+                w->needed.store(need - rem, std::memory_order_relaxed);
+                rem = 0;
+                break;
+            }
+            rem -= need;
+            waiters_.pop_front();
+            if (w->waker) {
+                wakers.push(std::move(*w->waker));
+                w->waker.reset();
+            }
+            // The last touch: from here on the owner may finish and free the node.
+            w->needed.store(0, std::memory_order_release);
+        }
+        lock.unlock();
+        wakers.wake_all();
+        if (rem > 0) lock.lock();
+    }
+    if (lock.owns_lock()) lock.unlock();
+}
+
+void BatchSemaphore::close() {
+    std::unique_lock lock(mu_);
+    permits_.fetch_or(kClosed, std::memory_order_release);
+    while (!waiters_.empty()) {
+        WakeList wakers;
+        while (wakers.can_push()) {
+            SemWaiter* w = waiters_.pop_front();
+            if (w == nullptr) break;
+            if (w->waker) {
+                wakers.push(std::move(*w->waker));
+                w->waker.reset();
+            }
+        }
+        lock.unlock();
+        wakers.wake_all();
+        lock.lock();
+    }
+}
+
+BatchSemaphore::Outcome BatchSemaphore::acquire_slow(SemWaiter& node, std::size_t n, const Waker& waker) {
+    // Cloning may run foreign code: do it before taking the lock.
+    std::optional<Waker> clone(waker);
+    std::unique_lock lock(mu_);
+    std::size_t curr = permits_.load(std::memory_order_acquire);
+    std::size_t took;
+    for (;;) {
+        if (curr & kClosed) return Outcome::Closed;
+        std::size_t avail = curr >> kShift;
+        if (avail >= n) {
+            if (permits_.compare_exchange_weak(curr, curr - (n << kShift), std::memory_order_acq_rel,
+                                               std::memory_order_acquire))
+                return Outcome::Acquired;
+            continue;
+        }
+        // Take what is free as a partial share: the count is then 0, so
+        // nobody arriving after us can take permits we are waiting for.
+        if (permits_.compare_exchange_weak(curr, curr & kClosed, std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+            took = avail;
+            break;
+        }
+    }
+    node.needed.store(n - took, std::memory_order_relaxed);
+    node.waker = std::move(clone);
+    waiters_.push_back(&node);
+    return Outcome::Queued;
+}
+
+BatchSemaphore::Outcome BatchSemaphore::poll_queued(SemWaiter& node, std::size_t n, const Waker& waker) {
+    std::optional<Waker> old;  // released after the lock
+    std::unique_lock lock(mu_);
+    std::size_t need = node.needed.load(std::memory_order_relaxed);
+    if (need == 0) return Outcome::Acquired;
+    if (permits_.load(std::memory_order_relaxed) & kClosed) {
+        node.unlink();
+        if (n - need > 0) permits_.fetch_add((n - need) << kShift, std::memory_order_release);
+        node.needed.store(n, std::memory_order_relaxed);
+        return Outcome::Closed;
+    }
+    if (!node.waker || !node.waker->will_wake(waker)) {
+        old = std::move(node.waker);
+        node.waker.emplace(waker);
+    }
+    return Outcome::Queued;
+}
+
+void BatchSemaphore::cancel(SemWaiter& node, std::size_t n) {
+    std::unique_lock lock(mu_);
+    node.unlink();
+    std::size_t got = n - node.needed.load(std::memory_order_relaxed);
+    // Served fully or partly but never finished: pass the share on.
+    if (got > 0) add_permits_locked(got, lock);
+}
+
+}  // namespace pollen::detail

@@ -1,0 +1,176 @@
+#pragma once
+/// CancellationToken: a cancellation signal shared by tasks, tokio-util's
+/// `sync::CancellationToken`.
+///
+///     pollen::CancellationToken token;
+///     auto child = token.child_token();   // cancelled with its parent, not vice versa
+///     token.cancelled()                   // future, Ready once cancelled
+///     token.cancel();                     // idempotent; wakes every cancelled() future
+///
+/// Copies are handles to one token. Tokens form a tree: cancelling one
+/// cancels its whole subtree, at once, and a child made from a cancelled
+/// token starts cancelled. When the last handle of a child goes away, the
+/// child detaches from its parent (its own children move up to the parent,
+/// so they are still cancelled with it). The tree shares one small mutex.
+///
+/// `cancelled()`'s poll is Ready once the token is cancelled, else Pending
+/// with the task's waker queued; `cancel()` wakes it from the cancelling
+/// thread. The future holds a handle of the token, so it may outlive the
+/// token it came from. Destroying it mid-way only unlinks it. It draws on the
+/// cooperative budget and must not be moved after its first poll.
+
+#include <atomic>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "../core/coop.hpp"
+#include "../core/future_ext.hpp"
+#include "detail/wait_list.hpp"
+
+namespace pollen {
+
+namespace detail {
+
+struct CancelWaiter : WaitLink {
+    std::atomic<bool> done{false};  ///< set last by the canceller
+    std::optional<Waker> waker;     ///< guarded by the tree's mutex
+};
+
+/// One token of the tree; its handles are the CancellationTokens.
+struct TreeNode {
+    explicit TreeNode(std::shared_ptr<std::mutex> m) : tree(std::move(m)) {}
+
+    std::shared_ptr<std::mutex> tree;  ///< one per tree: guards the fields below
+    std::atomic<bool> cancelled{false};
+    std::atomic<std::size_t> handles{1};
+    TreeNode* parent = nullptr;
+    std::vector<TreeNode*> children;
+    std::size_t index_in_parent = 0;
+    WaitList<CancelWaiter> waiters;
+};
+
+std::shared_ptr<TreeNode> new_child_node(TreeNode& parent);
+void cancel_node(TreeNode& node);
+/// The last handle is gone: unhooks the node, its children move up.
+void detach_node(TreeNode& node);
+bool poll_cancel_waiter(TreeNode& node, CancelWaiter& w, bool& queued, const Waker& waker);
+void cancel_cancel_waiter(TreeNode& node, CancelWaiter& w);
+
+}  // namespace detail
+
+class WaitForCancellation;
+class DropGuard;
+
+class CancellationToken {
+public:
+    /// A new root token, not cancelled.
+    CancellationToken()
+        : node_(std::make_shared<detail::TreeNode>(std::make_shared<std::mutex>())) {}
+    CancellationToken(const CancellationToken& other) : node_(other.node_) {
+        node_->handles.fetch_add(1, std::memory_order_relaxed);
+    }
+    CancellationToken(CancellationToken&& other) noexcept = default;
+    CancellationToken& operator=(const CancellationToken& other) {
+        if (this != &other) *this = CancellationToken(other);
+        return *this;
+    }
+    CancellationToken& operator=(CancellationToken&& other) noexcept {
+        if (this != &other) {
+            release();
+            node_ = std::move(other.node_);
+        }
+        return *this;
+    }
+    ~CancellationToken() { release(); }
+
+    /// A token cancelled whenever this one is (and on its own `cancel()`).
+    CancellationToken child_token() const { return CancellationToken(detail::new_child_node(*node_)); }
+
+    /// Cancels this token and its descendants; wakes their cancelled() futures.
+    void cancel() const { detail::cancel_node(*node_); }
+    bool is_cancelled() const { return node_->cancelled.load(std::memory_order_acquire); }
+
+    /// A future Ready once this token is cancelled.
+    inline WaitForCancellation cancelled() const;
+
+    /// A guard that cancels this token when destroyed (unless disarmed).
+    inline DropGuard drop_guard() const;
+
+    bool operator==(const CancellationToken& other) const { return node_ == other.node_; }
+
+private:
+    friend class WaitForCancellation;
+    explicit CancellationToken(std::shared_ptr<detail::TreeNode> n) : node_(std::move(n)) {}
+    void release() {
+        if (node_ && node_->handles.fetch_sub(1, std::memory_order_acq_rel) == 1) detail::detach_node(*node_);
+        node_.reset();
+    }
+    std::shared_ptr<detail::TreeNode> node_;
+};
+
+/// The future of `CancellationToken::cancelled()`.
+class WaitForCancellation : public FutureExt<WaitForCancellation> {
+public:
+    using Output = void;
+
+    WaitForCancellation(WaitForCancellation&& other) noexcept
+        : token_(other.token_), pin_(std::move(other.pin_)) {
+        assert(!other.queued_ && "pollen: a waiting cancelled() future was moved");
+    }
+    WaitForCancellation& operator=(WaitForCancellation&&) = delete;
+    ~WaitForCancellation() {
+        if (queued_) detail::cancel_cancel_waiter(*token_.node_, node_);
+    }
+
+    Poll<void> poll(Context& cx) {
+        pin_.on_poll(this);
+        if (!coop::poll_proceed(cx)) return pending;
+        if (queued_ ? node_.done.load(std::memory_order_acquire) : token_.is_cancelled()) {
+            if (queued_) node_.waker.reset();  // unlinked, untouched by the canceller now
+            queued_ = false;
+            return ready();
+        }
+        if (detail::poll_cancel_waiter(*token_.node_, node_, queued_, cx.waker())) return ready();
+        coop::refund();
+        return pending;
+    }
+
+private:
+    friend class CancellationToken;
+    explicit WaitForCancellation(CancellationToken t) : token_(std::move(t)) {}
+    CancellationToken token_;  // declared first: outlives node_'s unlinking
+    bool queued_ = false;
+    detail::CancelWaiter node_;
+    [[no_unique_address]] detail::PinCheck pin_;
+};
+
+/// Cancels its token when destroyed, unless `disarm()`ed (tokio-util's DropGuard).
+class DropGuard {
+public:
+    explicit DropGuard(CancellationToken t) : token_(std::move(t)) {}
+    DropGuard(DropGuard&&) noexcept = default;
+    DropGuard& operator=(DropGuard&&) = delete;
+    ~DropGuard() {
+        if (token_) token_->cancel();
+    }
+    /// Gives the token back without cancelling it.
+    CancellationToken disarm() {
+        CancellationToken t = std::move(*token_);
+        token_.reset();
+        return t;
+    }
+
+private:
+    std::optional<CancellationToken> token_;
+};
+
+inline WaitForCancellation CancellationToken::cancelled() const { return WaitForCancellation(*this); }
+inline DropGuard CancellationToken::drop_guard() const { return DropGuard(*this); }
+
+}  // namespace pollen

@@ -1,0 +1,183 @@
+#pragma once
+/// detail::Chan<T, Sem>: the one allocation an mpsc channel's handles share
+/// (Tokio's `chan::Chan`): the block list, the receiver's AtomicWaker, the
+/// capacity accounting (`Sem`: BoundedSemaphore or UnboundedSemaphore), the
+/// sender count, and the queue of `Sender::closed()` futures.
+///
+/// References: all Senders together hold one (dropped with the last Sender,
+/// which also appends the close marker and wakes the receiver), the Receiver
+/// holds one. Futures and Permits borrow their handle's Chan, like Rust's
+/// `&self` futures, so they take no reference of their own.
+/// Receiver-side fields are touched only by the Receiver's owner.
+
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "../../core/atomic_waker.hpp"
+#include "../../core/context.hpp"
+#include "../../core/coop.hpp"
+#include "../../core/poll.hpp"
+#include "../../core/waker.hpp"
+#include "mpsc_list.hpp"
+#include "mpsc_semaphore.hpp"
+#include "wait_list.hpp"
+
+namespace pollen::mpsc::detail {
+
+enum class TryRecv : std::uint8_t { Value, Empty, Disconnected };
+
+template <class T, class Sem>
+class Chan {
+public:
+    template <class... A>
+    explicit Chan(A&&... sem_args) : sem_(std::forward<A>(sem_args)...) {}
+    Chan(const Chan&) = delete;
+    Chan& operator=(const Chan&) = delete;
+
+    Sem& sem() { return sem_; }
+
+    // ------------------------------------------------------------- handles
+
+    void add_sender() { tx_count_.fetch_add(1, std::memory_order_relaxed); }
+    void drop_sender() {
+        if (tx_count_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        list_.close();
+        rx_waker_.wake();
+        release_ref();
+    }
+    std::size_t sender_count() const { return tx_count_.load(std::memory_order_acquire); }
+
+    void release_ref() {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
+    // ------------------------------------------------------------- senders
+
+    /// Appends a value whose capacity was already accounted for.
+    template <class U>
+    void push(U&& value) {
+        list_.push(std::forward<U>(value));
+        rx_waker_.wake();
+    }
+
+    /// After a permit was given back unused: a closed receiver may be
+    /// waiting for the last outstanding permit.
+    void permit_returned() {
+        if (sem_.is_closed() && sem_.is_idle()) rx_waker_.wake();
+    }
+
+    bool rx_closed() const { return rx_closed_flag_.load(std::memory_order_acquire); }
+
+    /// The `closed()` poll: Ready once the receiver closed or is gone.
+    bool poll_closed(channels::detail::WaitNode& node, const Waker& waker) {
+        if (rx_closed()) return true;
+        std::optional<Waker> old;
+        std::lock_guard lock(closed_mu_);
+        if (rx_closed()) return true;
+        old = node.set_waker(waker);
+        if (!node.linked) closed_waiters_.push_back(&node);
+        return false;
+    }
+    void cancel_closed(channels::detail::WaitNode& node) {
+        std::optional<Waker> old;
+        std::lock_guard lock(closed_mu_);
+        if (node.linked) closed_waiters_.remove(&node);
+        old = std::move(node.waker);
+        node.waker.reset();
+    }
+
+    // ------------------------------------------------------------ receiver
+
+    /// The receive poll; draws on the cooperative budget.
+    Poll<std::optional<T>> poll_recv(Context& cx) {
+        if (!coop::poll_proceed(cx)) return pending;
+        std::optional<T> out;
+        switch (list_.pop(out)) {
+            case Read::Value: sem_.release(); return Ready<std::optional<T>>{std::move(out)};
+            case Read::Closed: return Ready<std::optional<T>>{std::nullopt};
+            case Read::Empty: break;
+        }
+        rx_waker_.register_waker(cx.waker());
+        // Again: a value may have landed between the first pop and the registration.
+        switch (list_.pop(out)) {
+            case Read::Value: sem_.release(); return Ready<std::optional<T>>{std::move(out)};
+            case Read::Closed: return Ready<std::optional<T>>{std::nullopt};
+            case Read::Empty: break;
+        }
+        if (rx_closed_ && sem_.is_idle()) return Ready<std::optional<T>>{std::nullopt};
+        coop::refund();
+        return pending;
+    }
+
+    /// A value if one is there; Disconnected once nothing more can come.
+    /// A send that claimed its slot but has not finished writing is waited
+    /// for (it is only a few instructions away), as Tokio does.
+    TryRecv try_recv(std::optional<T>& out) {
+        for (;;) {
+            switch (list_.pop(out)) {
+                case Read::Value: sem_.release(); return TryRecv::Value;
+                case Read::Closed: return TryRecv::Disconnected;
+                case Read::Empty: break;
+            }
+            if (rx_closed_ && sem_.is_idle()) return TryRecv::Disconnected;
+            if (!list_.write_in_progress()) return TryRecv::Empty;
+            std::this_thread::yield();
+        }
+    }
+
+    /// The receiver stops the channel: senders fail from now on, values
+    /// already buffered (or sent through permits already held) stay receivable.
+    void close_rx() {
+        if (rx_closed_) return;
+        rx_closed_ = true;
+        sem_.close();
+        std::vector<Waker> to_wake;
+        {
+            std::lock_guard lock(closed_mu_);
+            rx_closed_flag_.store(true, std::memory_order_release);
+            while (channels::detail::WaitNode* n = closed_waiters_.pop_front()) {
+                if (n->waker) to_wake.push_back(std::move(*n->waker));
+                n->waker.reset();
+            }
+        }
+        for (Waker& w : to_wake) std::move(w).wake();
+    }
+
+    bool is_rx_closed_by_receiver() const { return rx_closed_; }
+
+    /// The Receiver goes away: close, destroy what is buffered, let go.
+    void drop_rx() {
+        close_rx();
+        drain();
+        release_ref();
+    }
+
+private:
+    ~Chan() { drain(); }
+
+    void drain() {
+        std::optional<T> out;
+        while (list_.pop(out) == Read::Value) {
+            out.reset();
+            sem_.release();
+        }
+    }
+
+    // Senders' hot fields, the receiver's waker and the capacity on their own lines.
+    List<T> list_;
+    alignas(64) AtomicWaker rx_waker_;
+    alignas(64) Sem sem_;
+    alignas(64) std::atomic<std::size_t> tx_count_{1};
+    std::atomic<std::size_t> refs_{2};
+    std::atomic<bool> rx_closed_flag_{false};
+    std::mutex closed_mu_;
+    channels::detail::WaitList closed_waiters_;
+    bool rx_closed_ = false;  // receiver's own copy, no atomic load on its path
+};
+
+}  // namespace pollen::mpsc::detail

@@ -1,0 +1,126 @@
+#pragma once
+/// detail::RxHandle<T, Sem> and detail::Recv<T, Sem>: what the bounded and
+/// unbounded mpsc receivers share. RxHandle owns the receiver's reference to
+/// the Chan; Recv is the future `recv()` returns, borrowing the receiver (the
+/// receiver must outlive it, like Rust's `&mut self` future). Recv holds no
+/// state of its own, so it may be moved between polls and destroying it
+/// mid-way loses nothing: a value not yet received stays in the channel.
+
+#include <optional>
+#include <utility>
+
+#include "../../core/context.hpp"
+#include "../../core/future_ext.hpp"
+#include "../../core/poll.hpp"
+#include "../../core/result.hpp"
+#include "../mpsc_error.hpp"
+#include "block_on_thread.hpp"
+#include "mpsc_chan.hpp"
+
+namespace pollen::mpsc::detail {
+
+template <class T, class Sem>
+class Recv : public FutureExt<Recv<T, Sem>> {
+public:
+    using Output = std::optional<T>;
+    explicit Recv(Chan<T, Sem>* chan) : chan_(chan) {}
+
+    /// Ready with the next value, or nullopt once the channel is closed and drained.
+    Poll<Output> poll(Context& cx) { return chan_->poll_recv(cx); }
+
+private:
+    Chan<T, Sem>* chan_;
+};
+
+template <class T, class Sem>
+class RxHandle {
+public:
+    /// Receivers are Streams of their values.
+    using Item = T;
+
+    RxHandle(RxHandle&& other) noexcept : chan_(std::exchange(other.chan_, nullptr)) {}
+    RxHandle& operator=(RxHandle&& other) noexcept {
+        if (this != &other) {
+            reset();
+            chan_ = std::exchange(other.chan_, nullptr);
+        }
+        return *this;
+    }
+    RxHandle(const RxHandle&) = delete;
+    RxHandle& operator=(const RxHandle&) = delete;
+    ~RxHandle() { reset(); }
+
+    /// A future of the next value: nullopt once every sender is gone (or the
+    /// receiver closed) and everything buffered was received.
+    Recv<T, Sem> recv() { return Recv<T, Sem>(chan_); }
+
+    /// The poll behind `recv()`, for hand-written futures that own the receiver.
+    Poll<std::optional<T>> poll_recv(Context& cx) { return chan_->poll_recv(cx); }
+    /// The Stream poll: the same as `poll_recv`.
+    Poll<std::optional<T>> poll_next(Context& cx) { return chan_->poll_recv(cx); }
+
+    /// A value now, or Empty / Disconnected.
+    Result<T, TryRecvError> try_recv() {
+        std::optional<T> out;
+        switch (chan_->try_recv(out)) {
+            case TryRecv::Value: return Ok(std::move(*out));
+            case TryRecv::Empty: return Err(TryRecvError::Empty);
+            case TryRecv::Disconnected: break;
+        }
+        return Err(TryRecvError::Disconnected);
+    }
+
+    /// `recv()` for a plain thread: parks it until a value or the end comes.
+    std::optional<T> blocking_recv() {
+        Recv<T, Sem> fut = recv();
+        return channels::detail::block_on_thread(fut);
+    }
+
+    /// Closes the channel for the senders; what is buffered can still be received.
+    void close() { chan_->close_rx(); }
+
+    /// True once `close()` was called or every sender is gone.
+    bool is_closed() const {
+        return chan_->is_rx_closed_by_receiver() || chan_->sender_count() == 0;
+    }
+
+protected:
+    explicit RxHandle(Chan<T, Sem>* chan) : chan_(chan) {}
+
+    void reset() {
+        if (Chan<T, Sem>* c = std::exchange(chan_, nullptr)) c->drop_rx();
+    }
+
+    Chan<T, Sem>* chan_;
+};
+
+/// The future of `closed()` on any sender: Ready once the receiver closed or
+/// is gone. Borrows the sender; destroying it mid-way leaves the queue.
+template <class T, class Sem>
+class Closed : public FutureExt<Closed<T, Sem>> {
+public:
+    using Output = void;
+    explicit Closed(Chan<T, Sem>* chan) : chan_(chan) {}
+    Closed(Closed&& other) noexcept : chan_(other.chan_), pin_(std::move(other.pin_)) {}
+    Closed& operator=(Closed&&) = delete;
+    ~Closed() {
+        if (polled_) chan_->cancel_closed(node_);
+    }
+
+    Poll<void> poll(Context& cx) {
+        pin_.on_poll(this);
+        if (!coop::poll_proceed(cx)) return pending;
+        polled_ = true;
+        if (chan_->poll_closed(node_, cx.waker())) return ready();
+        coop::refund();
+        return pending;
+    }
+
+private:
+    Chan<T, Sem>* chan_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    channels::detail::WaitNode node_;
+    bool polled_ = false;
+};
+
+}  // namespace pollen::mpsc::detail

@@ -1,0 +1,279 @@
+#pragma once
+/// mpsc::channel<T>(capacity): Tokio's bounded `mpsc::channel`, a
+/// multi-producer, single-consumer queue holding at most `capacity` values.
+///
+///     auto [tx, rx] = pollen::mpsc::channel<int>(100);
+///     tx.send(1)        // future: Result<void, SendError<int>>, waits for space
+///     tx.try_send(2)    // Result<void, TrySendError<int>>: Full / Closed
+///     tx.reserve()      // future: Result<Permit<int>, SendError<void>>
+///     rx.recv()         // future: std::optional<int>
+///
+/// Sender is copyable (Rust's clone); the channel closes for the receiver
+/// when the last Sender is gone. A `send` / `reserve` future waits for a free
+/// slot in FIFO order with the other waiting senders, storing the task's
+/// waker, which the receiver wakes (from its thread) when it frees a slot, or
+/// `close()` / the receiver's drop wakes to fail it. The futures borrow their
+/// Sender, which must outlive them (Rust's `&self` futures).
+///
+/// Destroying a `send` future mid-way destroys its value (never sent, never
+/// sent twice) and gives back a slot it was handed; dropping an unused Permit
+/// gives back its slot. The queue is lock-free (blocks of 32 slots); only
+/// senders that must wait take a small lock. Both futures draw on the
+/// cooperative budget.
+
+#include <cassert>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include "../core/context.hpp"
+#include "../core/coop.hpp"
+#include "../core/future.hpp"
+#include "../core/future_ext.hpp"
+#include "../core/poll.hpp"
+#include "../core/result.hpp"
+#include "detail/block_on_thread.hpp"
+#include "detail/mpsc_chan.hpp"
+#include "detail/mpsc_rx.hpp"
+#include "mpsc_error.hpp"
+#include "mpsc_receiver.hpp"
+
+namespace pollen::mpsc {
+
+template <class T>
+class Sender;
+
+/// One reserved slot: `std::move(permit).send(v)` cannot fail and never
+/// waits. Destroying it unused gives the slot back. Borrows its Sender.
+template <class T>
+class Permit {
+public:
+    Permit(Permit&& other) noexcept : chan_(std::exchange(other.chan_, nullptr)) {}
+    Permit& operator=(Permit&& other) noexcept {
+        if (this != &other) {
+            reset();
+            chan_ = std::exchange(other.chan_, nullptr);
+        }
+        return *this;
+    }
+    Permit(const Permit&) = delete;
+    Permit& operator=(const Permit&) = delete;
+    ~Permit() { reset(); }
+
+    /// Sends into the reserved slot.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    void send(U&& value) && {
+        assert(chan_ && "pollen: Permit used twice");
+        std::exchange(chan_, nullptr)->push(std::forward<U>(value));
+    }
+
+private:
+    friend class Sender<T>;
+    template <class>
+    friend class Reserve;
+    explicit Permit(detail::Chan<T, detail::BoundedSemaphore>* chan) : chan_(chan) {}
+
+    void reset() {
+        if (auto* c = std::exchange(chan_, nullptr)) {
+            c->sem().release();
+            c->permit_returned();
+        }
+    }
+
+    detail::Chan<T, detail::BoundedSemaphore>* chan_;
+};
+
+/// The future of `Sender::send(v)`: Ready(Ok) once `v` is in the channel,
+/// Ready(Err(SendError{v})) if the receiver closed or is gone first.
+template <class T>
+class Send : public FutureExt<Send<T>> {
+public:
+    using Output = Result<void, SendError<T>>;
+
+    Send(Send&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
+        : chan_(std::exchange(other.chan_, nullptr)),
+          value_(std::move(other.value_)),
+          pin_(std::move(other.pin_)),
+          waiter_(other.waiter_) {}
+    Send& operator=(Send&&) = delete;
+    ~Send() {
+        if (chan_ && chan_->sem().cancel(waiter_)) chan_->permit_returned();
+    }
+
+    Poll<Output> poll(Context& cx) {
+        pin_.on_poll(this);
+        assert(chan_ && "pollen: mpsc Send polled after completion");
+        if (!coop::poll_proceed(cx)) return pending;
+        switch (chan_->sem().poll_acquire(waiter_, cx.waker())) {
+            case detail::Acquired::Pending:
+                coop::refund();
+                return pending;
+            case detail::Acquired::Ok:
+                std::exchange(chan_, nullptr)->push(std::move(*value_));
+                value_.reset();
+                return Ready<Output>{Ok()};
+            default: {
+                chan_ = nullptr;
+                SendError<T> err{std::move(*value_)};
+                value_.reset();
+                return Ready<Output>{Err(std::move(err))};
+            }
+        }
+    }
+
+private:
+    friend class Sender<T>;
+    Send(detail::Chan<T, detail::BoundedSemaphore>* chan, T&& value)
+        : chan_(chan), value_(std::move(value)) {}
+
+    detail::Chan<T, detail::BoundedSemaphore>* chan_;
+    std::optional<T> value_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    detail::SemWaiter waiter_;
+};
+
+/// The future of `Sender::reserve()`: Ready with a Permit once a slot is
+/// free, or Err(SendError<void>) if the receiver closed or is gone.
+template <class T>
+class Reserve : public FutureExt<Reserve<T>> {
+public:
+    using Output = Result<Permit<T>, SendError<void>>;
+
+    Reserve(Reserve&& other) noexcept
+        : chan_(std::exchange(other.chan_, nullptr)), pin_(std::move(other.pin_)), waiter_(other.waiter_) {}
+    Reserve& operator=(Reserve&&) = delete;
+    ~Reserve() {
+        if (chan_ && chan_->sem().cancel(waiter_)) chan_->permit_returned();
+    }
+
+    Poll<Output> poll(Context& cx) {
+        pin_.on_poll(this);
+        assert(chan_ && "pollen: mpsc Reserve polled after completion");
+        if (!coop::poll_proceed(cx)) return pending;
+        switch (chan_->sem().poll_acquire(waiter_, cx.waker())) {
+            case detail::Acquired::Pending:
+                coop::refund();
+                return pending;
+            case detail::Acquired::Ok:
+                return Ready<Output>{Ok(Permit<T>(std::exchange(chan_, nullptr)))};
+            default:
+                chan_ = nullptr;
+                return Ready<Output>{Err(SendError<void>{})};
+        }
+    }
+
+private:
+    friend class Sender<T>;
+    explicit Reserve(detail::Chan<T, detail::BoundedSemaphore>* chan) : chan_(chan) {}
+
+    detail::Chan<T, detail::BoundedSemaphore>* chan_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    detail::SemWaiter waiter_;
+};
+
+/// The future of `Sender::closed()`.
+template <class T>
+using Closed = detail::Closed<T, detail::BoundedSemaphore>;
+
+/// The sending half of a bounded channel. Copy it to get more senders.
+template <class T>
+class Sender {
+    using ChanT = detail::Chan<T, detail::BoundedSemaphore>;
+
+public:
+    Sender(const Sender& other) : chan_(other.chan_) {
+        if (chan_) chan_->add_sender();
+    }
+    Sender(Sender&& other) noexcept : chan_(std::exchange(other.chan_, nullptr)) {}
+    Sender& operator=(const Sender& other) {
+        if (this != &other) *this = Sender(other);
+        return *this;
+    }
+    Sender& operator=(Sender&& other) noexcept {
+        if (this != &other) {
+            reset();
+            chan_ = std::exchange(other.chan_, nullptr);
+        }
+        return *this;
+    }
+    ~Sender() { reset(); }
+
+    /// A future that waits for a free slot and sends `value` into it.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Send<T> send(U&& value) const {
+        return Send<T>(chan_, T(std::forward<U>(value)));
+    }
+
+    /// Sends now if a slot is free: Full or Closed otherwise, with the value back.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Result<void, TrySendError<T>> try_send(U&& value) const {
+        switch (chan_->sem().try_acquire()) {
+            case detail::Acquired::Ok:
+                chan_->push(std::forward<U>(value));
+                return Ok();
+            case detail::Acquired::NoPermits:
+                return Err(TrySendError<T>{TrySendErrorKind::Full, T(std::forward<U>(value))});
+            default:
+                return Err(TrySendError<T>{TrySendErrorKind::Closed, T(std::forward<U>(value))});
+        }
+    }
+
+    /// A future of a Permit: one slot, reserved.
+    Reserve<T> reserve() const { return Reserve<T>(chan_); }
+
+    /// A Permit now if a slot is free: Full or Closed otherwise.
+    Result<Permit<T>, TrySendError<void>> try_reserve() const {
+        switch (chan_->sem().try_acquire()) {
+            case detail::Acquired::Ok: return Ok(Permit<T>(chan_));
+            case detail::Acquired::NoPermits: return Err(TrySendError<void>{TrySendErrorKind::Full});
+            default: return Err(TrySendError<void>{TrySendErrorKind::Closed});
+        }
+    }
+
+    /// `send` for a plain (non-runtime) thread: parks it until there is space.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Result<void, SendError<T>> blocking_send(U&& value) const {
+        Send<T> fut = send(std::forward<U>(value));
+        return channels::detail::block_on_thread(fut);
+    }
+
+    /// A future Ready once the receiver closed or is gone.
+    Closed<T> closed() const { return Closed<T>(chan_); }
+    /// True once the receiver closed or is gone (sends would fail).
+    bool is_closed() const { return chan_->sem().is_closed(); }
+    /// Slots free right now.
+    std::size_t capacity() const { return chan_->sem().available(); }
+    /// The capacity the channel was created with.
+    std::size_t max_capacity() const { return chan_->sem().bound(); }
+    /// True when both send into the same channel.
+    bool same_channel(const Sender& other) const { return chan_ == other.chan_; }
+
+private:
+    template <class U>
+    friend std::pair<Sender<U>, Receiver<U>> channel(std::size_t);
+    explicit Sender(ChanT* chan) : chan_(chan) {}
+
+    void reset() {
+        if (ChanT* c = std::exchange(chan_, nullptr)) c->drop_sender();
+    }
+
+    ChanT* chan_;
+};
+
+/// A bounded channel of `capacity` (at least 1) values.
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
+    static_assert(!std::is_void_v<T>, "pollen::mpsc: use Unit for a value-less channel");
+    if (capacity == 0 || capacity > detail::BoundedSemaphore::kMaxPermits)
+        throw std::invalid_argument("pollen::mpsc::channel: capacity must be at least 1");
+    auto* chan = new detail::Chan<T, detail::BoundedSemaphore>(capacity);
+    return {Sender<T>(chan), Receiver<T>(chan)};
+}
+
+}  // namespace pollen::mpsc

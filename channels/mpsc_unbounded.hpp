@@ -1,0 +1,90 @@
+#pragma once
+/// mpsc::unbounded_channel<T>(): Tokio's `mpsc::unbounded_channel`, a
+/// multi-producer, single-consumer queue without a capacity limit.
+///
+///     auto [tx, rx] = pollen::mpsc::unbounded_channel<int>();
+///     tx.send(1);        // Result<void, SendError<int>>, immediate, never waits
+///     rx.recv()          // future: std::optional<int>
+///
+/// `send` is a plain call, usable from any thread, async or not: it appends
+/// to the lock-free block queue and wakes the receiver from the calling
+/// thread. It fails, handing the value back, once the receiver closed or is
+/// gone. UnboundedSender is copyable; the receiver sees the end once the last
+/// one is gone and everything was received. Nothing limits memory: a
+/// receiver that falls behind lets the queue grow.
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "../core/result.hpp"
+#include "detail/mpsc_chan.hpp"
+#include "detail/mpsc_rx.hpp"
+#include "mpsc_error.hpp"
+#include "mpsc_receiver.hpp"
+
+namespace pollen::mpsc {
+
+/// The future of `UnboundedSender::closed()`.
+template <class T>
+using UnboundedClosed = detail::Closed<T, detail::UnboundedSemaphore>;
+
+template <class T>
+class UnboundedSender {
+    using ChanT = detail::Chan<T, detail::UnboundedSemaphore>;
+
+public:
+    UnboundedSender(const UnboundedSender& other) : chan_(other.chan_) {
+        if (chan_) chan_->add_sender();
+    }
+    UnboundedSender(UnboundedSender&& other) noexcept : chan_(std::exchange(other.chan_, nullptr)) {}
+    UnboundedSender& operator=(const UnboundedSender& other) {
+        if (this != &other) *this = UnboundedSender(other);
+        return *this;
+    }
+    UnboundedSender& operator=(UnboundedSender&& other) noexcept {
+        if (this != &other) {
+            reset();
+            chan_ = std::exchange(other.chan_, nullptr);
+        }
+        return *this;
+    }
+    ~UnboundedSender() { reset(); }
+
+    /// Appends `value`; Err with the value back once the receiver closed or is gone.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Result<void, SendError<T>> send(U&& value) const {
+        if (!chan_->sem().try_add_message()) return Err(SendError<T>{T(std::forward<U>(value))});
+        chan_->push(std::forward<U>(value));
+        return Ok();
+    }
+
+    /// A future Ready once the receiver closed or is gone.
+    UnboundedClosed<T> closed() const { return UnboundedClosed<T>(chan_); }
+    /// True once the receiver closed or is gone (sends would fail).
+    bool is_closed() const { return chan_->sem().is_closed(); }
+    /// True when both send into the same channel.
+    bool same_channel(const UnboundedSender& other) const { return chan_ == other.chan_; }
+
+private:
+    template <class U>
+    friend std::pair<UnboundedSender<U>, UnboundedReceiver<U>> unbounded_channel();
+    explicit UnboundedSender(ChanT* chan) : chan_(chan) {}
+
+    void reset() {
+        if (ChanT* c = std::exchange(chan_, nullptr)) c->drop_sender();
+    }
+
+    ChanT* chan_;
+};
+
+/// An unbounded channel.
+template <class T>
+std::pair<UnboundedSender<T>, UnboundedReceiver<T>> unbounded_channel() {
+    static_assert(!std::is_void_v<T>, "pollen::mpsc: use Unit for a value-less channel");
+    auto* chan = new detail::Chan<T, detail::UnboundedSemaphore>();
+    return {UnboundedSender<T>(chan), UnboundedReceiver<T>(chan)};
+}
+
+}  // namespace pollen::mpsc

@@ -1,0 +1,151 @@
+#include "socket.hpp"
+
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+
+namespace pollen::net::detail {
+
+namespace {
+// A vectored write takes at most this many buffers per call (the kernel's limit).
+constexpr std::size_t kMaxIov = IOV_MAX;
+}  // namespace
+
+io::Result<Socket> Socket::open(int domain, int type) {
+    int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Err(last_error());
+    return adopt(fd);
+}
+
+io::Result<Socket> Socket::adopt(int fd) {
+    std::error_code ec;
+    Socket s;
+    s.io_ = pollen::detail::IoSource(fd, ec);
+    if (ec) return Err(ec);
+    return Ok(std::move(s));
+}
+
+Poll<io::Result<std::size_t>> Socket::poll_recv(Context& cx, std::span<std::byte> buf) {
+    int fd = io_.fd();
+    return io_.poll_io(cx, Direction::Read, [&] { return ::recv(fd, buf.data(), buf.size(), 0); });
+}
+
+Poll<io::Result<std::size_t>> Socket::poll_send(Context& cx, std::span<const std::byte> buf) {
+    int fd = io_.fd();
+    // MSG_NOSIGNAL: a peer that reset the connection is an EPIPE value, not SIGPIPE.
+    return io_.poll_io(cx, Direction::Write,
+                       [&] { return ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); });
+}
+
+Poll<io::Result<std::size_t>> Socket::poll_send_vectored(Context& cx, io::IoSlices bufs) {
+    iovec iov[kMaxIov > 64 ? 64 : kMaxIov];
+    std::size_t n = 0;
+    for (auto b : bufs) {
+        if (b.empty()) continue;
+        if (n == std::size(iov)) break;  // a short write; the caller sends the rest next
+        iov[n].iov_base = const_cast<std::byte*>(b.data());
+        iov[n].iov_len = b.size();
+        ++n;
+    }
+    if (n == 0) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
+    int fd = io_.fd();
+    // sendmsg, not writev: only send* take MSG_NOSIGNAL.
+    return io_.poll_io(cx, Direction::Write, [&] {
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = n;
+        return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    });
+}
+
+Poll<io::Result<std::size_t>> Socket::poll_recv_from(Context& cx, std::span<std::byte> buf,
+                                                     sockaddr_storage& from, socklen_t& from_len) {
+    int fd = io_.fd();
+    return io_.poll_io(cx, Direction::Read, [&] {
+        from_len = sizeof from;
+        return ::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    });
+}
+
+Poll<io::Result<std::size_t>> Socket::poll_send_to(Context& cx, std::span<const std::byte> buf,
+                                                   const sockaddr_storage& to, socklen_t to_len) {
+    int fd = io_.fd();
+    return io_.poll_io(cx, Direction::Write, [&] {
+        return ::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&to),
+                        to_len);
+    });
+}
+
+Poll<io::Result<void>> Socket::poll_ready(Context& cx, Direction dir) {
+    if (!coop::poll_proceed(cx)) return pending;
+    auto p = io_.poll_ready(cx, dir);
+    if (p.is_pending()) {
+        coop::refund();
+        return pending;
+    }
+    pollen::detail::ReadyEvent ev = p.take();
+    if (ev.ready & pollen::detail::readiness::kShutdown)
+        return ready(io::Result<void>(Err(io::error(std::errc::operation_canceled))));
+    tick_of(dir).store(ev.tick, std::memory_order_relaxed);
+    return ready(io::Result<void>(Ok()));
+}
+
+io::Result<std::size_t> Socket::try_recv(std::span<std::byte> buf) {
+    int fd = io_.fd();
+    return try_io(Direction::Read, [&] { return ::recv(fd, buf.data(), buf.size(), 0); });
+}
+
+io::Result<std::size_t> Socket::try_send(std::span<const std::byte> buf) {
+    int fd = io_.fd();
+    return try_io(Direction::Write, [&] { return ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); });
+}
+
+io::Result<void> Socket::shutdown(int how) {
+    if (::shutdown(io_.fd(), how) < 0) return Err(last_error());
+    return Ok();
+}
+
+io::Result<void> Socket::bind(const sockaddr_storage& addr, socklen_t len) {
+    if (::bind(io_.fd(), reinterpret_cast<const sockaddr*>(&addr), len) < 0) return Err(last_error());
+    return Ok();
+}
+
+io::Result<void> Socket::listen(int backlog) {
+    if (::listen(io_.fd(), backlog) < 0) return Err(last_error());
+    return Ok();
+}
+
+io::Result<void> Socket::set_option(int level, int name, int value) {
+    if (::setsockopt(io_.fd(), level, name, &value, sizeof value) < 0) return Err(last_error());
+    return Ok();
+}
+
+io::Result<int> Socket::option(int level, int name) const {
+    int value = 0;
+    socklen_t len = sizeof value;
+    if (::getsockopt(io_.fd(), level, name, &value, &len) < 0) return Err(last_error());
+    return Ok(value);
+}
+
+io::Result<void> Socket::take_error() {
+    auto err = option(SOL_SOCKET, SO_ERROR);
+    if (!err) return Err(err.error());
+    if (*err != 0) return Err(io::Error(*err, std::generic_category()));
+    return Ok();
+}
+
+io::Result<socklen_t> Socket::local(sockaddr_storage& out) const {
+    socklen_t len = sizeof out;
+    if (::getsockname(io_.fd(), reinterpret_cast<sockaddr*>(&out), &len) < 0) return Err(last_error());
+    return Ok(len);
+}
+
+io::Result<socklen_t> Socket::peer(sockaddr_storage& out) const {
+    socklen_t len = sizeof out;
+    if (::getpeername(io_.fd(), reinterpret_cast<sockaddr*>(&out), &len) < 0) return Err(last_error());
+    return Ok(len);
+}
+
+}  // namespace pollen::net::detail

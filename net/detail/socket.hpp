@@ -1,0 +1,108 @@
+#pragma once
+/// detail::Socket: a non-blocking socket registered with the current
+/// reactor, and the syscalls every socket type of net/ shares (recv, send with
+/// MSG_NOSIGNAL, sendmsg, recvfrom/sendto, readiness, options, addresses).
+///
+/// Each `poll_*` runs IoSource::poll_io: the cooperative budget, readiness,
+/// the syscall, EAGAIN → wait again (Pending), EINTR → retry. Reads and writes
+/// use separate waker slots, so one task may read while another writes. The
+/// `try_*` calls make one attempt; their EAGAIN clears the readiness that the
+/// last `poll_ready` reported (by tick, so newer readiness is never lost) and
+/// comes back as Err(operation_would_block). Destroying a Socket deregisters
+/// it from the reactor, then closes the fd.
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <system_error>
+
+#include "../../core/io/async_write.hpp"
+#include "../../core/io/error.hpp"
+#include "../../reactor/io_source.hpp"
+
+namespace pollen::net::detail {
+
+using pollen::detail::Direction;
+
+/// The error of the last failed syscall.
+inline io::Error last_error() { return io::Error(errno, std::generic_category()); }
+
+class Socket {
+public:
+    Socket() = default;
+    /// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), registered.
+    static io::Result<Socket> open(int domain, int type);
+    /// Registers `fd`, which the Socket owns from now on (closed on failure too).
+    static io::Result<Socket> adopt(int fd);
+
+    Socket(Socket&& other) noexcept : io_(std::move(other.io_)) { copy_ticks(other); }
+    Socket& operator=(Socket&& other) noexcept {
+        io_ = std::move(other.io_);
+        copy_ticks(other);
+        return *this;
+    }
+
+    int fd() const { return io_.fd(); }
+    bool is_open() const { return io_.is_open(); }
+    pollen::detail::IoSource& io() { return io_; }
+
+    Poll<io::Result<std::size_t>> poll_recv(Context& cx, std::span<std::byte> buf);
+    Poll<io::Result<std::size_t>> poll_send(Context& cx, std::span<const std::byte> buf);
+    Poll<io::Result<std::size_t>> poll_send_vectored(Context& cx, io::IoSlices bufs);
+    /// `from`/`from_len` are filled when Ready(Ok).
+    Poll<io::Result<std::size_t>> poll_recv_from(Context& cx, std::span<std::byte> buf,
+                                                 sockaddr_storage& from, socklen_t& from_len);
+    Poll<io::Result<std::size_t>> poll_send_to(Context& cx, std::span<const std::byte> buf,
+                                               const sockaddr_storage& to, socklen_t to_len);
+    /// Ready(Ok) once `dir` is (or may be) ready; Err(operation_canceled) if the
+    /// reactor shut down. Remembers the readiness tick for try_io.
+    Poll<io::Result<void>> poll_ready(Context& cx, Direction dir);
+
+    /// One attempt of `op` (a syscall returning -1 with errno on failure).
+    template <class Op>
+    io::Result<std::size_t> try_io(Direction dir, Op&& op) {
+        for (;;) {
+            auto n = op();
+            if (n >= 0) return Ok(static_cast<std::size_t>(n));
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                std::uint32_t tick = tick_of(dir).load(std::memory_order_relaxed);
+                if (tick != kNoTick) io_.clear_readiness({0, tick}, dir);
+                return Err(io::error(std::errc::operation_would_block));
+            }
+            return Err(last_error());
+        }
+    }
+    io::Result<std::size_t> try_recv(std::span<std::byte> buf);
+    io::Result<std::size_t> try_send(std::span<const std::byte> buf);
+
+    /// shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR.
+    io::Result<void> shutdown(int how);
+    io::Result<void> bind(const sockaddr_storage& addr, socklen_t len);
+    io::Result<void> listen(int backlog);
+    io::Result<void> set_option(int level, int name, int value);
+    io::Result<int> option(int level, int name) const;
+    /// SO_ERROR, consumed: Ok() if there was none, else the pending error.
+    io::Result<void> take_error();
+    /// getsockname / getpeername; the length filled in.
+    io::Result<socklen_t> local(sockaddr_storage& out) const;
+    io::Result<socklen_t> peer(sockaddr_storage& out) const;
+
+private:
+    // Ticks are 16 bits wide (see ScheduledIo); this marks "none seen yet".
+    static constexpr std::uint32_t kNoTick = 0xFFFFFFFFu;
+    std::atomic<std::uint32_t>& tick_of(Direction d) { return ticks_[d == Direction::Read ? 0 : 1]; }
+    void copy_ticks(const Socket& other) {
+        for (int i = 0; i < 2; ++i) ticks_[i].store(other.ticks_[i].load(std::memory_order_relaxed),
+                                                    std::memory_order_relaxed);
+    }
+
+    pollen::detail::IoSource io_;
+    std::atomic<std::uint32_t> ticks_[2] = {kNoTick, kNoTick};
+};
+
+}  // namespace pollen::net::detail

@@ -1,0 +1,49 @@
+#include "tcp_listener.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "detail/inet_addrs.hpp"
+
+namespace pollen::net {
+
+io::Result<TcpListener> TcpListener::bind(const SocketAddr& addr, int backlog) {
+    auto s = detail::Socket::open(addr.domain(), SOCK_STREAM);
+    if (!s) return Err(s.error());
+    // Lets a restarted server bind while old connections sit in TIME_WAIT.
+    if (auto r = s->set_option(SOL_SOCKET, SO_REUSEADDR, 1); !r) return Err(r.error());
+    sockaddr_storage ss;
+    socklen_t len = addr.to_sockaddr(ss);
+    if (auto r = s->bind(ss, len); !r) return Err(r.error());
+    if (auto r = s->listen(backlog); !r) return Err(r.error());
+    return Ok(TcpListener(std::move(*s)));
+}
+
+io::Result<TcpListener> TcpListener::from_fd(int fd) {
+    auto s = detail::Socket::adopt(fd);
+    if (!s) return Err(s.error());
+    return Ok(TcpListener(std::move(*s)));
+}
+
+Poll<io::Result<std::pair<TcpStream, SocketAddr>>> TcpListener::poll_accept(Context& cx) {
+    using R = io::Result<std::pair<TcpStream, SocketAddr>>;
+    sockaddr_storage ss;
+    socklen_t len = 0;
+    auto p = detail::poll_accept(sock_, backoff_, cx, ss, len);
+    if (p.is_pending()) return pending;
+    io::Result<int> fd = p.take();
+    if (!fd) return ready(R(Err(fd.error())));
+    auto peer = SocketAddr::from_sockaddr(reinterpret_cast<const sockaddr*>(&ss), len);
+    auto s = detail::Socket::adopt(*fd);
+    if (!s) return ready(R(Err(s.error())));
+    if (!peer) return ready(R(Err(peer.error())));
+    return ready(R(Ok(std::pair{TcpStream(std::move(*s)), *peer})));
+}
+
+io::Result<SocketAddr> TcpListener::local_addr() const { return detail::local_inet_addr(sock_); }
+
+io::Result<void> TcpListener::set_ttl(unsigned ttl) {
+    return sock_.set_option(IPPROTO_IP, IP_TTL, static_cast<int>(ttl));
+}
+
+}  // namespace pollen::net

@@ -1,0 +1,91 @@
+#include "udp_socket.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "detail/inet_addrs.hpp"
+
+namespace pollen::net {
+
+io::Result<UdpSocket> UdpSocket::bind(const SocketAddr& addr) {
+    auto s = detail::Socket::open(addr.domain(), SOCK_DGRAM);
+    if (!s) return Err(s.error());
+    sockaddr_storage ss;
+    socklen_t len = addr.to_sockaddr(ss);
+    if (auto r = s->bind(ss, len); !r) return Err(r.error());
+    return Ok(UdpSocket(std::move(*s)));
+}
+
+io::Result<UdpSocket> UdpSocket::from_fd(int fd) {
+    auto s = detail::Socket::adopt(fd);
+    if (!s) return Err(s.error());
+    return Ok(UdpSocket(std::move(*s)));
+}
+
+io::Result<void> UdpSocket::connect(const SocketAddr& addr) {
+    sockaddr_storage ss;
+    socklen_t len = addr.to_sockaddr(ss);
+    if (::connect(sock_.fd(), reinterpret_cast<const sockaddr*>(&ss), len) < 0) return Err(detail::last_error());
+    return Ok();
+}
+
+Poll<io::Result<std::size_t>> UdpSocket::poll_send_to(Context& cx, std::span<const std::byte> buf,
+                                                      const SocketAddr& target) {
+    sockaddr_storage ss;
+    socklen_t len = target.to_sockaddr(ss);
+    return sock_.poll_send_to(cx, buf, ss, len);
+}
+
+Poll<io::Result<std::pair<std::size_t, SocketAddr>>> UdpSocket::poll_recv_from(Context& cx,
+                                                                               std::span<std::byte> buf) {
+    using R = io::Result<std::pair<std::size_t, SocketAddr>>;
+    sockaddr_storage ss;
+    socklen_t len = 0;
+    auto p = sock_.poll_recv_from(cx, buf, ss, len);
+    if (p.is_pending()) return pending;
+    io::Result<std::size_t> n = p.take();
+    if (!n) return ready(R(Err(n.error())));
+    auto from = detail::inet_addr_of(Ok(len), ss);
+    if (!from) return ready(R(Err(from.error())));
+    return ready(R(Ok(std::pair{*n, *from})));
+}
+
+io::Result<std::size_t> UdpSocket::try_send_to(std::span<const std::byte> buf, const SocketAddr& target) {
+    sockaddr_storage ss;
+    socklen_t len = target.to_sockaddr(ss);
+    int fd = sock_.fd();
+    return sock_.try_io(detail::Direction::Write, [&] {
+        return ::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&ss), len);
+    });
+}
+
+io::Result<std::pair<std::size_t, SocketAddr>> UdpSocket::try_recv_from(std::span<std::byte> buf) {
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int fd = sock_.fd();
+    auto n = sock_.try_io(detail::Direction::Read, [&] {
+        len = sizeof ss;
+        return ::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
+    });
+    if (!n) return Err(n.error());
+    auto from = detail::inet_addr_of(Ok(len), ss);
+    if (!from) return Err(from.error());
+    return Ok(std::pair{*n, *from});
+}
+
+io::Result<SocketAddr> UdpSocket::local_addr() const { return detail::local_inet_addr(sock_); }
+io::Result<SocketAddr> UdpSocket::peer_addr() const { return detail::peer_inet_addr(sock_); }
+
+io::Result<void> UdpSocket::set_broadcast(bool on) { return sock_.set_option(SOL_SOCKET, SO_BROADCAST, on ? 1 : 0); }
+
+io::Result<bool> UdpSocket::broadcast() const {
+    auto v = sock_.option(SOL_SOCKET, SO_BROADCAST);
+    if (!v) return Err(v.error());
+    return Ok(*v != 0);
+}
+
+io::Result<void> UdpSocket::set_ttl(unsigned ttl) {
+    return sock_.set_option(IPPROTO_IP, IP_TTL, static_cast<int>(ttl));
+}
+
+}  // namespace pollen::net

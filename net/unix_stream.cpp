@@ -1,0 +1,54 @@
+#include "unix_stream.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+
+#include "detail/unix_addrs.hpp"
+
+namespace pollen::net {
+
+Connect<UnixStream> UnixStream::connect(std::string_view path) {
+    auto addr = UnixSocketAddr::from_pathname(path);
+    if (!addr) return Connect<UnixStream>(detail::ConnectSocket(addr.error()));
+    sockaddr_storage ss{};
+    sockaddr_un un;
+    socklen_t len = addr->to_sockaddr(un);
+    std::memcpy(&ss, &un, sizeof un);
+    return Connect<UnixStream>(detail::ConnectSocket(ss, len));
+}
+
+io::Result<std::pair<UnixStream, UnixStream>> UnixStream::pair() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0)
+        return Err(detail::last_error());
+    auto a = detail::Socket::adopt(fds[0]);
+    if (!a) {
+        ::close(fds[1]);
+        return Err(a.error());
+    }
+    auto b = detail::Socket::adopt(fds[1]);
+    if (!b) return Err(b.error());
+    return Ok(std::pair{UnixStream(std::move(*a)), UnixStream(std::move(*b))});
+}
+
+io::Result<UnixStream> UnixStream::from_fd(int fd) {
+    auto s = detail::Socket::adopt(fd);
+    if (!s) return Err(s.error());
+    return Ok(UnixStream(std::move(*s)));
+}
+
+Poll<io::Result<void>> UnixStream::poll_shutdown(Context&) { return ready(sock_.shutdown(SHUT_WR)); }
+
+io::Result<UnixSocketAddr> UnixStream::local_addr() const { return detail::local_unix_addr(sock_); }
+io::Result<UnixSocketAddr> UnixStream::peer_addr() const { return detail::peer_unix_addr(sock_); }
+
+std::pair<UnixOwnedReadHalf, UnixOwnedWriteHalf> UnixStream::into_split() && {
+    auto shared = std::make_shared<UnixStream>(std::move(*this));
+    return {UnixOwnedReadHalf(shared), UnixOwnedWriteHalf(shared)};
+}
+
+}  // namespace pollen::net

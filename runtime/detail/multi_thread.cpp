@@ -85,7 +85,7 @@ void MultiThreadScheduler::worker_main(Worker& w) {
 Header* MultiThreadScheduler::next_local(Worker& w) {
     if (++w.tick % kGlobalQueueInterval == 0) {
         driver->try_turn_nonblocking();  // busy workers still look at I/O and timers
-        if (Header* t = inject_pop()) return t;
+        if (Header* t = inject_pop_batch(w)) return t;
     }
     if (w.lifo) {
         Header* t = std::exchange(w.lifo, nullptr);
@@ -97,7 +97,7 @@ Header* MultiThreadScheduler::next_local(Worker& w) {
     }
     w.lifo_streak = 0;
     if (Header* t = w.queue.pop()) return t;
-    return inject_pop();
+    return inject_pop_batch(w);
 }
 
 Header* MultiThreadScheduler::search(Worker& w) {
@@ -226,8 +226,18 @@ void MultiThreadScheduler::schedule_yield(Header* task) {
 }
 
 void MultiThreadScheduler::inject_push(Header* task) {
-    std::vector<Header*> one{task};
-    inject_push_batch(one);
+    {
+        std::lock_guard lock(inject_mu_);
+        if (!inject_closed_) {
+            task->queue_next = nullptr;
+            if (inject_tail_) inject_tail_->queue_next = task;
+            else inject_head_ = task;
+            inject_tail_ = task;
+            inject_len_.fetch_add(1, std::memory_order_seq_cst);
+            return;
+        }
+    }
+    drop_reference(task);  // shut down: nobody will run it
 }
 
 void MultiThreadScheduler::inject_push_batch(std::vector<Header*>& tasks) {
@@ -257,6 +267,28 @@ Header* MultiThreadScheduler::inject_pop() {
     t->queue_next = nullptr;
     inject_len_.fetch_sub(1, std::memory_order_relaxed);
     return t;
+}
+
+Header* MultiThreadScheduler::inject_pop_batch(Worker& w) {
+    if (inject_len_.load(std::memory_order_acquire) == 0) return nullptr;
+    std::lock_guard lock(inject_mu_);
+    std::size_t len = inject_len_.load(std::memory_order_relaxed);
+    if (len == 0) return nullptr;
+    // Take a fair share (Tokio does the same): one to run now, the rest into
+    // the local queue where other workers can steal them. One lock, many tasks.
+    std::size_t n = std::min<std::size_t>(len / workers_.size() + 1, LocalQueue::kCapacity / 2);
+    Header* first = inject_head_;
+    Header* t = first->queue_next;
+    std::size_t taken = 1;
+    while (taken < n && t && w.queue.try_push(t)) {
+        t = t->queue_next;
+        ++taken;
+    }
+    inject_head_ = t;
+    if (!inject_head_) inject_tail_ = nullptr;
+    inject_len_.fetch_sub(taken, std::memory_order_relaxed);
+    first->queue_next = nullptr;
+    return first;
 }
 
 void MultiThreadScheduler::drive_until_woken(BlockOnSignal& signal) {

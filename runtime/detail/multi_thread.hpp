@@ -75,6 +75,7 @@ private:
     void inject_push(Header* task);
     void inject_push_batch(std::vector<Header*>& tasks);
     Header* inject_pop();
+    Header* inject_pop_batch(Worker& w);
 
     Builder::Config config_;
     std::vector<std::unique_ptr<Worker>> workers_;

@@ -24,6 +24,7 @@
 #include "../../core/future.hpp"
 #include "../../core/result.hpp"
 #include "../join_error.hpp"
+#include "task_alloc.hpp"
 
 namespace pollen::detail {
 
@@ -119,6 +120,9 @@ struct Cell final : Core<output_t<F>> {
     }
     static void drop_output(Header* h) { of(h).output.reset(); }
     static void dealloc(Header* h) { delete &of(h); }
+
+    static void* operator new(std::size_t size) { return task_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { task_deallocate(p, size); }
 
     static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc};
 };

@@ -76,9 +76,9 @@ int backend_wait(int poll_fd, int wakeup_fd, int timeout_ms, std::vector<Event>&
     if (n < 0) return errno == EINTR ? 0 : -1;
     for (int i = 0; i < n; ++i) {
         if (events[i].data.ptr == nullptr) {
-            std::uint64_t v;
-            while (read(wakeup_fd, &v, sizeof v) > 0) {
-            }
+            std::uint64_t v;  // one read resets an eventfd's counter
+            ssize_t rc = read(wakeup_fd, &v, sizeof v);
+            (void)rc;
             continue;
         }
         std::uint32_t e = events[i].events, r = 0;

@@ -44,6 +44,11 @@ public:
                 "pollen: block_on called from inside a runtime; spawn the future or "
                 "compose it into the calling task instead");
         detail::EnterGuard enter(sched_.get());
+        struct Driving {
+            detail::Scheduler& s;
+            explicit Driving(detail::Scheduler& sched) : s(sched) { s.enter_block_on(); }
+            ~Driving() { s.exit_block_on(); }
+        } driving(*sched_);
         detail::BlockOnSignalRef signal(sched_->block_on_parker());
         Waker waker = signal->waker();
         Context cx(waker);

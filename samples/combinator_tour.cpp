@@ -20,11 +20,6 @@
 // completed by a helper thread, standing in for pollen::time::sleep until
 // the reactor lands. Times printed are measured; they vary a little.
 
-// Workaround, to be removed: g++ 12 at -O2 wrongly warns "may be used
-// uninitialized" inside pollen::Select when it holds BoxFutures, and -Werror
-// makes that fatal. The fix belongs in core/select.hpp.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <pollen.hpp>
 
 #include <chrono>

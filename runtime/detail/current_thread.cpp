@@ -62,10 +62,18 @@ Header* CurrentThreadScheduler::next_task() {
     return nullptr;
 }
 
-void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
-    std::lock_guard driving(driver_mu_);
-    CurrentThreadScheduler* previous = tls_driving;
+void CurrentThreadScheduler::enter_block_on() {
+    driver_mu_.lock();
+    previous_driving_ = tls_driving;
     tls_driving = this;
+}
+
+void CurrentThreadScheduler::exit_block_on() {
+    tls_driving = previous_driving_;
+    driver_mu_.unlock();
+}
+
+void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
     bool out_of_work = false;
     for (int i = 0; i < kTasksPerDrive; ++i) {
         Header* t = next_task();
@@ -84,7 +92,6 @@ void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
     } else if (++tick_ % kTasksPerDrive == 0) {
         driver->try_turn_nonblocking();  // busy: still look at I/O and timers now and then
     }
-    tls_driving = previous;
 }
 
 void CurrentThreadScheduler::fill_metrics(RuntimeMetrics& m) {

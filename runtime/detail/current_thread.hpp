@@ -20,6 +20,8 @@ public:
 
     void schedule(Header* task) override;
     std::shared_ptr<Parker> block_on_parker() override { return parker_; }
+    void enter_block_on() override;
+    void exit_block_on() override;
     void drive_until_woken(BlockOnSignal& signal) override;
     void shutdown() override;
     void fill_metrics(RuntimeMetrics& m) override;
@@ -30,7 +32,8 @@ private:
     bool is_driver_thread() const;
 
     std::shared_ptr<Parker> parker_;
-    std::mutex driver_mu_;      // one block_on drives at a time
+    std::mutex driver_mu_;      // one block_on drives at a time (held throughout it)
+    CurrentThreadScheduler* previous_driving_ = nullptr;
     std::deque<Header*> local_;  // touched only by the driving thread
     std::mutex inject_mu_;
     std::deque<Header*> inject_;

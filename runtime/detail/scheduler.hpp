@@ -29,6 +29,11 @@ public:
 
     /// The parker that `block_on` sleeps on between polls of its future.
     virtual std::shared_ptr<Parker> block_on_parker() = 0;
+    /// Bracket a whole block_on on the calling thread (the current-thread
+    /// flavour makes that thread its driver, so wakes and spawns from the
+    /// block_on future land in its local queue, as Tokio's do).
+    virtual void enter_block_on() {}
+    virtual void exit_block_on() {}
     /// Called by block_on while its future is not woken: runs some work (the
     /// current-thread flavour runs its tasks here) or sleeps until `signal`
     /// is woken. Returns to let block_on poll again.

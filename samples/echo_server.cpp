@@ -1,0 +1,227 @@
+// echo_server: a concurrent TCP echo server, one task per connection, with a
+// graceful shutdown on Ctrl-C (SIGINT) or SIGTERM.
+//
+//     echo_server [--port P] [--threads N] [--host A]     (P=0 picks a free port)
+//
+// Prints `listening port=P` on stdout once it accepts connections. On a
+// signal it stops accepting, asks every connection to finish (each one ends
+// after the echo it is writing, at its next wait for input), waits up to two
+// seconds for them, and exits 0.
+//
+// The two futures below are the state machines that `async fn`s would be in
+// Rust: Server accepts and watches the signals, EchoConnection loops
+// read -> write back. Neither is moved after its first poll.
+#include <pollen.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+using namespace std::chrono_literals;
+using pollen::Context;
+using pollen::Poll;
+
+namespace {
+
+struct Args {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 7000;
+    std::size_t threads = 2;
+};
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr, "echo_server: %s\nusage: echo_server [--port P] [--threads N] [--host A]\n", why);
+    std::exit(2);
+}
+
+bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && out <= max;
+}
+
+Args parse_args(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view flag = argv[i];
+        if (i + 1 >= argc) usage("missing value after a flag");
+        std::string_view value = argv[++i];
+        std::uint64_t n = 0;
+        if (flag == "--port" && parse_uint(value, 65535, n)) a.port = static_cast<std::uint16_t>(n);
+        else if (flag == "--threads" && parse_uint(value, 1024, n) && n > 0) a.threads = n;
+        else if (flag == "--host") a.host = value;
+        else usage("bad flag or value");
+    }
+    return a;
+}
+
+/// TcpListener::bind, but the socket is registered with the reactor only once
+/// it listens: registered earlier (as net/ does today), an idle worker's
+/// epoll_wait may catch the unconnected socket's EPOLLHUP, which ScheduledIo
+/// keeps for good, and accept then spins on EAGAIN. Replace with
+/// TcpListener::bind once net/ registers after listen().
+pollen::io::Result<pollen::net::TcpListener> bind_listener(const pollen::net::SocketAddr& addr) {
+    int fd = ::socket(addr.domain(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return pollen::Err(std::error_code(errno, std::generic_category()));
+    int one = 1;
+    sockaddr_storage ss;
+    socklen_t len = addr.to_sockaddr(ss);
+    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) < 0 || ::listen(fd, 1024) < 0) {
+        std::error_code ec(errno, std::generic_category());
+        ::close(fd);
+        return pollen::Err(ec);
+    }
+    return pollen::net::TcpListener::from_fd(fd);
+}
+
+/// One client: reads into a buffer and writes every byte back, until the
+/// peer closes, an error, or the shutdown token (checked only when nothing is
+/// left to write, so an echo is never cut in half).
+class EchoConnection : public pollen::FutureExt<EchoConnection> {
+public:
+    using Output = void;
+
+    EchoConnection(pollen::net::TcpStream stream, const pollen::CancellationToken& shutdown)
+        : stream_(std::move(stream)), shutdown_(shutdown.cancelled()), buf_(new std::byte[kBufSize]) {}
+
+    Poll<void> poll(Context& cx) {
+        for (;;) {
+            while (written_ < filled_) {
+                auto p = stream_.poll_write(cx, {buf_.get() + written_, filled_ - written_});
+                if (p.is_pending()) return pollen::pending;
+                auto r = p.take();
+                if (r.is_err() || r.value() == 0) return pollen::ready();
+                written_ += r.value();
+            }
+            if (shutdown_.poll(cx).is_ready()) return pollen::ready();
+            auto p = stream_.poll_read(cx, {buf_.get(), kBufSize});
+            if (p.is_pending()) return pollen::pending;
+            auto r = p.take();
+            if (r.is_err() || r.value() == 0) return pollen::ready();  // reset, or end of stream
+            filled_ = r.value();
+            written_ = 0;
+        }
+    }
+
+private:
+    static constexpr std::size_t kBufSize = 16 * 1024;
+    pollen::net::TcpStream stream_;
+    pollen::WaitForCancellation shutdown_;
+    std::unique_ptr<std::byte[]> buf_;
+    std::size_t filled_ = 0, written_ = 0;
+};
+
+/// Accepts connections and spawns an EchoConnection for each, until SIGINT
+/// or SIGTERM; then drains. Ready with the process's exit status.
+class Server : public pollen::FutureExt<Server> {
+public:
+    using Output = int;
+
+    explicit Server(Args args) : args_(std::move(args)) {}
+
+    Poll<int> poll(Context& cx) {
+        if (!started_) {
+            started_ = true;
+            if (int status = start(); status != 0) return pollen::Ready<int>{status};
+        }
+        if (!grace_) {
+            if (!signalled(cx)) {
+                accept_all(cx);
+                return pollen::pending;
+            }
+            std::fprintf(stderr, "echo_server: shutting down, %zu connection(s) open\n", conns_.len());
+            listener_.reset();  // new clients are refused from now on
+            shutdown_.cancel();
+            grace_.emplace(pollen::time::sleep(2s));
+        }
+        // Draining: collect the connections as they end, within the grace period.
+        for (;;) {
+            auto p = conns_.poll_join_next(cx);
+            if (p.is_pending()) break;
+            if (!p.value()) return pollen::Ready<int>{0};
+        }
+        if (grace_->poll(cx).is_pending()) return pollen::pending;
+        std::fprintf(stderr, "echo_server: %zu connection(s) still open, aborting them\n", conns_.len());
+        return pollen::Ready<int>{0};  // the JoinSet aborts the rest when it is destroyed
+    }
+
+private:
+    int start() {
+        // Listen for the signals before announcing readiness: a signal sent right
+        // after `listening` must find our handler, not the default (fatal) one.
+        auto sigint = pollen::signal::signal(SIGINT);
+        auto sigterm = pollen::signal::signal(SIGTERM);
+        if (sigint.is_err() || sigterm.is_err()) {
+            std::fprintf(stderr, "echo_server: cannot listen for signals\n");
+            return 1;
+        }
+        sigint_.emplace(std::move(sigint).value());
+        sigterm_.emplace(std::move(sigterm).value());
+
+        auto ip = pollen::net::SocketAddr::parse(args_.host + ":" + std::to_string(args_.port));
+        if (ip.is_err()) ip = pollen::net::SocketAddr::parse("[" + args_.host + "]:" + std::to_string(args_.port));
+        if (ip.is_err()) {
+            std::fprintf(stderr, "echo_server: bad host '%s'\n", args_.host.c_str());
+            return 2;
+        }
+        auto listener = bind_listener(ip.value());
+        if (listener.is_err()) {
+            std::fprintf(stderr, "echo_server: bind %s: %s\n", ip.value().to_string().c_str(),
+                         listener.error().message().c_str());
+            return 1;
+        }
+        listener_.emplace(std::move(listener).value());
+        auto local = listener_->local_addr();
+        std::printf("listening port=%u\n", local.is_ok() ? unsigned(local.value().port()) : 0u);
+        std::fflush(stdout);
+        return 0;
+    }
+
+    bool signalled(Context& cx) {
+        bool hit = sigint_->poll_recv(cx).is_ready();
+        return sigterm_->poll_recv(cx).is_ready() || hit;
+    }
+
+    void accept_all(Context& cx) {
+        // Reap finished connections so the set only holds live ones.
+        while (!conns_.is_empty()) {
+            auto p = conns_.poll_join_next(cx);
+            if (p.is_pending()) break;
+        }
+        for (;;) {
+            auto p = listener_->poll_accept(cx);
+            if (p.is_pending()) return;
+            auto r = p.take();
+            if (r.is_err()) {
+                // The listener already backs off on EMFILE; anything else is per-connection.
+                std::fprintf(stderr, "echo_server: accept: %s\n", r.error().message().c_str());
+                continue;
+            }
+            pollen::net::TcpStream& stream = r.value().first;
+            (void)stream.set_nodelay(true);  // echoes are small: do not wait to batch them
+            conns_.spawn(EchoConnection(std::move(stream), shutdown_));
+        }
+    }
+
+    Args args_;
+    bool started_ = false;
+    std::optional<pollen::signal::Signal> sigint_, sigterm_;
+    std::optional<pollen::net::TcpListener> listener_;
+    pollen::CancellationToken shutdown_;
+    pollen::JoinSet<void> conns_;
+    std::optional<pollen::time::Sleep> grace_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args args = parse_args(argc, argv);
+    pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
+    return rt.block_on(Server(std::move(args)));
+}

@@ -44,6 +44,11 @@ template <class T>
     requires AsyncRead<T> && AsyncWrite<T>
 class ReadHalf {
 public:
+    ReadHalf(ReadHalf&&) noexcept = default;
+    ReadHalf& operator=(ReadHalf&&) noexcept = default;
+    ReadHalf(const ReadHalf&) = delete;  // one reader per stream
+    ReadHalf& operator=(const ReadHalf&) = delete;
+
     Poll<Result<std::size_t>> poll_read(Context& cx, std::span<std::byte> buf) {
         std::lock_guard lock(shared_->mu);
         return shared_->stream.poll_read(cx, buf);
@@ -72,6 +77,11 @@ template <class T>
     requires AsyncRead<T> && AsyncWrite<T>
 class WriteHalf {
 public:
+    WriteHalf(WriteHalf&&) noexcept = default;
+    WriteHalf& operator=(WriteHalf&&) noexcept = default;
+    WriteHalf(const WriteHalf&) = delete;  // one writer per stream
+    WriteHalf& operator=(const WriteHalf&) = delete;
+
     Poll<Result<std::size_t>> poll_write(Context& cx, std::span<const std::byte> buf) {
         std::lock_guard lock(shared_->mu);
         return shared_->stream.poll_write(cx, buf);

@@ -157,6 +157,7 @@ private:
             auto r = p.take();
             if (r.is_err() || r.value() == 0) return pollen::ready();
         }
+        if (shutdown_.poll(cx).is_ready()) return pollen::ready();  // the server is stopping: do not wait
         return linger_->poll(cx);
     }
 

@@ -62,7 +62,7 @@ public:
     template <class U>
     void push(U&& value) {
         list_.push(std::forward<U>(value));
-        rx_waker_.wake();
+        notify_rx();
     }
 
     /// After a permit was given back unused: a closed receiver may be
@@ -102,6 +102,7 @@ public:
             case Read::Closed: return Ready<std::optional<T>>{std::nullopt};
             case Read::Empty: break;
         }
+        rx_armed_.store(true, std::memory_order_seq_cst);
         rx_waker_.register_waker(cx.waker());
         // Again: a value may have landed between the first pop and the registration.
         switch (list_.pop(out)) {
@@ -160,6 +161,19 @@ public:
 private:
     ~Chan() { drain(); }
 
+    /// Wakes the receiver after a push, skipping the AtomicWaker (two
+    /// contended RMWs) unless the receiver armed it since the last wake.
+    /// The receiver stores `rx_armed_`, registers, then re-checks the queue;
+    /// a sender sets the ready bit, then loads `rx_armed_`; all seq_cst, so
+    /// either the sender sees the flag or the receiver's re-check sees the
+    /// value. The other wake-ups (close, returned permits) are rare and call
+    /// the AtomicWaker unconditionally.
+    void notify_rx() {
+        if (rx_armed_.load(std::memory_order_seq_cst) &&
+            rx_armed_.exchange(false, std::memory_order_seq_cst))
+            rx_waker_.wake();
+    }
+
     void drain() {
         std::optional<T> out;
         while (list_.pop(out) == Read::Value) {
@@ -171,6 +185,7 @@ private:
     // Senders' hot fields, the receiver's waker and the capacity on their own lines.
     List<T> list_;
     alignas(64) AtomicWaker rx_waker_;
+    std::atomic<bool> rx_armed_{false};
     alignas(64) Sem sem_;
     alignas(64) std::atomic<std::size_t> tx_count_{1};
     std::atomic<std::size_t> refs_{2};

@@ -15,10 +15,14 @@
 /// read every index below `observed_tail_`: from then on no sender can still
 /// be looking at the block.
 ///
-/// `tail_position_`, `block_tail_` and the load of `tail_position_` after a
-/// tail update are sequentially consistent: that orders "tail moved" before
-/// any later slot claim, which the reuse argument above needs (on x86 it
-/// costs nothing extra). Not a public type: Chan drives it.
+/// Every atomic access but the resets of an unreachable block is
+/// sequentially consistent. Two arguments need it: "tail moved" must be
+/// ordered before any later slot claim (the reuse argument above), and the
+/// receiver's re-check after arming its waker must see a value whose sender
+/// did not see the arming (Chan::notify_rx), including when that value sits
+/// in a block linked a moment ago. On x86 this costs nothing: RMWs are
+/// locked instructions anyway and the only stores are relaxed resets.
+/// Not a public type: Chan drives it.
 
 #include <atomic>
 #include <cstddef>
@@ -55,7 +59,7 @@ struct Block {
     T* slot(std::size_t offset) { return std::launder(reinterpret_cast<T*>(storage) + offset); }
 
     bool is_final() const {
-        return (ready.load(std::memory_order_acquire) & kReadyMask) == kReadyMask;
+        return (ready.load(std::memory_order_seq_cst) & kReadyMask) == kReadyMask;
     }
 
     void reset() {
@@ -100,13 +104,13 @@ public:
         BlockT* block = find_block(index);
         std::size_t off = block_offset(index);
         ::new (static_cast<void*>(block->slot(off))) T(std::forward<U>(value));
-        block->ready.fetch_or(std::uint64_t{1} << off, std::memory_order_release);
+        block->ready.fetch_or(std::uint64_t{1} << off, std::memory_order_seq_cst);
     }
 
     /// Appends the close marker: the receiver reads Closed at its index.
     void close() {
         std::size_t index = tail_position_.fetch_add(1, std::memory_order_seq_cst);
-        find_block(index)->ready.fetch_or(kTxClosed, std::memory_order_release);
+        find_block(index)->ready.fetch_or(kTxClosed, std::memory_order_seq_cst);
     }
 
     // ----------------------------------------------------------- receiver
@@ -118,7 +122,7 @@ public:
         reclaim_blocks();
         BlockT* block = head_;
         std::size_t off = block_offset(index_);
-        std::uint64_t bits = block->ready.load(std::memory_order_acquire);
+        std::uint64_t bits = block->ready.load(std::memory_order_seq_cst);
         if ((bits & (std::uint64_t{1} << off)) == 0)
             return (bits & kTxClosed) ? Read::Closed : Read::Empty;
         T* p = block->slot(off);
@@ -131,7 +135,7 @@ public:
     /// True while a sender has claimed the receiver's next index but not
     /// written it yet (only meaningful after `pop` returned Empty).
     bool write_in_progress() const {
-        return tail_position_.load(std::memory_order_acquire) != index_;
+        return tail_position_.load(std::memory_order_seq_cst) != index_;
     }
 
 private:
@@ -144,7 +148,7 @@ private:
         bool try_updating_tail = (start - block->start_index) / kBlockCap > offset;
         for (;;) {
             if (block->start_index == start) return block;
-            BlockT* next = block->next.load(std::memory_order_acquire);
+            BlockT* next = block->next.load(std::memory_order_seq_cst);
             if (next == nullptr) next = grow(block);
             try_updating_tail = try_updating_tail && block->is_final();
             if (try_updating_tail) {
@@ -152,7 +156,7 @@ private:
                 if (block_tail_.compare_exchange_strong(expected, next, std::memory_order_seq_cst,
                                                         std::memory_order_relaxed)) {
                     block->observed_tail = tail_position_.load(std::memory_order_seq_cst);
-                    block->ready.fetch_or(kReleased, std::memory_order_release);
+                    block->ready.fetch_or(kReleased, std::memory_order_seq_cst);
                 } else {
                     try_updating_tail = false;
                 }
@@ -166,16 +170,16 @@ private:
     BlockT* grow(BlockT* block) {
         auto* fresh = new BlockT(block->start_index + kBlockCap);
         BlockT* expected = nullptr;
-        if (block->next.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel,
-                                                std::memory_order_acquire))
+        if (block->next.compare_exchange_strong(expected, fresh, std::memory_order_seq_cst,
+                                                std::memory_order_seq_cst))
             return fresh;
         BlockT* successor = expected;
         BlockT* curr = successor;
         for (;;) {
             fresh->start_index = curr->start_index + kBlockCap;
             expected = nullptr;
-            if (curr->next.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel,
-                                                   std::memory_order_acquire))
+            if (curr->next.compare_exchange_strong(expected, fresh, std::memory_order_seq_cst,
+                                                   std::memory_order_seq_cst))
                 return successor;
             curr = expected;
         }
@@ -185,7 +189,7 @@ private:
         const std::size_t start = block_start(index_);
         for (;;) {
             if (head_->start_index == start) return true;
-            BlockT* next = head_->next.load(std::memory_order_acquire);
+            BlockT* next = head_->next.load(std::memory_order_seq_cst);
             if (next == nullptr) return false;
             head_ = next;
         }
@@ -194,9 +198,9 @@ private:
     void reclaim_blocks() {
         while (free_head_ != head_) {
             BlockT* block = free_head_;
-            if ((block->ready.load(std::memory_order_acquire) & kReleased) == 0) return;
+            if ((block->ready.load(std::memory_order_seq_cst) & kReleased) == 0) return;
             if (block->observed_tail > index_) return;
-            free_head_ = block->next.load(std::memory_order_acquire);
+            free_head_ = block->next.load(std::memory_order_seq_cst);
             recycle(block);
         }
     }
@@ -204,12 +208,12 @@ private:
     /// Puts a consumed block back at the end of the chain, or frees it.
     void recycle(BlockT* block) {
         block->reset();
-        BlockT* curr = block_tail_.load(std::memory_order_acquire);
+        BlockT* curr = block_tail_.load(std::memory_order_seq_cst);
         for (int tries = 0; tries < 3; ++tries) {
             block->start_index = curr->start_index + kBlockCap;
             BlockT* expected = nullptr;
-            if (curr->next.compare_exchange_strong(expected, block, std::memory_order_acq_rel,
-                                                   std::memory_order_acquire))
+            if (curr->next.compare_exchange_strong(expected, block, std::memory_order_seq_cst,
+                                                   std::memory_order_seq_cst))
                 return;
             curr = expected;
         }

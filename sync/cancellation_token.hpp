@@ -120,7 +120,7 @@ public:
     using Output = void;
 
     WaitForCancellation(WaitForCancellation&& other) noexcept
-        : token_(other.token_), pin_(std::move(other.pin_)) {
+        : token_(std::move(other.token_)), pin_(std::move(other.pin_)) {
         assert(!other.queued_ && "pollen: a waiting cancelled() future was moved");
     }
     WaitForCancellation& operator=(WaitForCancellation&&) = delete;

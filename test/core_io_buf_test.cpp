@@ -220,6 +220,16 @@ TEST(CoreIoLines, StripsLfAndCrlfAndYieldsALastLineWithoutNewline) {
     EXPECT_EQ(collect_lines(br.lines()), (std::vector<std::string>{"one", "two", "", "three", "four"}));
 }
 
+TEST(CoreIoLines, IsAStreamWithTheStreamExtMethods) {
+    static_assert(Stream<io::Lines<io::BufReader<ChunkReader>&>>);
+    io::BufReader br(ChunkReader{"a\nb\n"});
+    auto lines = br.lines();
+    auto first = lines.next();
+    auto item = drive(first);
+    ASSERT_TRUE(item.has_value());
+    EXPECT_EQ(**item, "a");
+}
+
 TEST(CoreIoLines, EmptyInputHasNoLines) {
     io::BufReader br(ChunkReader{});
     EXPECT_TRUE(collect_lines(br.lines()).empty());

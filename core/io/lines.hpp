@@ -2,7 +2,7 @@
 /// io::lines(r, max_len): the lines of a buffered reader as a Stream, Rust's
 /// `AsyncBufReadExt::lines` (`tokio::io::Lines`).
 ///
-/// A Stream of io::Result<std::string> (`using Item`, `poll_next`): each
+/// A Stream of io::Result<std::string> (with StreamExt's methods): each
 /// item is one line without its "\n" or "\r\n"; a last line without a
 /// newline is yielded too; then Ready(nullopt) at end of stream. A read
 /// error is yielded as an Err item (polling again resumes the line). A line longer than `max_len` bytes is
@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../stream/stream_ext.hpp"
 #include "read_until.hpp"
 
 namespace pollen::io {
@@ -28,7 +29,7 @@ namespace pollen::io {
 /// `R` is an AsyncBufRead type, or a reference to one.
 template <class R>
     requires AsyncBufRead<std::remove_reference_t<R>>
-class Lines {
+class Lines : public StreamExt<Lines<R>> {
 public:
     using Item = Result<std::string>;
 

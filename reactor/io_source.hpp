@@ -71,6 +71,10 @@ public:
                 return Ready<R>{R(Err(std::error_code(errno, std::generic_category())))};
             }
             io_->clear_readiness(ev, dir);
+            // Closed/error bits are final, so a syscall that keeps saying
+            // EAGAIN despite them would loop here forever; the budget bounds
+            // each poll and lets other tasks (and timeouts) run.
+            if (!coop::poll_proceed(cx)) return pending;
         }
     }
 

@@ -45,7 +45,7 @@ LIB := $(BUILD)/libpollen.a
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp $(d)/*/*.cpp))
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 # Public headers: every .hpp of the library folders (detail/ subfolders included).
-HEADERS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.hpp $(d)/*/*.hpp))
+HEADERS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.hpp $(d)/*/*.hpp $(d)/*/*/*.hpp))
 # The umbrella pollen.hpp includes every public header but the detail/ ones.
 TOP_HEADERS := $(filter-out %/detail/%,$(HEADERS))
 HDR_STAMPS := $(HEADERS:%.hpp=$(BUILD)/hdrcheck/%.ok)

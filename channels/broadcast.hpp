@@ -1,0 +1,403 @@
+#pragma once
+/// pollen::broadcast: Tokio's `sync::broadcast`, a multi-producer,
+/// multi-consumer channel where every receiver sees every value.
+///
+///     auto [tx, rx1] = pollen::broadcast::channel<int>(16);
+///     auto rx2 = tx.subscribe();
+///     tx.send(1);        // Result<size_t receivers, SendError<int>>
+///     rx1.recv()         // future: Result<int, RecvError{Closed | Lagged(n)}>
+///
+/// The channel keeps the last `capacity` values (rounded up to a power of
+/// two) in a ring; each receiver gets its own copy of each value (T must be
+/// copyable). A receiver that falls more than `capacity` values behind gets
+/// `Lagged(n)` once, n being how many it missed, and then continues from the
+/// oldest value still retained. `send` never waits: it overwrites the oldest
+/// value. Once every Sender is gone, receivers get the values left, then Closed.
+///
+/// A `recv()` future stores the task's waker in the channel's waiter list;
+/// `send` and the last Sender's drop wake every waiting receiver from the
+/// thread that does them. Destroying a `recv()` future mid-way only leaves
+/// the list: no value is consumed. Senders are copyable; receivers are
+/// move-only (`resubscribe()` makes a new one that starts at the tail).
+/// One mutex guards the ring and the waiter list; values are copied and
+/// overwritten values destroyed outside it where that is possible.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/context.hpp"
+#include "../core/coop.hpp"
+#include "../core/future.hpp"
+#include "../core/future_ext.hpp"
+#include "../core/poll.hpp"
+#include "../core/result.hpp"
+#include "detail/block_on_thread.hpp"
+#include "detail/wait_list.hpp"
+
+namespace pollen::broadcast {
+
+/// No receiver exists; `value` is the message that was not sent.
+template <class T>
+struct SendError {
+    T value;
+    T into_inner() && { return std::move(value); }
+};
+
+/// Why `recv` has no value: Closed (every sender is gone and all was
+/// received), or Lagged: `lagged` values were overwritten before this
+/// receiver got them (the next recv resumes at the oldest retained value).
+struct RecvError {
+    enum class Kind { Closed, Lagged };
+    Kind kind = Kind::Closed;
+    std::uint64_t lagged = 0;
+
+    static RecvError closed() { return {Kind::Closed, 0}; }
+    static RecvError lagged_by(std::uint64_t n) { return {Kind::Lagged, n}; }
+    bool is_closed() const { return kind == Kind::Closed; }
+    bool is_lagged() const { return kind == Kind::Lagged; }
+    bool operator==(const RecvError&) const = default;
+};
+
+/// Why `try_recv` has no value: Empty (none yet), Closed, or Lagged(n).
+struct TryRecvError {
+    enum class Kind { Empty, Closed, Lagged };
+    Kind kind = Kind::Empty;
+    std::uint64_t lagged = 0;
+
+    bool is_empty() const { return kind == Kind::Empty; }
+    bool is_closed() const { return kind == Kind::Closed; }
+    bool is_lagged() const { return kind == Kind::Lagged; }
+    bool operator==(const TryRecvError&) const = default;
+};
+
+namespace detail {
+
+template <class T>
+struct Shared {
+    struct Slot {
+        std::uint64_t pos;
+        std::size_t rem = 0;  ///< receivers that have not read it yet
+        std::optional<T> value;
+    };
+
+    explicit Shared(std::size_t cap) : mask(cap - 1) {
+        buffer.reserve(cap);
+        // Each slot starts one lap behind, so "not written yet" is pos + cap == next.
+        for (std::size_t i = 0; i < cap; ++i) buffer.push_back(Slot{std::uint64_t(i) - cap, 0, std::nullopt});
+    }
+
+    std::uint64_t cap() const { return mask + 1; }
+
+    std::mutex mu;
+    std::vector<Slot> buffer;
+    const std::uint64_t mask;
+    std::uint64_t tail = 0;  ///< position of the next send
+    std::size_t rx_count = 1;
+    std::size_t tx_count = 1;
+    bool closed = false;
+    channels::detail::WaitList waiters;
+};
+
+enum class Got { Value, Empty, Closed, Lagged };
+
+}  // namespace detail
+
+template <class T>
+class Receiver;
+
+/// The future of `Receiver::recv()`: Ready with the next value (a copy),
+/// Lagged(n) or Closed. Borrows the receiver; destroying it mid-way only
+/// drops its interest.
+template <class T>
+class Recv : public FutureExt<Recv<T>> {
+public:
+    using Output = Result<T, RecvError>;
+
+    explicit Recv(Receiver<T>& rx) : rx_(&rx) {}
+    Recv(Recv&& other) noexcept : rx_(other.rx_), pin_(std::move(other.pin_)) {}
+    Recv& operator=(Recv&&) = delete;
+    ~Recv() {
+        if (queued_) rx_->forget(node_);
+    }
+
+    Poll<Output> poll(Context& cx) {
+        pin_.on_poll(this);
+        if (!coop::poll_proceed(cx)) return pending;
+        std::optional<T> out;
+        std::uint64_t lagged = 0;
+        switch (rx_->receive(out, lagged, &node_, &cx.waker())) {
+            case detail::Got::Value: return Ready<Output>{Ok(std::move(*out))};
+            case detail::Got::Lagged: return Ready<Output>{Err(RecvError::lagged_by(lagged))};
+            case detail::Got::Closed: return Ready<Output>{Err(RecvError::closed())};
+            case detail::Got::Empty: break;
+        }
+        queued_ = true;
+        coop::refund();
+        return pending;
+    }
+
+private:
+    Receiver<T>* rx_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    channels::detail::WaitNode node_;
+    bool queued_ = false;
+};
+
+template <class T>
+class Sender;
+
+/// The receiving half: its own position in the stream of values.
+template <class T>
+class Receiver {
+public:
+    Receiver(Receiver&& other) noexcept
+        : shared_(std::move(other.shared_)), next_(other.next_) {}
+    Receiver& operator=(Receiver&& other) noexcept {
+        if (this != &other) {
+            reset();
+            shared_ = std::move(other.shared_);
+            next_ = other.next_;
+        }
+        return *this;
+    }
+    Receiver(const Receiver&) = delete;
+    Receiver& operator=(const Receiver&) = delete;
+    ~Receiver() { reset(); }
+
+    /// A future of the next value, Lagged(n) or Closed.
+    Recv<T> recv() { return Recv<T>(*this); }
+
+    /// The next value if there is one now.
+    Result<T, TryRecvError> try_recv() {
+        std::optional<T> out;
+        std::uint64_t lagged = 0;
+        switch (receive(out, lagged, nullptr, nullptr)) {
+            case detail::Got::Value: return Ok(std::move(*out));
+            case detail::Got::Lagged: return Err(TryRecvError{TryRecvError::Kind::Lagged, lagged});
+            case detail::Got::Closed: return Err(TryRecvError{TryRecvError::Kind::Closed, 0});
+            case detail::Got::Empty: break;
+        }
+        return Err(TryRecvError{TryRecvError::Kind::Empty, 0});
+    }
+
+    /// `recv()` for a plain (non-runtime) thread.
+    Result<T, RecvError> blocking_recv() {
+        Recv<T> fut = recv();
+        return channels::detail::block_on_thread(fut);
+    }
+
+    /// A new receiver of the same channel that starts at the tail: it sees
+    /// only values sent from now on.
+    Receiver resubscribe() const { return Receiver(shared_); }
+
+    /// Values sent that this receiver has not received yet (at most the capacity).
+    std::size_t len() const {
+        std::lock_guard lock(shared_->mu);
+        std::uint64_t oldest = shared_->tail > shared_->cap() ? shared_->tail - shared_->cap() : 0;
+        return static_cast<std::size_t>(shared_->tail - std::max(next_, oldest));
+    }
+    bool is_empty() const { return len() == 0; }
+    /// True once every sender is gone (values may still be left to receive).
+    bool is_closed() const {
+        std::lock_guard lock(shared_->mu);
+        return shared_->closed;
+    }
+    bool same_channel(const Receiver& other) const { return shared_ == other.shared_; }
+
+private:
+    friend class Sender<T>;
+    friend class Recv<T>;
+    template <class U>
+    friend std::pair<Sender<U>, Receiver<U>> channel(std::size_t);
+
+    /// A new receiver at the tail (counted).
+    explicit Receiver(std::shared_ptr<detail::Shared<T>> shared) : shared_(std::move(shared)) {
+        std::lock_guard lock(shared_->mu);
+        ++shared_->rx_count;
+        next_ = shared_->tail;
+    }
+    /// The channel's first receiver, already counted.
+    Receiver(std::shared_ptr<detail::Shared<T>> shared, std::uint64_t next)
+        : shared_(std::move(shared)), next_(next) {}
+
+    /// One step of receiving; with `node`, queues it when Empty.
+    detail::Got receive(std::optional<T>& out, std::uint64_t& lagged, channels::detail::WaitNode* node,
+                        const Waker* waker) {
+        std::optional<Waker> old_waker;
+        std::optional<T> dead;  // a value every receiver has read, destroyed after unlocking
+        std::lock_guard lock(shared_->mu);
+        auto& s = *shared_;
+        auto& slot = s.buffer[next_ & s.mask];
+        if (slot.pos != next_) {
+            if (slot.pos + s.cap() == next_) {
+                if (s.closed) return detail::Got::Closed;
+                if (node) {
+                    old_waker = node->set_waker(*waker);
+                    if (!node->linked) s.waiters.push_back(node);
+                }
+                return detail::Got::Empty;
+            }
+            // Overwritten: resume at the oldest value still there.
+            std::uint64_t oldest = s.tail - s.cap();
+            lagged = oldest - next_;
+            next_ = oldest;
+            if (node && node->linked) s.waiters.remove(node);
+            return detail::Got::Lagged;
+        }
+        out.emplace(*slot.value);
+        if (--slot.rem == 0) {
+            dead.emplace(std::move(*slot.value));
+            slot.value.reset();
+        }
+        ++next_;
+        if (node && node->linked) s.waiters.remove(node);
+        return detail::Got::Value;
+    }
+
+    void forget(channels::detail::WaitNode& node) {
+        std::optional<Waker> w;
+        std::lock_guard lock(shared_->mu);
+        if (node.linked) shared_->waiters.remove(&node);
+        w = std::move(node.waker);
+        node.waker.reset();
+    }
+
+    void reset() {
+        if (!shared_) return;
+        std::vector<T> dead;
+        {
+            std::lock_guard lock(shared_->mu);
+            auto& s = *shared_;
+            --s.rx_count;
+            // Values this receiver never read no longer wait for it.
+            std::uint64_t from = s.tail > s.cap() ? std::max(next_, s.tail - s.cap()) : next_;
+            for (std::uint64_t pos = from; pos < s.tail; ++pos) {
+                auto& slot = s.buffer[pos & s.mask];
+                if (slot.pos == pos && slot.rem > 0 && --slot.rem == 0) {
+                    dead.push_back(std::move(*slot.value));
+                    slot.value.reset();
+                }
+            }
+        }
+        shared_.reset();
+    }
+
+    std::shared_ptr<detail::Shared<T>> shared_;
+    std::uint64_t next_ = 0;
+};
+
+/// The sending half. Copyable; the channel closes when the last copy goes.
+template <class T>
+class Sender {
+public:
+    Sender(const Sender& other) : shared_(other.shared_) {
+        std::lock_guard lock(shared_->mu);
+        ++shared_->tx_count;
+    }
+    Sender(Sender&& other) noexcept : shared_(std::move(other.shared_)) {}
+    Sender& operator=(const Sender& other) {
+        if (this != &other) *this = Sender(other);
+        return *this;
+    }
+    Sender& operator=(Sender&& other) noexcept {
+        if (this != &other) {
+            reset();
+            shared_ = std::move(other.shared_);
+        }
+        return *this;
+    }
+    ~Sender() { reset(); }
+
+    /// Sends a copy to every current receiver; Ok(how many receivers), or
+    /// Err with the value back when there are none. Never waits.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Result<std::size_t, SendError<T>> send(U&& value) const {
+        std::optional<T> overwritten;
+        std::vector<Waker> to_wake;
+        std::size_t receivers;
+        {
+            std::lock_guard lock(shared_->mu);
+            auto& s = *shared_;
+            if (s.rx_count == 0) return Err(SendError<T>{T(std::forward<U>(value))});
+            auto& slot = s.buffer[s.tail & s.mask];
+            if (slot.value) overwritten.emplace(std::move(*slot.value));
+            slot.value.reset();
+            slot.pos = s.tail;
+            slot.rem = s.rx_count;
+            slot.value.emplace(std::forward<U>(value));
+            ++s.tail;
+            receivers = s.rx_count;
+            take_waiters(s, to_wake);
+        }
+        for (Waker& w : to_wake) std::move(w).wake();
+        return Ok(receivers);
+    }
+
+    /// A new receiver that sees the values sent from now on.
+    Receiver<T> subscribe() const { return Receiver<T>(shared_); }
+
+    std::size_t receiver_count() const {
+        std::lock_guard lock(shared_->mu);
+        return shared_->rx_count;
+    }
+    /// Values retained and not yet read by every receiver (at most the capacity).
+    std::size_t len() const {
+        std::lock_guard lock(shared_->mu);
+        std::size_t n = 0;
+        for (auto& slot : shared_->buffer) n += slot.rem > 0;
+        return n;
+    }
+    bool is_empty() const { return len() == 0; }
+    bool same_channel(const Sender& other) const { return shared_ == other.shared_; }
+
+private:
+    template <class U>
+    friend std::pair<Sender<U>, Receiver<U>> channel(std::size_t);
+    explicit Sender(std::shared_ptr<detail::Shared<T>> shared) : shared_(std::move(shared)) {}
+
+    static void take_waiters(detail::Shared<T>& s, std::vector<Waker>& to_wake) {
+        while (channels::detail::WaitNode* n = s.waiters.pop_front()) {
+            if (n->waker) to_wake.push_back(std::move(*n->waker));
+            n->waker.reset();
+        }
+    }
+
+    void reset() {
+        if (!shared_) return;
+        std::vector<Waker> to_wake;
+        {
+            std::lock_guard lock(shared_->mu);
+            if (--shared_->tx_count == 0) {
+                shared_->closed = true;
+                take_waiters(*shared_, to_wake);
+            }
+        }
+        for (Waker& w : to_wake) std::move(w).wake();
+        shared_.reset();
+    }
+
+    std::shared_ptr<detail::Shared<T>> shared_;
+};
+
+/// A channel retaining `capacity` values (at least 1; rounded up to a power of two).
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
+    static_assert(std::is_copy_constructible_v<T>, "pollen::broadcast: T is copied to each receiver");
+    if (capacity == 0 || capacity > (std::size_t{1} << 62))
+        throw std::invalid_argument("pollen::broadcast::channel: capacity must be at least 1");
+    std::size_t cap = 1;
+    while (cap < capacity) cap <<= 1;
+    auto shared = std::make_shared<detail::Shared<T>>(cap);
+    return {Sender<T>(shared), Receiver<T>(shared, 0)};
+}
+
+}  // namespace pollen::broadcast

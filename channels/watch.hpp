@@ -1,0 +1,402 @@
+#pragma once
+/// pollen::watch: Tokio's `sync::watch`, a channel that holds one value, the
+/// latest, and tells receivers when it changes.
+///
+///     auto [tx, rx] = pollen::watch::channel<Config>(initial);
+///     tx.send(next);                 // Err (value back) when no receiver is left
+///     tx.send_modify([](Config& c) { c.level = 2; });
+///     rx.changed()                   // future: Result<void, RecvError>
+///     auto cfg = rx.borrow_and_update();   // read guard, marks the value seen
+///
+/// Every send bumps a version; each Receiver remembers the version it last
+/// saw. `changed()` is Ready(Ok) as soon as the current version is newer than
+/// that (marking it seen), Ready(Err) once the Sender is gone and nothing new
+/// is left to see, and otherwise stores the task's waker, woken by the next
+/// send or by the Sender's drop from the thread that does it. Destroying a
+/// `changed()` future mid-way only drops its interest.
+///
+/// `borrow()` returns a guard holding a shared lock on the value: keep it
+/// short, and never across a point where the task may wait (a send on the
+/// same thread would deadlock, as in Tokio). Receivers are copyable (each
+/// copy tracks its own version); the Sender is move-only. `Sender::closed()`
+/// is Ready once every receiver is gone.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/context.hpp"
+#include "../core/coop.hpp"
+#include "../core/future.hpp"
+#include "../core/future_ext.hpp"
+#include "../core/poll.hpp"
+#include "../core/result.hpp"
+#include "detail/block_on_thread.hpp"
+#include "detail/wait_list.hpp"
+
+namespace pollen::watch {
+
+/// Every receiver is gone; `value` is the value that was not stored.
+template <class T>
+struct SendError {
+    T value;
+    T into_inner() && { return std::move(value); }
+};
+
+/// The Sender is gone (and, for `changed()`, the current value was seen).
+struct RecvError {
+    bool operator==(const RecvError&) const = default;
+};
+
+namespace detail {
+
+template <class T>
+struct Shared {
+    template <class U>
+    explicit Shared(U&& v) : value(std::forward<U>(v)) {}
+
+    static constexpr std::uint64_t kClosed = 1;
+    static constexpr std::uint64_t kStep = 2;
+
+    std::uint64_t version() const { return state.load(std::memory_order_acquire) & ~kClosed; }
+    bool closed() const { return state.load(std::memory_order_acquire) & kClosed; }
+
+    /// Wakes the futures queued in `list`.
+    void wake_all(channels::detail::WaitList& list) {
+        std::vector<Waker> to_wake;
+        {
+            std::lock_guard lock(wait_mu);
+            while (channels::detail::WaitNode* n = list.pop_front()) {
+                if (n->waker) to_wake.push_back(std::move(*n->waker));
+                n->waker.reset();
+            }
+        }
+        for (Waker& w : to_wake) std::move(w).wake();
+    }
+
+    /// Queues `node` in `list` (or refreshes its waker).
+    void enqueue(channels::detail::WaitList& list, channels::detail::WaitNode& node, const Waker& w) {
+        std::optional<Waker> old;
+        std::lock_guard lock(wait_mu);
+        old = node.set_waker(w);
+        if (!node.linked) list.push_back(&node);
+    }
+
+    void forget(channels::detail::WaitList& list, channels::detail::WaitNode& node) {
+        std::optional<Waker> old;
+        std::lock_guard lock(wait_mu);
+        if (node.linked) list.remove(&node);
+        old = std::move(node.waker);
+        node.waker.reset();
+    }
+
+    mutable std::shared_mutex value_mu;
+    T value;
+    /// version << 1 | CLOSED; the version moves only under `value_mu` held
+    /// exclusively, so a reader holding it sees a value and version that match.
+    std::atomic<std::uint64_t> state{0};
+    std::atomic<std::size_t> rx_count{1};
+    std::mutex wait_mu;
+    channels::detail::WaitList rx_waiters;  ///< changed() futures
+    channels::detail::WaitList tx_waiters;  ///< Sender::closed() futures
+};
+
+}  // namespace detail
+
+/// A read guard on the channel's value (a shared lock); `has_changed()` says
+/// whether the value was new to the receiver that borrowed it.
+template <class T>
+class Ref {
+public:
+    const T& operator*() const { return *value_; }
+    const T* operator->() const { return value_; }
+    const T& get() const { return *value_; }
+    bool has_changed() const { return changed_; }
+
+private:
+    template <class>
+    friend class Sender;
+    template <class>
+    friend class Receiver;
+    Ref(std::shared_lock<std::shared_mutex> lock, const T& value, bool changed)
+        : lock_(std::move(lock)), value_(&value), changed_(changed) {}
+
+    std::shared_lock<std::shared_mutex> lock_;
+    const T* value_;
+    bool changed_;
+};
+
+template <class T>
+class Receiver;
+
+/// The future of `Receiver::changed()`. Borrows the receiver.
+template <class T>
+class Changed : public FutureExt<Changed<T>> {
+public:
+    using Output = Result<void, RecvError>;
+
+    explicit Changed(Receiver<T>& rx) : rx_(&rx) {}
+    Changed(Changed&& other) noexcept : rx_(other.rx_), pin_(std::move(other.pin_)) {}
+    Changed& operator=(Changed&&) = delete;
+    ~Changed() {
+        if (queued_) rx_->shared_->forget(rx_->shared_->rx_waiters, node_);
+    }
+
+    Poll<Output> poll(Context& cx) {
+        pin_.on_poll(this);
+        if (!coop::poll_proceed(cx)) return pending;
+        if (auto r = rx_->maybe_changed()) return Ready<Output>{std::move(*r)};
+        rx_->shared_->enqueue(rx_->shared_->rx_waiters, node_, cx.waker());
+        queued_ = true;
+        // A send between the check and the queueing found nobody to wake.
+        if (auto r = rx_->maybe_changed()) return Ready<Output>{std::move(*r)};
+        coop::refund();
+        return pending;
+    }
+
+private:
+    Receiver<T>* rx_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    channels::detail::WaitNode node_;
+    bool queued_ = false;
+};
+
+template <class T>
+class Sender;
+
+/// A receiving half. Copies share the channel and start from this one's version.
+template <class T>
+class Receiver {
+public:
+    Receiver(const Receiver& other) : shared_(other.shared_), version_(other.version_) {
+        shared_->rx_count.fetch_add(1, std::memory_order_relaxed);
+    }
+    Receiver(Receiver&& other) noexcept : shared_(std::move(other.shared_)), version_(other.version_) {}
+    Receiver& operator=(const Receiver& other) {
+        if (this != &other) *this = Receiver(other);
+        return *this;
+    }
+    Receiver& operator=(Receiver&& other) noexcept {
+        if (this != &other) {
+            reset();
+            shared_ = std::move(other.shared_);
+            version_ = other.version_;
+        }
+        return *this;
+    }
+    ~Receiver() { reset(); }
+
+    /// The current value, without marking it seen.
+    Ref<T> borrow() const {
+        std::shared_lock lock(shared_->value_mu);
+        bool changed = shared_->version() != version_;
+        return Ref<T>(std::move(lock), shared_->value, changed);
+    }
+
+    /// The current value, marking it seen.
+    Ref<T> borrow_and_update() {
+        std::shared_lock lock(shared_->value_mu);
+        std::uint64_t v = shared_->version();
+        bool changed = v != version_;
+        version_ = v;
+        return Ref<T>(std::move(lock), shared_->value, changed);
+    }
+
+    /// Ok(true) if a value newer than the last seen was sent; Err once the Sender is gone.
+    Result<bool, RecvError> has_changed() const {
+        std::uint64_t s = shared_->state.load(std::memory_order_acquire);
+        if (s & detail::Shared<T>::kClosed) return Err(RecvError{});
+        return Ok((s & ~detail::Shared<T>::kClosed) != version_);
+    }
+
+    /// A future Ready(Ok) once a value newer than the last seen was sent
+    /// (and then marks it seen); Ready(Err) when the Sender is gone and the
+    /// current value was seen.
+    Changed<T> changed() { return Changed<T>(*this); }
+
+    /// `changed()` for a plain (non-runtime) thread.
+    Result<void, RecvError> blocking_changed() {
+        Changed<T> fut = changed();
+        return channels::detail::block_on_thread(fut);
+    }
+
+    /// Treats the current value as seen / unseen.
+    void mark_unchanged() { version_ = shared_->version(); }
+    void mark_changed() { version_ = shared_->version() - detail::Shared<T>::kStep; }
+
+    bool same_channel(const Receiver& other) const { return shared_ == other.shared_; }
+
+private:
+    friend class Sender<T>;
+    friend class Changed<T>;
+    template <class U, class V>
+    friend std::pair<Sender<U>, Receiver<U>> channel(V&&);
+    Receiver(std::shared_ptr<detail::Shared<T>> shared, std::uint64_t version)
+        : shared_(std::move(shared)), version_(version) {}
+
+    std::optional<Result<void, RecvError>> maybe_changed() {
+        std::uint64_t s = shared_->state.load(std::memory_order_acquire);
+        std::uint64_t v = s & ~detail::Shared<T>::kClosed;
+        if (v != version_) {
+            version_ = v;
+            return Result<void, RecvError>(Ok());
+        }
+        if (s & detail::Shared<T>::kClosed) return Result<void, RecvError>(Err(RecvError{}));
+        return std::nullopt;
+    }
+
+    void reset() {
+        if (!shared_) return;
+        if (shared_->rx_count.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            shared_->wake_all(shared_->tx_waiters);
+        shared_.reset();
+    }
+
+    std::shared_ptr<detail::Shared<T>> shared_;
+    std::uint64_t version_;
+};
+
+/// The future of `Sender::closed()`: Ready once every receiver is gone.
+/// Borrows the Sender; destroying it mid-way only drops its interest.
+template <class T>
+class Closed : public FutureExt<Closed<T>> {
+public:
+    using Output = void;
+
+    explicit Closed(detail::Shared<T>& shared) : shared_(&shared) {}
+    Closed(Closed&& other) noexcept : shared_(other.shared_), pin_(std::move(other.pin_)) {}
+    Closed& operator=(Closed&&) = delete;
+    ~Closed() {
+        if (queued_) shared_->forget(shared_->tx_waiters, node_);
+    }
+
+    Poll<void> poll(Context& cx) {
+        pin_.on_poll(this);
+        if (!coop::poll_proceed(cx)) return pending;
+        if (shared_->rx_count.load(std::memory_order_acquire) == 0) return ready();
+        shared_->enqueue(shared_->tx_waiters, node_, cx.waker());
+        queued_ = true;
+        if (shared_->rx_count.load(std::memory_order_acquire) == 0) return ready();
+        coop::refund();
+        return pending;
+    }
+
+private:
+    detail::Shared<T>* shared_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    channels::detail::WaitNode node_;
+    bool queued_ = false;
+};
+
+/// The sending half. Move-only; dropping it closes the channel.
+template <class T>
+class Sender {
+public:
+    Sender(Sender&& other) noexcept : shared_(std::move(other.shared_)) {}
+    Sender& operator=(Sender&& other) noexcept {
+        if (this != &other) {
+            reset();
+            shared_ = std::move(other.shared_);
+        }
+        return *this;
+    }
+    Sender(const Sender&) = delete;
+    Sender& operator=(const Sender&) = delete;
+    ~Sender() { reset(); }
+
+    /// Stores `value` and notifies the receivers; Err with the value back
+    /// (and nothing stored) when no receiver is left.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Result<void, SendError<T>> send(U&& value) {
+        if (receiver_count() == 0) return Err(SendError<T>{T(std::forward<U>(value))});
+        send_replace(std::forward<U>(value));
+        return Ok();
+    }
+
+    /// Stores `value` whether or not anyone listens; returns the old value.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    T send_replace(U&& value) {
+        T incoming(std::forward<U>(value));
+        {
+            std::unique_lock lock(shared_->value_mu);
+            std::swap(shared_->value, incoming);
+            bump();
+        }
+        shared_->wake_all(shared_->rx_waiters);
+        return incoming;
+    }
+
+    /// Modifies the value in place (under the write lock), then notifies.
+    template <class Fn>
+    void send_modify(Fn&& fn) {
+        send_if_modified([&](T& v) {
+            std::forward<Fn>(fn)(v);
+            return true;
+        });
+    }
+
+    /// Runs `fn(value&)`; notifies only if it returns true. Returns that.
+    template <class Fn>
+    bool send_if_modified(Fn&& fn) {
+        {
+            std::unique_lock lock(shared_->value_mu);
+            if (!std::forward<Fn>(fn)(shared_->value)) return false;
+            bump();
+        }
+        shared_->wake_all(shared_->rx_waiters);
+        return true;
+    }
+
+    /// The current value (a read guard).
+    Ref<T> borrow() const {
+        std::shared_lock lock(shared_->value_mu);
+        return Ref<T>(std::move(lock), shared_->value, false);
+    }
+
+    /// A new receiver that has seen the current value.
+    Receiver<T> subscribe() const {
+        shared_->rx_count.fetch_add(1, std::memory_order_relaxed);
+        std::shared_lock lock(shared_->value_mu);
+        return Receiver<T>(shared_, shared_->version());
+    }
+
+    std::size_t receiver_count() const { return shared_->rx_count.load(std::memory_order_acquire); }
+    /// True once every receiver is gone.
+    bool is_closed() const { return receiver_count() == 0; }
+    /// A future Ready once every receiver is gone.
+    Closed<T> closed() const { return Closed<T>(*shared_); }
+
+private:
+    template <class U, class V>
+    friend std::pair<Sender<U>, Receiver<U>> channel(V&&);
+    explicit Sender(std::shared_ptr<detail::Shared<T>> shared) : shared_(std::move(shared)) {}
+
+    void bump() { shared_->state.fetch_add(detail::Shared<T>::kStep, std::memory_order_release); }
+
+    void reset() {
+        if (!shared_) return;
+        shared_->state.fetch_or(detail::Shared<T>::kClosed, std::memory_order_release);
+        shared_->wake_all(shared_->rx_waiters);
+        shared_.reset();
+    }
+
+    std::shared_ptr<detail::Shared<T>> shared_;
+};
+
+/// A channel holding `init`; the receiver has seen it.
+template <class T, class V>
+std::pair<Sender<T>, Receiver<T>> channel(V&& init) {
+    auto shared = std::make_shared<detail::Shared<T>>(std::forward<V>(init));
+    return {Sender<T>(shared), Receiver<T>(shared, 0)};
+}
+
+}  // namespace pollen::watch

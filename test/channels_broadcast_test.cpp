@@ -1,0 +1,268 @@
+// pollen::broadcast: Tokio's sync::broadcast semantics (every receiver gets
+// every value, lag, close), polled by hand and under a multi-thread runtime.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pollen.hpp>
+
+#include "support/counting_waker.hpp"
+
+using namespace pollen;
+using pollen::test::CountingWaker;
+using pollen::test::poll_once;
+
+namespace {
+
+/// Counts live copies: copies made per receiver, destroyed once each.
+struct Counted {
+    std::shared_ptr<std::atomic<int>> alive;
+    int value = 0;
+    Counted(std::shared_ptr<std::atomic<int>> a, int v) : alive(std::move(a)), value(v) { ++*alive; }
+    Counted(const Counted& o) : alive(o.alive), value(o.value) { ++*alive; }
+    Counted(Counted&& o) noexcept : alive(o.alive), value(o.value) { ++*alive; }
+    Counted& operator=(const Counted&) = delete;
+    ~Counted() { --*alive; }
+};
+
+}  // namespace
+
+TEST(Broadcast, EveryReceiverGetsEveryValueInOrder) {
+    auto [tx, rx1] = broadcast::channel<int>(16);
+    auto rx2 = tx.subscribe();
+    EXPECT_EQ(tx.receiver_count(), 2u);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(*tx.send(i), 2u);
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(*rx1.try_recv(), i);
+        EXPECT_EQ(*rx2.try_recv(), i);
+    }
+    EXPECT_TRUE(rx1.try_recv().error().is_empty());
+}
+
+TEST(Broadcast, SubscriberSeesOnlyLaterValues) {
+    auto [tx, rx1] = broadcast::channel<int>(4);
+    ASSERT_TRUE(tx.send(1).is_ok());
+    auto rx2 = tx.subscribe();
+    auto rx3 = rx1.resubscribe();
+    ASSERT_TRUE(tx.send(2).is_ok());
+    EXPECT_EQ(*rx1.try_recv(), 1);
+    EXPECT_EQ(*rx2.try_recv(), 2);
+    EXPECT_EQ(*rx3.try_recv(), 2);
+    EXPECT_EQ(rx1.len(), 1u);
+}
+
+TEST(Broadcast, SendWithoutReceiversGivesTheValueBack) {
+    auto [tx, rx] = broadcast::channel<std::string>(2);
+    { auto drop = std::move(rx); }
+    EXPECT_EQ(tx.receiver_count(), 0u);
+    auto r = tx.send("lost?");
+    ASSERT_TRUE(r.is_err());
+    EXPECT_EQ(r.error().value, "lost?");
+}
+
+TEST(Broadcast, SlowReceiverLagsThenContinuesFromTheOldestRetained) {
+    auto [tx, rx] = broadcast::channel<int>(2);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(tx.send(i).is_ok());
+    auto r = rx.try_recv();
+    ASSERT_TRUE(r.is_err());
+    EXPECT_TRUE(r.error().is_lagged());
+    EXPECT_EQ(r.error().lagged, 3u);
+    EXPECT_EQ(*rx.try_recv(), 3);
+    EXPECT_EQ(*rx.try_recv(), 4);
+    EXPECT_TRUE(rx.try_recv().error().is_empty());
+}
+
+TEST(Broadcast, RecvFutureReportsLagged) {
+    auto [tx, rx] = broadcast::channel<int>(2);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(tx.send(i).is_ok());
+    auto f = rx.recv();
+    auto p = poll_once(f);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.value().error(), broadcast::RecvError::lagged_by(1));
+    auto g = rx.recv();
+    EXPECT_EQ(*poll_once(g).value(), 1);
+}
+
+TEST(Broadcast, CapacityIsRoundedUpToAPowerOfTwo) {
+    auto [tx, rx] = broadcast::channel<int>(3);
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(tx.send(i).is_ok());
+    EXPECT_EQ(*rx.try_recv(), 0);  // 4 retained
+    EXPECT_THROW((void)broadcast::channel<int>(0), std::invalid_argument);
+}
+
+TEST(Broadcast, RecvWaitsAndEverySendWakesAllWaiters) {
+    CountingWaker cw1, cw2;
+    auto [tx, rx1] = broadcast::channel<int>(4);
+    auto rx2 = tx.subscribe();
+    auto f1 = rx1.recv();
+    auto f2 = rx2.recv();
+    EXPECT_TRUE(poll_once(f1, cw1).is_pending());
+    EXPECT_TRUE(poll_once(f2, cw2).is_pending());
+    ASSERT_TRUE(tx.send(7).is_ok());
+    EXPECT_EQ(cw1.wakes_total(), 1u);
+    EXPECT_EQ(cw2.wakes_total(), 1u);
+    EXPECT_EQ(*poll_once(f1, cw1).value(), 7);
+    EXPECT_EQ(*poll_once(f2, cw2).value(), 7);
+    EXPECT_TRUE(cw1.balanced());
+    EXPECT_TRUE(cw2.balanced());
+}
+
+TEST(Broadcast, RecvDestroyedMidWayLeavesTheListAndConsumesNothing) {
+    CountingWaker cw;
+    auto [tx, rx] = broadcast::channel<int>(4);
+    {
+        auto f = rx.recv();
+        EXPECT_TRUE(poll_once(f, cw).is_pending());
+        EXPECT_EQ(cw.live(), 1);
+    }
+    EXPECT_TRUE(cw.balanced());
+    ASSERT_TRUE(tx.send(1).is_ok());
+    EXPECT_EQ(cw.wakes_total(), 0u);
+    EXPECT_EQ(*rx.try_recv(), 1);
+}
+
+TEST(Broadcast, AfterTheLastSenderReceiversDrainThenSeeClosed) {
+    CountingWaker cw;
+    auto [tx, rx] = broadcast::channel<int>(4);
+    auto tx2 = tx;
+    ASSERT_TRUE(tx.send(1).is_ok());
+    { auto drop = std::move(tx); }
+    EXPECT_FALSE(rx.is_closed());
+    ASSERT_TRUE(tx2.send(2).is_ok());
+    { auto drop = std::move(tx2); }
+    EXPECT_TRUE(rx.is_closed());
+    EXPECT_EQ(*rx.try_recv(), 1);
+    EXPECT_EQ(*rx.try_recv(), 2);
+    EXPECT_TRUE(rx.try_recv().error().is_closed());
+    auto f = rx.recv();
+    EXPECT_EQ(poll_once(f).value().error(), broadcast::RecvError::closed());
+}
+
+TEST(Broadcast, LastSenderDropWakesWaitingReceivers) {
+    CountingWaker cw;
+    auto [tx, rx] = broadcast::channel<int>(4);
+    auto f = rx.recv();
+    EXPECT_TRUE(poll_once(f, cw).is_pending());
+    { auto drop = std::move(tx); }
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_TRUE(poll_once(f, cw).value().error().is_closed());
+}
+
+TEST(Broadcast, ValuesAreReleasedOnceEveryReceiverHasThem) {
+    auto alive = std::make_shared<std::atomic<int>>(0);
+    {
+        auto [tx, rx1] = broadcast::channel<Counted>(8);
+        auto rx2 = tx.subscribe();
+        ASSERT_TRUE(tx.send(Counted(alive, 1)).is_ok());
+        EXPECT_EQ(*alive, 1);
+        { auto v = rx1.try_recv(); EXPECT_EQ(v->value, 1); }
+        EXPECT_EQ(*alive, 1);  // rx2 still needs it
+        { auto v = rx2.try_recv(); EXPECT_EQ(v->value, 1); }
+        EXPECT_EQ(*alive, 0);
+        ASSERT_TRUE(tx.send(Counted(alive, 2)).is_ok());
+        EXPECT_EQ(tx.len(), 1u);
+        { auto drop = std::move(rx1); }
+        EXPECT_EQ(*alive, 1);
+        { auto drop = std::move(rx2); }  // the last reader that needed it
+        EXPECT_EQ(*alive, 0);
+    }
+    EXPECT_EQ(*alive, 0);
+}
+
+TEST(Broadcast, BlockingRecvOnAPlainThread) {
+    auto [tx, rx] = broadcast::channel<int>(1024);
+    std::thread consumer([rx = std::move(rx)]() mutable {
+        long sum = 0;
+        for (;;) {
+            auto r = rx.blocking_recv();
+            if (r.is_err()) {
+                if (r.error().is_closed()) break;
+                std::abort();  // capacity covers everything: no lag expected
+            }
+            sum += *r;
+        }
+        EXPECT_EQ(sum, 500L * 501 / 2);
+    });
+    for (int i = 1; i <= 500; ++i) ASSERT_TRUE(tx.send(i).is_ok());
+    { auto drop = std::move(tx); }
+    consumer.join();
+}
+
+namespace {
+
+/// Receives until Closed; counts values and lag.
+class Drain : public FutureExt<Drain> {
+public:
+    struct Out {
+        std::uint64_t count = 0, lagged = 0, sum = 0;
+    };
+    using Output = Out;
+    explicit Drain(broadcast::Receiver<std::uint64_t> rx) : rx_(std::move(rx)) {}
+    Drain(Drain&& o) noexcept : rx_(std::move(o.rx_)), out_(o.out_) {}
+    Poll<Out> poll(Context& cx) {
+        for (;;) {
+            if (!recv_) recv_.emplace(rx_.recv());
+            auto p = recv_->poll(cx);
+            if (p.is_pending()) return pending;
+            recv_.reset();
+            auto& r = p.value();
+            if (r.is_ok()) {
+                ++out_.count;
+                out_.sum += *r;
+            } else if (r.error().is_lagged()) {
+                out_.lagged += r.error().lagged;
+            } else {
+                return ready(out_);
+            }
+        }
+    }
+
+private:
+    broadcast::Receiver<std::uint64_t> rx_;
+    Out out_;
+    std::optional<broadcast::Recv<std::uint64_t>> recv_;
+};
+
+class BurstSender : public FutureExt<BurstSender> {
+public:
+    using Output = void;
+    BurstSender(broadcast::Sender<std::uint64_t> tx, std::uint64_t n) : tx_(std::move(tx)), left_(n) {}
+    Poll<void> poll(Context& cx) {
+        for (int burst = 0; left_ > 0; --left_) {
+            if (++burst == 32) {
+                cx.waker().wake_by_ref();
+                return pending;
+            }
+            (void)tx_.send(1);
+        }
+        return ready();
+    }
+
+private:
+    broadcast::Sender<std::uint64_t> tx_;
+    std::uint64_t left_;
+};
+
+}  // namespace
+
+TEST(BroadcastStress, FourSendersFourReceiversAccountForEveryValue) {
+    constexpr std::uint64_t kSenders = 4, kPer = 25'000;
+    Runtime rt = Builder::new_multi_thread().worker_threads(4).build();
+    auto [tx, rx] = broadcast::channel<std::uint64_t>(64);
+    std::vector<JoinHandle<Drain::Out>> receivers;
+    for (int r = 0; r < 3; ++r) receivers.push_back(rt.spawn(Drain(tx.subscribe())));
+    receivers.push_back(rt.spawn(Drain(std::move(rx))));
+    for (std::uint64_t s = 0; s < kSenders; ++s) (void)rt.spawn(BurstSender(tx, kPer));
+    { auto drop = std::move(tx); }
+    for (auto& h : receivers) {
+        auto out = rt.block_on(std::move(h)).value();
+        // Each value is either received or counted as missed, exactly once.
+        EXPECT_EQ(out.count + out.lagged, kSenders * kPer);
+        EXPECT_EQ(out.sum, out.count);
+    }
+}

@@ -6,8 +6,7 @@
 
 namespace pollen::detail {
 
-void BatchSemaphore::release(std::size_t n) {
-    if (n == 0) return;
+void BatchSemaphore::release_slow(std::size_t n) {
     std::unique_lock lock(mu_);
     add_permits_locked(n, lock);
 }
@@ -33,6 +32,7 @@ void BatchSemaphore::add_permits_locked(std::size_t rem, std::unique_lock<std::m
             }
             rem -= need;
             waiters_.pop_front();
+            note_dequeued();
             if (w->waker) {
                 wakers.push(std::move(*w->waker));
                 w->waker.reset();
@@ -60,6 +60,7 @@ void BatchSemaphore::close() {
                 w->waker.reset();
             }
         }
+        note_dequeued();
         lock.unlock();
         wakers.wake_all();
         lock.lock();
@@ -82,8 +83,9 @@ BatchSemaphore::Outcome BatchSemaphore::acquire_slow(SemWaiter& node, std::size_
             continue;
         }
         // Take what is free as a partial share: the count is then 0, so
-        // nobody arriving after us can take permits we are waiting for.
-        if (permits_.compare_exchange_weak(curr, curr & kClosed, std::memory_order_acq_rel,
+        // nobody arriving after us can take permits we are waiting for, and
+        // QUEUED sends every release through the lock from now on.
+        if (permits_.compare_exchange_weak(curr, kQueued, std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
             took = avail;
             break;
@@ -102,6 +104,7 @@ BatchSemaphore::Outcome BatchSemaphore::poll_queued(SemWaiter& node, std::size_t
     if (need == 0) return Outcome::Acquired;
     if (permits_.load(std::memory_order_relaxed) & kClosed) {
         node.unlink();
+        note_dequeued();
         if (n - need > 0) permits_.fetch_add((n - need) << kShift, std::memory_order_release);
         node.needed.store(n, std::memory_order_relaxed);
         return Outcome::Closed;
@@ -116,6 +119,7 @@ BatchSemaphore::Outcome BatchSemaphore::poll_queued(SemWaiter& node, std::size_t
 void BatchSemaphore::cancel(SemWaiter& node, std::size_t n) {
     std::unique_lock lock(mu_);
     node.unlink();
+    note_dequeued();
     std::size_t got = n - node.needed.load(std::memory_order_relaxed);
     // Served fully or partly but never finished: pass the share on.
     if (got > 0) add_permits_locked(got, lock);

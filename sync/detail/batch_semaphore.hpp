@@ -5,7 +5,10 @@
 /// some number of permits at once.
 ///
 /// Fairness comes from one invariant: free permits sit in the atomic word
-/// only while nobody waits. Released permits are handed straight to the
+/// only while nobody waits. A QUEUED bit in the word mirrors "the queue is
+/// not empty" (set in the same CAS that queues the first waiter, cleared
+/// under the lock when the queue empties), so a release with nobody waiting
+/// is one CAS, without the mutex. Released permits are handed straight to the
 /// waiter at the head of the queue, even partially (a head that needs 5 and
 /// gets 3 keeps them and now needs 2), so a later small request never slips
 /// past a big one; `try_acquire` and the lock-free fast path can only succeed
@@ -73,7 +76,15 @@ public:
     }
 
     /// Returns permits: to the waiters first, in order, then to the count.
-    void release(std::size_t n);
+    void release(std::size_t n) {
+        std::size_t curr = permits_.load(std::memory_order_relaxed);
+        while (!(curr & kQueued)) {
+            if (permits_.compare_exchange_weak(curr, curr + (n << kShift), std::memory_order_acq_rel,
+                                               std::memory_order_relaxed))
+                return;
+        }
+        release_slow(n);
+    }
     /// Fails every waiter and every later acquire; permits held stay valid.
     void close();
 
@@ -89,7 +100,14 @@ public:
 
 private:
     static constexpr std::size_t kClosed = 1;
-    static constexpr int kShift = 1;
+    static constexpr std::size_t kQueued = 2;
+    static constexpr int kShift = 2;
+
+    void release_slow(std::size_t n);
+    /// Under the lock, after a waiter left the queue: clears QUEUED if it is empty.
+    void note_dequeued() {
+        if (waiters_.empty()) permits_.fetch_and(~kQueued, std::memory_order_release);
+    }
 
     /// Hands `rem` permits to the queue head-first, the rest to the count;
     /// wakes the served waiters in batches with the lock released.

@@ -8,14 +8,11 @@
 namespace pollen::net {
 
 io::Result<TcpListener> TcpListener::bind(const SocketAddr& addr, int backlog) {
-    auto s = detail::Socket::open(addr.domain(), SOCK_STREAM);
-    if (!s) return Err(s.error());
-    // Lets a restarted server bind while old connections sit in TIME_WAIT.
-    if (auto r = s->set_option(SOL_SOCKET, SO_REUSEADDR, 1); !r) return Err(r.error());
     sockaddr_storage ss;
     socklen_t len = addr.to_sockaddr(ss);
-    if (auto r = s->bind(ss, len); !r) return Err(r.error());
-    if (auto r = s->listen(backlog); !r) return Err(r.error());
+    // SO_REUSEADDR lets a restarted server bind while old connections sit in TIME_WAIT.
+    auto s = detail::bind_socket(SOCK_STREAM, ss, len, backlog, /*reuse_addr=*/true);
+    if (!s) return Err(s.error());
     return Ok(TcpListener(std::move(*s)));
 }
 

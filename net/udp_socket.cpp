@@ -8,11 +8,10 @@
 namespace pollen::net {
 
 io::Result<UdpSocket> UdpSocket::bind(const SocketAddr& addr) {
-    auto s = detail::Socket::open(addr.domain(), SOCK_DGRAM);
-    if (!s) return Err(s.error());
     sockaddr_storage ss;
     socklen_t len = addr.to_sockaddr(ss);
-    if (auto r = s->bind(ss, len); !r) return Err(r.error());
+    auto s = detail::bind_socket(SOCK_DGRAM, ss, len, /*backlog=*/-1, /*reuse_addr=*/false);
+    if (!s) return Err(s.error());
     return Ok(UdpSocket(std::move(*s)));
 }
 

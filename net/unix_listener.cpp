@@ -12,14 +12,12 @@ namespace pollen::net {
 io::Result<UnixListener> UnixListener::bind(std::string_view path, int backlog) {
     auto addr = UnixSocketAddr::from_pathname(path);
     if (!addr) return Err(addr.error());
-    auto s = detail::Socket::open(AF_UNIX, SOCK_STREAM);
-    if (!s) return Err(s.error());
     sockaddr_storage ss{};
     sockaddr_un un;
     socklen_t len = addr->to_sockaddr(un);
     std::memcpy(&ss, &un, sizeof un);
-    if (auto r = s->bind(ss, len); !r) return Err(r.error());
-    if (auto r = s->listen(backlog); !r) return Err(r.error());
+    auto s = detail::bind_socket(SOCK_STREAM, ss, len, backlog, /*reuse_addr=*/false);
+    if (!s) return Err(s.error());
     return Ok(UnixListener(std::move(*s)));
 }
 

@@ -4,6 +4,7 @@
 // tasks, and the cooperative budget. Nothing here asserts on durations.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -533,6 +534,43 @@ TEST(TcpStream, ReadsDrawOnTheCooperativeBudget) {
             EXPECT_TRUE(client.poll_read(cx, one).is_pending());
             EXPECT_EQ(cw.wakes_total(), 1u);
         }));
+    }
+    EXPECT_TRUE(cw.balanced());
+}
+
+TEST(TcpListener, PausesInsteadOfFailingWhenOutOfFileDescriptors) {
+    test::CountingWaker cw;
+    {
+        Runtime rt = make_runtime();
+        TcpListener listener = bind_loopback(rt);
+        SocketAddr addr = unwrap(listener.local_addr());
+        // A first connection, accepted normally, leaves the listener's read
+        // readiness set (it never saw EAGAIN).
+        auto first = rt.spawn(TcpStream::connect(addr));
+        EXPECT_TRUE(rt.block_on(listener.accept()).is_ok());
+        TcpStream first_client = unwrap(rt.block_on(std::move(first)).unwrap());
+        auto second = rt.spawn(TcpStream::connect(addr));
+        TcpStream second_client = unwrap(rt.block_on(std::move(second)).unwrap());  // queued, not accepted
+
+        rlimit saved{};
+        ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+        int lowest_free = ::dup(0);
+        ASSERT_GE(lowest_free, 0);
+        ::close(lowest_free);
+        rlimit starved = saved;
+        starved.rlim_cur = static_cast<rlim_t>(lowest_free);  // no new fd can be made now
+        ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &starved), 0);
+        Poll<io::Result<std::pair<TcpStream, SocketAddr>>> during = pending;
+        rt.block_on(lazy([&] {
+            auto accept = listener.accept();
+            during = test::poll_once(accept, cw);  // EMFILE: a paused accept, neither an error nor a spin
+        }));
+        ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+        EXPECT_TRUE(during.is_pending());
+        // The queued connection is taken once the pause ends.
+        auto accepted = rt.block_on(listener.accept());
+        ASSERT_TRUE(accepted.is_ok()) << accepted.error().message();
+        EXPECT_EQ(accepted->second, unwrap(second_client.local_addr()));
     }
     EXPECT_TRUE(cw.balanced());
 }

@@ -14,13 +14,17 @@ Poll<io::Result<Socket>> ConnectSocket::poll(Context& cx) {
     if (state_ == State::Start) {
         state_ = State::Done;
         if (error_) return ready(R(Err(error_)));
-        auto s = Socket::open(addr_.ss_family, SOCK_STREAM);
+        auto fd = new_socket(addr_.ss_family, SOCK_STREAM);
+        if (!fd) return ready(R(Err(fd.error())));
+        // connect() before registering: a socket not yet connecting reports
+        // EPOLLHUP, which the reactor would keep as a final hang-up.
+        bool done = ::connect(fd->get(), reinterpret_cast<const sockaddr*>(&addr_), len_) == 0;
+        // An interrupted connect goes on in the background, like EINPROGRESS.
+        if (!done && errno != EINPROGRESS && errno != EINTR) return ready(R(Err(last_error())));
+        auto s = Socket::adopt(fd->release());
         if (!s) return ready(R(Err(s.error())));
         sock_ = std::move(*s);
-        if (::connect(sock_.fd(), reinterpret_cast<const sockaddr*>(&addr_), len_) == 0)
-            return ready(R(Ok(std::move(sock_))));
-        // An interrupted connect goes on in the background, like EINPROGRESS.
-        if (errno != EINPROGRESS && errno != EINTR) return ready(R(Err(last_error())));
+        if (done) return ready(R(Ok(std::move(sock_))));
         state_ = State::Connecting;
     }
     for (;;) {
@@ -35,8 +39,11 @@ Poll<io::Result<Socket>> ConnectSocket::poll(Context& cx) {
             return ready(R(Err(io::error(std::errc::operation_canceled))));
         if (auto err = sock_.take_error(); !err) return ready(R(Err(err.error())));
         sockaddr_storage peer;
-        if (auto connected = sock_.peer(peer); connected) return ready(R(Ok(std::move(sock_))));
-        else if (connected.error() != std::errc::not_connected) return ready(R(Err(connected.error())));
+        auto connected = sock_.peer(peer);
+        if (connected) return ready(R(Ok(std::move(sock_))));
+        // A hang-up is final: waiting again would spin, so "not connected" is the answer then.
+        bool hung_up = ev.ready & (pollen::detail::readiness::kWriteClosed | pollen::detail::readiness::kError);
+        if (connected.error() != std::errc::not_connected || hung_up) return ready(R(Err(connected.error())));
         state_ = State::Connecting;
         sock_.io().clear_readiness(ev, Direction::Write);
     }

@@ -13,10 +13,26 @@ namespace {
 constexpr std::size_t kMaxIov = IOV_MAX;
 }  // namespace
 
-io::Result<Socket> Socket::open(int domain, int type) {
+OwnedFd::~OwnedFd() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+io::Result<OwnedFd> new_socket(int domain, int type) {
     int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return Err(last_error());
-    return adopt(fd);
+    return Ok(OwnedFd(fd));
+}
+
+io::Result<Socket> bind_socket(int type, const sockaddr_storage& addr, socklen_t len, int backlog,
+                               bool reuse_addr) {
+    auto fd = new_socket(addr.ss_family, type);
+    if (!fd) return Err(fd.error());
+    int one = 1;
+    if (reuse_addr && ::setsockopt(fd->get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+        return Err(last_error());
+    if (::bind(fd->get(), reinterpret_cast<const sockaddr*>(&addr), len) < 0) return Err(last_error());
+    if (backlog >= 0 && ::listen(fd->get(), backlog) < 0) return Err(last_error());
+    return Socket::adopt(fd->release());
 }
 
 io::Result<Socket> Socket::adopt(int fd) {
@@ -104,16 +120,6 @@ io::Result<std::size_t> Socket::try_send(std::span<const std::byte> buf) {
 
 io::Result<void> Socket::shutdown(int how) {
     if (::shutdown(io_.fd(), how) < 0) return Err(last_error());
-    return Ok();
-}
-
-io::Result<void> Socket::bind(const sockaddr_storage& addr, socklen_t len) {
-    if (::bind(io_.fd(), reinterpret_cast<const sockaddr*>(&addr), len) < 0) return Err(last_error());
-    return Ok();
-}
-
-io::Result<void> Socket::listen(int backlog) {
-    if (::listen(io_.fd(), backlog) < 0) return Err(last_error());
     return Ok();
 }
 

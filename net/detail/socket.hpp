@@ -3,6 +3,7 @@
 /// reactor, and the syscalls every socket type of net/ shares (recv, send with
 /// MSG_NOSIGNAL, sendmsg, recvfrom/sendto, readiness, options, addresses).
 ///
+/// Sockets are set up (bind, listen, connect) on an OwnedFd, then adopted.
 /// Each `poll_*` runs IoSource::poll_io: the cooperative budget, readiness,
 /// the syscall, EAGAIN → wait again (Pending), EINTR → retry. Reads and writes
 /// use separate waker slots, so one task may read while another writes. The
@@ -31,11 +32,39 @@ using pollen::detail::Direction;
 /// The error of the last failed syscall.
 inline io::Error last_error() { return io::Error(errno, std::generic_category()); }
 
+/// A socket fd not yet registered, closed on destruction unless released:
+/// bind, listen and connect run on it first, because a fresh unconnected
+/// socket reports EPOLLHUP, and the reactor keeps hang-ups for good (an
+/// accept or connect would then see readiness forever and spin on EAGAIN).
+class OwnedFd {
+public:
+    explicit OwnedFd(int fd) : fd_(fd) {}
+    OwnedFd(OwnedFd&& other) noexcept : fd_(other.release()) {}
+    OwnedFd& operator=(OwnedFd&&) = delete;
+    ~OwnedFd();
+    int get() const { return fd_; }
+    int release() {
+        int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
+
+private:
+    int fd_;
+};
+
+/// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), unregistered.
+io::Result<OwnedFd> new_socket(int domain, int type);
+
+class Socket;
+/// socket, SO_REUSEADDR if asked, bind, listen if `backlog` >= 0, and only
+/// then registration with the current reactor.
+io::Result<Socket> bind_socket(int type, const sockaddr_storage& addr, socklen_t len, int backlog,
+                               bool reuse_addr);
+
 class Socket {
 public:
     Socket() = default;
-    /// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), registered.
-    static io::Result<Socket> open(int domain, int type);
     /// Registers `fd`, which the Socket owns from now on (closed on failure too).
     static io::Result<Socket> adopt(int fd);
 
@@ -82,8 +111,6 @@ public:
 
     /// shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR.
     io::Result<void> shutdown(int how);
-    io::Result<void> bind(const sockaddr_storage& addr, socklen_t len);
-    io::Result<void> listen(int backlog);
     io::Result<void> set_option(int level, int name, int value);
     io::Result<int> option(int level, int name) const;
     /// SO_ERROR, consumed: Ok() if there was none, else the pending error.

@@ -1,0 +1,300 @@
+// chat_server: a TCP chat room, Tokio's classic broadcast example.
+//
+//     chat_server [--port P] [--threads N] [--host A]     (P=0 picks a free port)
+//
+// Connect with `nc 127.0.0.1 P`. The first line you send is your name; every
+// later line reaches everyone else as "name: line", and the others see
+// "*** name joined" / "*** name left". Prints `listening port=P` once it
+// accepts connections; on SIGINT/SIGTERM it stops accepting, ends every
+// connection and exits 0.
+//
+// The room is a broadcast channel (tokio::sync::broadcast): each connection
+// holds a Sender to publish its lines and its own Receiver to get everyone
+// else's. A connection task does two things at once, which in Rust is
+//
+//     loop {
+//         tokio::select! {
+//             line = lines.next_line() => tx.send((id, format!("{name}: {line}")))?,
+//             msg = rx.recv() => if msg.from != id { socket.write_all(msg.text).await? },
+//         }
+//     }
+//
+// Here that loop is the hand-written future ChatConnection: its poll tries
+// both sources, and whichever is ready makes progress; when neither is, both
+// have stored the task's waker and it returns Pending. That is all select is.
+#include <pollen.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+using namespace std::chrono_literals;
+using pollen::Context;
+using pollen::Poll;
+
+namespace {
+
+struct Args {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 7000;
+    std::size_t threads = 2;
+};
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr, "chat_server: %s\nusage: chat_server [--port P] [--threads N] [--host A]\n", why);
+    std::exit(2);
+}
+
+bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && out <= max;
+}
+
+Args parse_args(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view flag = argv[i];
+        if (i + 1 >= argc) usage("missing value after a flag");
+        std::string_view value = argv[++i];
+        std::uint64_t n = 0;
+        if (flag == "--port" && parse_uint(value, 65535, n)) a.port = static_cast<std::uint16_t>(n);
+        else if (flag == "--threads" && parse_uint(value, 1024, n) && n > 0) a.threads = n;
+        else if (flag == "--host") a.host = value;
+        else usage("bad flag or value");
+    }
+    return a;
+}
+
+/// TcpListener::bind, but the socket is registered with the reactor only once
+/// it listens: registered earlier (as net/ does today), an idle worker's
+/// epoll_wait may catch the unconnected socket's EPOLLHUP, which ScheduledIo
+/// keeps for good, and accept then spins on EAGAIN. Replace with
+/// TcpListener::bind once net/ registers after listen().
+pollen::io::Result<pollen::net::TcpListener> bind_listener(const pollen::net::SocketAddr& addr) {
+    int fd = ::socket(addr.domain(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return pollen::Err(std::error_code(errno, std::generic_category()));
+    int one = 1;
+    sockaddr_storage ss;
+    socklen_t len = addr.to_sockaddr(ss);
+    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) < 0 || ::listen(fd, 1024) < 0) {
+        std::error_code ec(errno, std::generic_category());
+        ::close(fd);
+        return pollen::Err(ec);
+    }
+    return pollen::net::TcpListener::from_fd(fd);
+}
+
+/// What travels on the broadcast channel: who sent it (so a connection does
+/// not echo its own lines back) and the text, newline included.
+struct ChatMsg {
+    std::uint64_t from = 0;
+    std::string text;
+};
+using Room = pollen::broadcast::Sender<ChatMsg>;
+
+/// One client. Not moved after its first poll (the line stream borrows reader_).
+class ChatConnection : public pollen::FutureExt<ChatConnection> {
+public:
+    using Output = void;
+
+    ChatConnection(std::uint64_t id, pollen::net::TcpStream stream, Room room,
+                   const pollen::CancellationToken& shutdown)
+        : id_(id), reader_(std::move(stream)), room_(std::move(room)), rx_(room_.subscribe()),
+          shutdown_(shutdown.cancelled()) {}
+
+    Poll<void> poll(Context& cx) {
+        if (!lines_) lines_.emplace(reader_, kMaxLine);  // borrows reader_, now at its final place
+        for (;;) {
+            if (shutdown_.poll(cx).is_ready()) return pollen::ready();  // the server is stopping
+            // Branch 1 of the select: write what is queued for this client,
+            // then take the next room message (once the client has a name).
+            if (!flush(cx)) return leave();
+            if (written_ == out_.size() && name_) {
+                if (!recv_) recv_.emplace(rx_.recv());
+                auto p = recv_->poll(cx);
+                if (p.is_ready()) {
+                    auto r = p.take();
+                    recv_.reset();
+                    if (r.is_ok()) {
+                        if (r.value().from != id_) queue(r.value().text);
+                    } else if (r.error().is_lagged()) {
+                        queue("*** you missed " + std::to_string(r.error().lagged) + " messages\n");
+                    } else {
+                        return pollen::ready();  // the room is closed
+                    }
+                    continue;
+                }
+            }
+            // Branch 2: the next line from the client (Rust's `lines.next_line()`).
+            auto p = lines_->poll_next(cx);
+            if (p.is_pending()) return pollen::pending;  // both branches wait: wake on either
+            auto item = p.take();
+            if (!item || item->is_err()) return leave();  // end of stream, reset, or a huge line
+            std::string line = std::move(item->value());
+            if (!name_) {
+                name_ = line.empty() ? "guest" + std::to_string(id_) : line;
+                queue("*** welcome, " + *name_ + "\n");
+                publish("*** " + *name_ + " joined\n");
+            } else {
+                publish(*name_ + ": " + line + "\n");
+            }
+        }
+    }
+
+private:
+    static constexpr std::size_t kMaxLine = 4096;
+
+    void queue(std::string text) {
+        if (written_ == out_.size()) {
+            out_.clear();
+            written_ = 0;
+        }
+        out_ += text;
+    }
+    /// broadcast's send never waits; with no receiver it fails, which is fine.
+    void publish(std::string text) { (void)room_.send(ChatMsg{id_, std::move(text)}); }
+
+    /// Writes as much of out_ as the socket takes; false on a write error.
+    bool flush(Context& cx) {
+        while (written_ < out_.size()) {
+            std::span<const std::byte> rest(reinterpret_cast<const std::byte*>(out_.data()) + written_,
+                                            out_.size() - written_);
+            auto p = reader_.get_mut().poll_write(cx, rest);
+            if (p.is_pending()) return true;  // the socket is full; it wakes us when it drains
+            auto r = p.take();
+            if (r.is_err() || r.value() == 0) return false;
+            written_ += r.value();
+        }
+        return true;
+    }
+
+    Poll<void> leave() {
+        if (name_) publish("*** " + *name_ + " left\n");
+        return pollen::ready();
+    }
+
+    std::uint64_t id_;
+    pollen::io::BufReader<pollen::net::TcpStream> reader_;  // reads buffered; writes go to get_mut()
+    std::optional<pollen::io::Lines<pollen::io::BufReader<pollen::net::TcpStream>&>> lines_;
+    Room room_;
+    pollen::broadcast::Receiver<ChatMsg> rx_;
+    std::optional<pollen::broadcast::Recv<ChatMsg>> recv_;
+    pollen::WaitForCancellation shutdown_;
+    std::optional<std::string> name_;
+    std::string out_;
+    std::size_t written_ = 0;
+};
+
+/// Accepts clients and spawns a ChatConnection for each, until SIGINT or
+/// SIGTERM; then ends them all. Ready with the exit status.
+class Server : public pollen::FutureExt<Server> {
+public:
+    using Output = int;
+
+    explicit Server(Args args) : args_(std::move(args)), room_(pollen::broadcast::channel<ChatMsg>(64).first) {}
+
+    Poll<int> poll(Context& cx) {
+        if (!started_) {
+            started_ = true;
+            if (int status = start(); status != 0) return pollen::Ready<int>{status};
+        }
+        if (!grace_) {
+            if (!signalled(cx)) {
+                accept_all(cx);
+                return pollen::pending;
+            }
+            std::fprintf(stderr, "chat_server: shutting down, %zu client(s) connected\n", conns_.len());
+            listener_.reset();
+            shutdown_.cancel();  // every connection ends at its next poll
+            grace_.emplace(pollen::time::sleep(2s));
+        }
+        for (;;) {
+            auto p = conns_.poll_join_next(cx);
+            if (p.is_pending()) break;
+            if (!p.value()) return pollen::Ready<int>{0};
+        }
+        if (grace_->poll(cx).is_pending()) return pollen::pending;
+        return pollen::Ready<int>{0};  // the JoinSet aborts the rest when destroyed
+    }
+
+private:
+    int start() {
+        // Signal handlers first: a signal right after `listening` must find them.
+        auto sigint = pollen::signal::signal(SIGINT);
+        auto sigterm = pollen::signal::signal(SIGTERM);
+        if (sigint.is_err() || sigterm.is_err()) {
+            std::fprintf(stderr, "chat_server: cannot listen for signals\n");
+            return 1;
+        }
+        sigint_.emplace(std::move(sigint).value());
+        sigterm_.emplace(std::move(sigterm).value());
+
+        auto ip = pollen::net::SocketAddr::parse(args_.host + ":" + std::to_string(args_.port));
+        if (ip.is_err()) ip = pollen::net::SocketAddr::parse("[" + args_.host + "]:" + std::to_string(args_.port));
+        if (ip.is_err()) {
+            std::fprintf(stderr, "chat_server: bad host '%s'\n", args_.host.c_str());
+            return 2;
+        }
+        auto listener = bind_listener(ip.value());
+        if (listener.is_err()) {
+            std::fprintf(stderr, "chat_server: bind: %s\n", listener.error().message().c_str());
+            return 1;
+        }
+        listener_.emplace(std::move(listener).value());
+        auto local = listener_->local_addr();
+        std::printf("listening port=%u\n", local.is_ok() ? unsigned(local.value().port()) : 0u);
+        std::fflush(stdout);
+        return 0;
+    }
+
+    bool signalled(Context& cx) {
+        bool hit = sigint_->poll_recv(cx).is_ready();
+        return sigterm_->poll_recv(cx).is_ready() || hit;
+    }
+
+    void accept_all(Context& cx) {
+        while (!conns_.is_empty()) {
+            if (conns_.poll_join_next(cx).is_pending()) break;  // reap finished connections
+        }
+        for (;;) {
+            auto p = listener_->poll_accept(cx);
+            if (p.is_pending()) return;
+            auto r = p.take();
+            if (r.is_err()) {
+                std::fprintf(stderr, "chat_server: accept: %s\n", r.error().message().c_str());
+                continue;
+            }
+            (void)r.value().first.set_nodelay(true);
+            // The connection subscribes now, in accept order: it sees every
+            // message sent after this point.
+            conns_.spawn(ChatConnection(++next_id_, std::move(r.value().first), room_, shutdown_));
+        }
+    }
+
+    Args args_;
+    bool started_ = false;
+    std::optional<pollen::signal::Signal> sigint_, sigterm_;
+    std::optional<pollen::net::TcpListener> listener_;
+    Room room_;  // the channel's first Receiver was dropped: connections subscribe their own
+    std::uint64_t next_id_ = 0;
+    pollen::CancellationToken shutdown_;
+    pollen::JoinSet<void> conns_;
+    std::optional<pollen::time::Sleep> grace_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args args = parse_args(argc, argv);
+    pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
+    return rt.block_on(Server(std::move(args)));
+}

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <pollen.hpp>
@@ -341,6 +343,31 @@ TEST(FsFile, DestroyingAFileWithAWriteInFlightStillWritesIt) {
         // down, which waits for the blocking pool.
     }
     EXPECT_EQ(slurp(dir / "w"), payload.substr(0, fs::File::kDefaultMaxBufSize));
+}
+
+TEST(FsFile, AWriteStillQueuedWhenTheRuntimeShutsDownIsNotLost) {
+    TempDir dir;
+    stdfs::path p = dir / "queued";
+    const std::string payload = "accepted before shutdown";
+    {
+        Runtime rt = Builder::new_multi_thread().worker_threads(1).max_blocking_threads(1).enable_all().build();
+        fs::File f = *rt.block_on(fs::File::create(p));
+        rt.block_on(lazy([&] {
+            // Occupy the only blocking thread until the file holds the payload,
+            // so the write below stays queued until shutdown cancels the queue.
+            // (The bound only turns a lost write into a failure instead of a hang.)
+            (void)spawn_blocking([p, n = payload.size()] {
+                for (int i = 0; i < 20000; ++i) {
+                    std::error_code ec;
+                    if (stdfs::file_size(p, ec) >= n && !ec) return;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                }
+            });
+            auto w = io::write(f, std::string_view(payload));
+            ASSERT_TRUE(test::poll_once(w).is_ready());
+        }));
+    }
+    EXPECT_EQ(slurp(p), payload);
 }
 
 TEST(FsFile, FileMovedAfterUseKeepsWorking) {

@@ -1,7 +1,7 @@
 // demo: `make demo`, a first tour of pollen for newcomers.
 //
 // pollen is Rust's async model (the Future trait, Wakers, Tokio's runtime)
-// in plain C++20: no co_await, no coroutines. A future is an object with
+// in plain C++20: no coroutines at all. A future is an object with
 // `poll(cx)`; a runtime polls futures as tasks on worker threads. This
 // program shows the everyday tools, each next to its Tokio name:
 //

@@ -60,26 +60,6 @@ Args parse_args(int argc, char** argv) {
     return a;
 }
 
-/// TcpListener::bind, but the socket is registered with the reactor only once
-/// it listens: registered earlier (as net/ does today), an idle worker's
-/// epoll_wait may catch the unconnected socket's EPOLLHUP, which ScheduledIo
-/// keeps for good, and accept then spins on EAGAIN. Replace with
-/// TcpListener::bind once net/ registers after listen().
-pollen::io::Result<pollen::net::TcpListener> bind_listener(const pollen::net::SocketAddr& addr) {
-    int fd = ::socket(addr.domain(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return pollen::Err(std::error_code(errno, std::generic_category()));
-    int one = 1;
-    sockaddr_storage ss;
-    socklen_t len = addr.to_sockaddr(ss);
-    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        ::bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) < 0 || ::listen(fd, 1024) < 0) {
-        std::error_code ec(errno, std::generic_category());
-        ::close(fd);
-        return pollen::Err(ec);
-    }
-    return pollen::net::TcpListener::from_fd(fd);
-}
-
 /// One client: reads into a buffer and writes every byte back, until the
 /// peer closes, an error, or the shutdown token (checked only when nothing is
 /// left to write, so an echo is never cut in half).
@@ -170,7 +150,7 @@ private:
             std::fprintf(stderr, "echo_server: bad host '%s'\n", args_.host.c_str());
             return 2;
         }
-        auto listener = bind_listener(ip.value());
+        auto listener = pollen::net::TcpListener::bind(ip.value());
         if (listener.is_err()) {
             std::fprintf(stderr, "echo_server: bind %s: %s\n", ip.value().to_string().c_str(),
                          listener.error().message().c_str());

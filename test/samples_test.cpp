@@ -2,45 +2,11 @@
 // ($POLLEN_BUILD/samples/NAME, as `make test` sets it; "build" otherwise) and
 // checks that it exits 0 and prints the lines a reader is promised.
 
-#include <gtest/gtest.h>
+#include "support/sample_process.hpp"
 
-#include <sys/wait.h>
+using namespace pollen::test_support;
+using SampleRun = CommandRun;
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
-
-namespace {
-
-struct SampleRun {
-    int status = -1;  // exit status, or -1 when it did not exit normally
-    std::string output;  // stdout and stderr together
-};
-
-SampleRun run_sample(const std::string& name) {
-    const char* build = std::getenv("POLLEN_BUILD");
-    std::string path = std::string(build && *build ? build : "build") + "/samples/" + name;
-    // `timeout` turns a hung sample (a lost wake-up) into a failure, not a stuck suite.
-    std::string cmd = "timeout 120 " + path + " 2>&1";
-    SampleRun run;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) {
-        run.output = "popen failed for " + cmd;
-        return run;
-    }
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.output.append(buf.data(), n);
-    int raw = pclose(pipe);
-    if (raw != -1 && WIFEXITED(raw)) run.status = WEXITSTATUS(raw);
-    return run;
-}
-
-#define EXPECT_PRINTS(run, text) \
-    EXPECT_NE((run).output.find(text), std::string::npos) << "missing: " << (text) << "\n--- output:\n" << (run).output
-
-}  // namespace
 
 TEST(Samples, TimerFutureCompletesAndCancels) {
     SampleRun r = run_sample("timer_future");

@@ -24,11 +24,12 @@
 // have stored the task's waker and it returns Pending. That is all select is.
 #include <pollen.hpp>
 
+#include "server_args.hpp"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -42,36 +43,6 @@ using pollen::Poll;
 
 namespace {
 
-struct Args {
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 7000;
-    std::size_t threads = 2;
-};
-
-[[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr, "chat_server: %s\nusage: chat_server [--port P] [--threads N] [--host A]\n", why);
-    std::exit(2);
-}
-
-bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out) {
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && p == s.data() + s.size() && out <= max;
-}
-
-Args parse_args(int argc, char** argv) {
-    Args a;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view flag = argv[i];
-        if (i + 1 >= argc) usage("missing value after a flag");
-        std::string_view value = argv[++i];
-        std::uint64_t n = 0;
-        if (flag == "--port" && parse_uint(value, 65535, n)) a.port = static_cast<std::uint16_t>(n);
-        else if (flag == "--threads" && parse_uint(value, 1024, n) && n > 0) a.threads = n;
-        else if (flag == "--host") a.host = value;
-        else usage("bad flag or value");
-    }
-    return a;
-}
 
 /// What travels on the broadcast channel: who sent it (so a connection does
 /// not echo its own lines back) and the text, newline included.
@@ -180,7 +151,7 @@ class Server : public pollen::FutureExt<Server> {
 public:
     using Output = int;
 
-    explicit Server(Args args) : args_(std::move(args)), room_(pollen::broadcast::channel<ChatMsg>(64).first) {}
+    explicit Server(samples::ServerArgs args) : args_(std::move(args)), room_(pollen::broadcast::channel<ChatMsg>(64).first) {}
 
     Poll<int> poll(Context& cx) {
         if (!started_) {
@@ -218,13 +189,12 @@ private:
         sigint_.emplace(std::move(sigint).value());
         sigterm_.emplace(std::move(sigterm).value());
 
-        auto ip = pollen::net::SocketAddr::parse(args_.host + ":" + std::to_string(args_.port));
-        if (ip.is_err()) ip = pollen::net::SocketAddr::parse("[" + args_.host + "]:" + std::to_string(args_.port));
-        if (ip.is_err()) {
+        auto ip = args_.address();
+        if (!ip) {
             std::fprintf(stderr, "chat_server: bad host '%s'\n", args_.host.c_str());
             return 2;
         }
-        auto listener = pollen::net::TcpListener::bind(ip.value());
+        auto listener = pollen::net::TcpListener::bind(*ip);
         if (listener.is_err()) {
             std::fprintf(stderr, "chat_server: bind: %s\n", listener.error().message().c_str());
             return 1;
@@ -260,7 +230,7 @@ private:
         }
     }
 
-    Args args_;
+    samples::ServerArgs args_;
     bool started_ = false;
     std::optional<pollen::signal::Signal> sigint_, sigterm_;
     std::optional<pollen::net::TcpListener> listener_;
@@ -274,7 +244,7 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) {
-    Args args = parse_args(argc, argv);
+    samples::ServerArgs args = samples::parse_server_args(argc, argv, "chat_server", 7000);
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
     return rt.block_on(Server(std::move(args)));
 }

@@ -1,0 +1,69 @@
+#pragma once
+// The command line every server sample shares:
+//
+//     NAME [--port P] [--threads N] [--host A] [sample-specific flags]
+//
+// P=0 picks a free port; the host is 127.0.0.1 unless told otherwise. A
+// sample with flags of its own passes `extra`, called with each flag it does
+// not know and its value; it returns false to reject them. A bad command line
+// prints the usage and exits with status 2.
+#include <pollen.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace samples {
+
+struct ServerArgs {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+    std::size_t threads = 2;
+
+    /// host:port as a socket address (IPv4 or IPv6 literal); nullopt if the
+    /// host is not an address.
+    std::optional<pollen::net::SocketAddr> address() const {
+        auto ip = pollen::net::SocketAddr::parse(host + ":" + std::to_string(port));
+        if (ip.is_err()) ip = pollen::net::SocketAddr::parse("[" + host + "]:" + std::to_string(port));
+        if (ip.is_err()) return std::nullopt;
+        return ip.value();
+    }
+};
+
+/// Parses an unsigned decimal number no larger than `max`.
+inline bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && out <= max;
+}
+
+using ExtraFlag = std::function<bool(std::string_view flag, std::string_view value)>;
+
+inline ServerArgs parse_server_args(int argc, char** argv, const char* name, std::uint16_t default_port,
+                                    const ExtraFlag& extra = {}, const char* extra_usage = "") {
+    auto usage = [&](const char* why) {
+        std::fprintf(stderr, "%s: %s\nusage: %s [--port P] [--threads N] [--host A]%s%s\n", name, why, name,
+                     *extra_usage ? " " : "", extra_usage);
+        std::exit(2);
+    };
+    ServerArgs a;
+    a.port = default_port;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view flag = argv[i];
+        if (flag == "--help" || flag == "-h") usage("help");
+        if (i + 1 >= argc) usage("missing value after a flag");
+        std::string_view value = argv[++i];
+        std::uint64_t n = 0;
+        if (flag == "--port" && parse_uint(value, 65535, n)) a.port = static_cast<std::uint16_t>(n);
+        else if (flag == "--threads" && parse_uint(value, 1024, n) && n > 0) a.threads = n;
+        else if (flag == "--host") a.host = value;
+        else if (!extra || !extra(flag, value)) usage("bad flag or value");
+    }
+    return a;
+}
+
+}  // namespace samples

@@ -9,7 +9,7 @@
 #   SAN=address | SAN=thread   sanitizer builds, in build/asan and build/tsan
 #
 # Dependencies are Debian packages (g++ >= 12, libspdlog-dev, libfmt-dev,
-# libgtest-dev). When one is missing and we are root, it is apt-get installed;
+# libgtest-dev; for the tests' peers curl, wrk, redis-server, redis-tools). When one is missing and we are root, it is apt-get installed;
 # otherwise make stops with the command to run.
 
 SAN ?=
@@ -101,8 +101,14 @@ $(DEPS_STAMP):
 	$(call ensure,/usr/include/fmt/format.h,libfmt-dev)
 	@mkdir -p $(@D) && touch $@
 
+# The tests also talk to the samples with real peers: curl, wrk, and Redis's
+# own server, redis-cli and redis-benchmark.
 $(GTEST_STAMP): | $(DEPS_STAMP)
 	$(call ensure,/usr/include/gtest/gtest.h,libgtest-dev)
+	$(call ensure,/usr/bin/curl,curl)
+	$(call ensure,/usr/bin/wrk,wrk)
+	$(call ensure,/usr/bin/redis-server,redis-server)
+	$(call ensure,/usr/bin/redis-cli,redis-tools)
 	@mkdir -p $(@D) && touch $@
 
 # ---------------------------------------------------------------- include tree

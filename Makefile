@@ -4,6 +4,9 @@
 #   make test            build and run the GoogleTest suite; last line "N passed, N failed"
 #   make demo            run the showcase
 #   make bench           run every benchmark scenario once (SCENARIOS.md contract)
+#   make bench-compare   pollen vs Tokio with ../shared/bench/compare.sh, saved in bench/results/latest.txt
+#   make bench-plot      draw the saved results as docs/bench.png (gnuplot)
+#   make doccheck        compile every cpp block of README.md and docs/*.md (make test does)
 #   make install PREFIX=/usr/local
 #   make clean
 #   SAN=address | SAN=thread   sanitizer builds, in build/asan and build/tsan
@@ -162,7 +165,7 @@ $(foreach s,$(SAMPLE_NAMES),$(eval $(call sample_rule,$(s))))
 # ---------------------------------------------------------------- run
 # The suite may exec samples and the benchmark, so build them first. (Header
 # self-checks belong to `make`, the default goal; CI's time goes to the tests.)
-test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN)
+test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN) doccheck
 	@POLLEN_BUILD=$(BUILD) $(TEST_BIN); status=$$?; exit $$status
 
 demo: $(BUILD)/samples/demo
@@ -170,6 +173,63 @@ demo: $(BUILD)/samples/demo
 
 bench: $(BENCH_BIN)
 	@for s in $$($(BENCH_BIN) list); do $(BENCH_BIN) run $$s || exit 1; done
+
+# ---------------------------------------------------------------- docs check
+# Every ```cpp block of README.md and docs/*.md is extracted by
+# test/doc_blocks.sh into $(BUILD)/docs/NAME_N.cpp and compiled against pollen:
+# a block with a main is linked (and run when marked), one without is compiled
+# with -fsyntax-only. A block that passes gets NAME_N.ok; one that fails gets
+# its compiler output in NAME_N.log and no stamp, and make carries on, so the
+# suite's Docs.EveryCodeBlockCompiles reports it among "N passed, N failed".
+# The block list is known only after extraction, hence the second make.
+DOC_MDS := README.md $(wildcard docs/*.md)
+DOC_DIR := $(BUILD)/docs
+DOC_OKS := $(patsubst %.cpp,%.ok,$(wildcard $(DOC_DIR)/*.cpp))
+# -O0 -g0: the blocks are checked, not measured or debugged; it halves their compile time.
+DOC_CXXFLAGS = $(CXXFLAGS_ALL) -O0 -g0 -MMD -MP -MT $@ -MF $(DOC_DIR)/$*.d
+
+.PHONY: doccheck doc-stamps
+doccheck: $(LIB) $(UMBRELLA)
+	@test/doc_blocks.sh $(DOC_DIR) $(DOC_MDS)
+	@$(MAKE) --no-print-directory doc-stamps
+
+doc-stamps: $(DOC_OKS)
+
+$(DOC_DIR)/%.ok: $(DOC_DIR)/%.cpp $(LIB)
+	@rm -f $@; \
+	if grep -q '^int main' $<; then \
+	  $(CXX) $(DOC_CXXFLAGS) $(LDFLAGS_ALL) $< -o $(DOC_DIR)/$*.bin $(LIB) $(LDLIBS_ALL) >$(DOC_DIR)/$*.log 2>&1 && \
+	  { ! head -n1 $< | grep -q '^// doccheck: run' || \
+	    timeout 60 $(DOC_DIR)/$*.bin >>$(DOC_DIR)/$*.log 2>&1 || \
+	    { echo "$(DOC_DIR)/$*.bin exited with status $$?" >>$(DOC_DIR)/$*.log; false; }; }; \
+	else \
+	  $(CXX) $(DOC_CXXFLAGS) -fsyntax-only $< >$(DOC_DIR)/$*.log 2>&1; \
+	fi && touch $@ || echo "doccheck: $< FAILED, see $(DOC_DIR)/$*.log"
+
+-include $(wildcard $(DOC_DIR)/*.d)
+
+# ---------------------------------------------------------------- bench plot
+# `make bench-compare` runs ../shared/bench/compare.sh (pollen-bench against
+# the Tokio anchor) and saves its output in $(BENCH_RESULTS); `make bench-plot`
+# draws that saved file as docs/bench.png (gnuplot), so the chart can be
+# redrawn without rerunning the benchmark.
+BENCH_RESULTS ?= bench/results/latest.txt
+BENCH_PLOT ?= docs/bench.png
+COMPARE ?= ../shared/bench/compare.sh
+TOKIO_BENCH ?= /tmp/pollen-anchors/release/tokio-bench
+COMPARE_FLAGS ?= --threads 2
+
+.PHONY: bench-compare bench-plot
+bench-compare: $(BENCH_BIN)
+	@test -x $(TOKIO_BENCH) || { echo "pollen: $(TOKIO_BENCH) is missing: run ../shared/anchors/build.sh"; exit 1; }
+	@mkdir -p $(dir $(BENCH_RESULTS))
+	@{ echo "# $$(date -u +%Y-%m-%d), $$(nproc) cores, pollen $$(git rev-parse --short HEAD 2>/dev/null)"; \
+	   $(COMPARE) $(COMPARE_FLAGS) $(BENCH_BIN) $(TOKIO_BENCH); } >$(BENCH_RESULTS).tmp && \
+	 mv $(BENCH_RESULTS).tmp $(BENCH_RESULTS) && cat $(BENCH_RESULTS)
+
+bench-plot:
+	$(call ensure,/usr/bin/gnuplot,gnuplot-nox)
+	@bench/plot.sh $(BENCH_RESULTS) $(BENCH_PLOT)
 
 # ---------------------------------------------------------------- install
 install: $(LIB) $(UMBRELLA)

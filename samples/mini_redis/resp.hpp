@@ -1,0 +1,472 @@
+#pragma once
+// resp.hpp: the Redis serialization protocol, version 2 (RESP2), as pure
+// functions over byte buffers. No I/O, no pollen, only the C++ standard
+// library, so the same code serves the mini_redis server, the task_queue
+// sample's client, and fuzz targets.
+//
+// ## Parsing: the contract
+//
+// Both parsers look at the bytes buffered so far (`buf`, starting at the
+// first unparsed byte) and never keep a pointer into them. They return a
+// Parsed<T> that is exactly one of:
+//
+//   - Incomplete: `buf` holds the beginning of a valid message, nothing more.
+//     `need` is a lower bound on the buffer size worth trying again with
+//     (always > buf.size()): a caller may wait until that many bytes are
+//     buffered instead of re-parsing after every read.
+//   - Complete: `value` is the message and `consumed` (> 0, <= buf.size())
+//     the number of bytes it took; the rest of `buf` is the next message.
+//   - Error: `error` says why, in Redis's words ("Protocol error: invalid
+//     bulk length"); the stream cannot be resynchronised, so the peer should
+//     be told and the connection closed.
+//
+// Every input, however malformed or hostile, gives one of those three
+// (no exception but std::bad_alloc, no undefined behaviour), and memory
+// stays bounded by `Limits`: a length that exceeds a limit is an Error as
+// soon as its header is read, before any of its bytes are buffered. The
+// parsers are deterministic: the same bytes give the same answer, and a
+// Complete message parses identically whatever follows it in the buffer.
+//
+// `parse_command` is the server side: a request is a multibulk array of bulk
+// strings (`*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n`), or an inline command, a
+// plain text line (`ECHO hi\r\n`, also `\n` alone) split on spaces with
+// Redis's quoting rules ("..." with \n \r \t \b \a \\ \" \xHH escapes, and
+// '...' with \' only). An empty line, `*0` or `*-1` is a Complete command
+// with no arguments, which servers skip, as Redis does.
+//
+// `parse_value` is the client side: any RESP2 reply, `+simple`, `-error`,
+// `:integer`, `$bulk` (or `$-1`, null), `*array` (or `*-1`, null), arrays
+// nested at most `Limits::max_depth` deep.
+//
+// ## Encoding
+//
+// The `append_*` functions append one encoded value to a std::string.
+// Simple strings and errors cannot hold CR or LF; they are replaced by
+// spaces, as Redis does with error messages.
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace resp {
+
+/// Bounds on what a parser accepts. Redis's own are 512 MiB per bulk
+/// string, 1M elements per request and 64 KiB per inline line.
+struct Limits {
+    std::size_t max_bulk = 64u << 20;         ///< bytes in one bulk string
+    std::size_t max_elements = 1u << 20;      ///< elements in one array
+    std::size_t max_line = 64u << 10;         ///< an inline command, or any header / simple line
+    std::size_t max_message = 128u << 20;     ///< bytes in one whole request or reply
+    std::size_t max_depth = 16;               ///< nesting of arrays (parse_value only)
+};
+
+template <class T>
+struct Parsed {
+    enum class Status { Incomplete, Complete, Error };
+    Status status = Status::Incomplete;
+    T value{};
+    std::size_t consumed = 0;  ///< Complete: bytes taken
+    std::size_t need = 0;      ///< Incomplete: try again once the buffer holds this many bytes
+    std::string error;         ///< Error: why, e.g. "Protocol error: invalid bulk length"
+
+    bool incomplete() const { return status == Status::Incomplete; }
+    bool complete() const { return status == Status::Complete; }
+    bool failed() const { return status == Status::Error; }
+};
+
+/// A request: the command name and its arguments, all binary-safe.
+struct Command {
+    std::vector<std::string> args;
+    bool is_inline = false;  ///< came as a text line rather than a multibulk array
+};
+
+/// A reply. Null stands for both `$-1` and `*-1`.
+struct Value {
+    enum class Kind { Simple, Error, Integer, Bulk, Null, Array };
+    Kind kind = Kind::Null;
+    std::string str;              ///< Simple, Error, Bulk
+    std::int64_t integer = 0;     ///< Integer
+    std::vector<Value> elements;  ///< Array
+
+    bool is_null() const { return kind == Kind::Null; }
+    bool is_error() const { return kind == Kind::Error; }
+    bool is_array() const { return kind == Kind::Array; }
+    bool is_integer() const { return kind == Kind::Integer; }
+    /// Simple or bulk string.
+    bool is_string() const { return kind == Kind::Simple || kind == Kind::Bulk; }
+};
+
+namespace detail {
+
+/// Where a CRLF-terminated header line ends. Found: `end` is the index of
+/// its '\r'. Otherwise either more bytes are needed or it is too long.
+struct Line {
+    enum class Kind { Found, Incomplete, TooLong, BadEnd } kind;
+    std::size_t end = 0;
+};
+
+inline Line find_line(std::string_view buf, std::size_t from, std::size_t max_line) {
+    std::size_t limit = std::min(buf.size(), from + max_line + 1);
+    for (std::size_t i = from; i < limit; ++i) {
+        if (buf[i] != '\r') continue;
+        if (i + 1 >= buf.size()) return {Line::Kind::Incomplete};
+        if (buf[i + 1] != '\n') return {Line::Kind::BadEnd};
+        return {Line::Kind::Found, i};
+    }
+    if (buf.size() - from > max_line) return {Line::Kind::TooLong};
+    return {Line::Kind::Incomplete};
+}
+
+/// A whole decimal int64: optional '-', digits, nothing else.
+inline bool parse_int(std::string_view s, std::int64_t& out) {
+    if (s.empty() || s.size() > 20) return false;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size();
+}
+
+inline int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+/// Redis's sdssplitargs: false on unbalanced quotes (or a closing quote
+/// not followed by a space).
+inline bool split_inline(std::string_view line, std::vector<std::string>& out) {
+    std::size_t i = 0;
+    for (;;) {
+        while (i < line.size() && is_space(line[i])) ++i;
+        if (i == line.size()) return true;
+        std::string arg;
+        bool in_dq = false, in_sq = false, done = false;
+        while (!done) {
+            if (in_dq) {
+                if (i == line.size()) return false;
+                char c = line[i];
+                if (c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' && hex_digit(line[i + 2]) >= 0 &&
+                    hex_digit(line[i + 3]) >= 0) {
+                    arg += static_cast<char>(hex_digit(line[i + 2]) * 16 + hex_digit(line[i + 3]));
+                    i += 3;
+                } else if (c == '\\' && i + 1 < line.size()) {
+                    ++i;
+                    switch (line[i]) {
+                        case 'n': arg += '\n'; break;
+                        case 'r': arg += '\r'; break;
+                        case 't': arg += '\t'; break;
+                        case 'b': arg += '\b'; break;
+                        case 'a': arg += '\a'; break;
+                        default: arg += line[i]; break;
+                    }
+                } else if (c == '"') {
+                    if (i + 1 < line.size() && !is_space(line[i + 1])) return false;
+                    done = true;
+                } else {
+                    arg += c;
+                }
+            } else if (in_sq) {
+                if (i == line.size()) return false;
+                char c = line[i];
+                if (c == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
+                    ++i;
+                    arg += '\'';
+                } else if (c == '\'') {
+                    if (i + 1 < line.size() && !is_space(line[i + 1])) return false;
+                    done = true;
+                } else {
+                    arg += c;
+                }
+            } else {
+                if (i == line.size()) break;
+                char c = line[i];
+                if (is_space(c)) break;
+                if (c == '"') in_dq = true;
+                else if (c == '\'') in_sq = true;
+                else arg += c;
+            }
+            if (i < line.size()) ++i;
+        }
+        out.push_back(std::move(arg));
+    }
+}
+
+template <class T>
+Parsed<T> incomplete(std::size_t need) {
+    Parsed<T> p;
+    p.status = Parsed<T>::Status::Incomplete;
+    p.need = need;
+    return p;
+}
+
+template <class T>
+Parsed<T> error(std::string why) {
+    Parsed<T> p;
+    p.status = Parsed<T>::Status::Error;
+    p.error = "Protocol error: " + std::move(why);
+    return p;
+}
+
+inline std::string shown(char c) {
+    if (c >= 0x20 && c < 0x7f) return std::string(1, c);
+    const char* hex = "0123456789abcdef";
+    return std::string("\\x") + hex[(c >> 4) & 0xf] + hex[c & 0xf];
+}
+
+inline Parsed<Command> parse_inline(std::string_view buf, const Limits& lim) {
+    std::size_t limit = std::min(buf.size(), lim.max_line + 1);
+    std::size_t nl = buf.substr(0, limit).find('\n');
+    if (nl == std::string_view::npos) {
+        if (buf.size() > lim.max_line) return error<Command>("too big inline request");
+        return incomplete<Command>(buf.size() + 1);
+    }
+    std::string_view line = buf.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    Parsed<Command> p;
+    if (!split_inline(line, p.value.args)) return error<Command>("unbalanced quotes in request");
+    p.status = Parsed<Command>::Status::Complete;
+    p.value.is_inline = true;
+    p.consumed = nl + 1;
+    return p;
+}
+
+/// The header line at `pos` of a `$` bulk string or a `*` array: its length,
+/// or how parsing stopped.
+struct Header {
+    enum class Kind { Ok, Incomplete, Error } kind = Kind::Ok;
+    std::int64_t len = 0;
+    std::size_t next = 0;  ///< Ok: first byte after it; Incomplete: the buffer size worth waiting for (0: unknown)
+    std::string error;
+
+    static Header ok(std::int64_t len, std::size_t next) { return {Kind::Ok, len, next, {}}; }
+    static Header incomplete(std::size_t need = 0) { return {Kind::Incomplete, 0, need, {}}; }
+    static Header fail(std::string why) { return {Kind::Error, 0, 0, std::move(why)}; }
+};
+
+inline Header read_header(std::string_view buf, std::size_t pos, const Limits& lim, const char* what) {
+    Line l = find_line(buf, pos + 1, lim.max_line);
+    switch (l.kind) {
+        case Line::Kind::Incomplete: return Header::incomplete();
+        case Line::Kind::TooLong: return Header::fail(std::string("too big ") + what + " count string");
+        case Line::Kind::BadEnd: return Header::fail(std::string("invalid ") + what + " length");
+        case Line::Kind::Found: break;
+    }
+    std::int64_t n = 0;
+    if (!parse_int(buf.substr(pos + 1, l.end - pos - 1), n))
+        return Header::fail(std::string("invalid ") + what + " length");
+    return Header::ok(n, l.end + 2);
+}
+
+/// The bulk string whose `$` is at `pos`; `start` is where the whole message began.
+inline Header read_bulk(std::string_view buf, std::size_t start, std::size_t pos, const Limits& lim,
+                        std::string_view& out, bool allow_null) {
+    Header h = read_header(buf, pos, lim, "bulk");
+    if (h.kind != Header::Kind::Ok) return h;
+    if (h.len == -1 && allow_null) return h;
+    if (h.len < 0 || static_cast<std::uint64_t>(h.len) > lim.max_bulk)
+        return Header::fail("invalid bulk length");
+    std::size_t len = static_cast<std::size_t>(h.len);
+    if (h.next - start + len + 2 > lim.max_message) return Header::fail("message too large");
+    if (buf.size() < h.next + len + 2) return Header::incomplete(h.next + len + 2);
+    if (buf[h.next + len] != '\r' || buf[h.next + len + 1] != '\n')
+        return Header::fail("bulk string not followed by CRLF");
+    out = buf.substr(h.next, len);
+    h.next += len + 2;
+    return h;
+}
+
+/// One value at `pos` (parse_value's recursive step).
+inline Header read_value(std::string_view buf, std::size_t start, std::size_t pos, const Limits& lim,
+                         std::size_t depth, Value& out) {
+    if (pos >= buf.size()) return Header::incomplete(pos + 1);
+    char type = buf[pos];
+    switch (type) {
+        case '+':
+        case '-':
+        case ':': {
+            Line l = find_line(buf, pos + 1, lim.max_line);
+            if (l.kind == Line::Kind::Incomplete) return Header::incomplete(buf.size() + 1);
+            if (l.kind != Line::Kind::Found) return Header::fail("invalid line");
+            std::string_view text = buf.substr(pos + 1, l.end - pos - 1);
+            if (type == ':') {
+                out.kind = Value::Kind::Integer;
+                if (!parse_int(text, out.integer)) return Header::fail("invalid integer");
+            } else {
+                out.kind = type == '+' ? Value::Kind::Simple : Value::Kind::Error;
+                out.str.assign(text);
+            }
+            return Header::ok(0, l.end + 2);
+        }
+        case '$': {
+            std::string_view body;
+            Header h = read_bulk(buf, start, pos, lim, body, true);
+            if (h.kind == Header::Kind::Incomplete && h.next == 0) h.next = buf.size() + 1;
+            if (h.kind != Header::Kind::Ok) return h;
+            if (h.len == -1) {
+                out.kind = Value::Kind::Null;
+            } else {
+                out.kind = Value::Kind::Bulk;
+                out.str.assign(body);
+            }
+            return h;
+        }
+        case '*': {
+            Header h = read_header(buf, pos, lim, "multibulk");
+            if (h.kind == Header::Kind::Incomplete) return Header::incomplete(buf.size() + 1);
+            if (h.kind != Header::Kind::Ok) return h;
+            if (h.len == -1) {
+                out.kind = Value::Kind::Null;
+                return h;
+            }
+            if (h.len < 0 || static_cast<std::uint64_t>(h.len) > lim.max_elements)
+                return Header::fail("invalid multibulk length");
+            if (depth >= lim.max_depth) return Header::fail("arrays nested too deep");
+            out.kind = Value::Kind::Array;
+            // Trust the count only as far as the bytes present can back it.
+            out.elements.reserve(std::min<std::size_t>(static_cast<std::size_t>(h.len), (buf.size() - h.next) / 3 + 1));
+            std::size_t at = h.next;
+            for (std::int64_t i = 0; i < h.len; ++i) {
+                Value v;
+                Header e = read_value(buf, start, at, lim, depth + 1, v);
+                if (e.kind != Header::Kind::Ok) return e;
+                out.elements.push_back(std::move(v));
+                at = e.next;
+                if (at - start > lim.max_message) return Header::fail("message too large");
+            }
+            return Header::ok(h.len, at);
+        }
+        default:
+            return Header::fail("unexpected type byte '" + shown(type) + "'");
+    }
+}
+
+}  // namespace detail
+
+/// Parses one request at the front of `buf` (see the contract above).
+inline Parsed<Command> parse_command(std::string_view buf, const Limits& lim = {}) {
+    using detail::Header;
+    if (buf.empty()) return detail::incomplete<Command>(1);
+    if (buf[0] != '*') return detail::parse_inline(buf, lim);
+
+    Header h = detail::read_header(buf, 0, lim, "mbulk");
+    if (h.kind == Header::Kind::Incomplete) return detail::incomplete<Command>(buf.size() + 1);
+    if (h.kind == Header::Kind::Error) {
+        // Redis words the two header errors of a request this way.
+        return detail::error<Command>(h.error == "too big mbulk count string" ? h.error : "invalid multibulk length");
+    }
+    Parsed<Command> p;
+    if (h.len <= 0) {  // *0 and *-1: an empty request, skipped
+        p.status = Parsed<Command>::Status::Complete;
+        p.consumed = h.next;
+        return p;
+    }
+    if (static_cast<std::uint64_t>(h.len) > lim.max_elements) return detail::error<Command>("invalid multibulk length");
+
+    // Views first: an incomplete request (the common case for big ones)
+    // costs no copies; they become strings once the request is whole.
+    std::vector<std::string_view> views;
+    views.reserve(std::min<std::size_t>(static_cast<std::size_t>(h.len), 64));
+    std::size_t at = h.next;
+    for (std::int64_t i = 0; i < h.len; ++i) {
+        if (at >= buf.size()) return detail::incomplete<Command>(at + 1);
+        if (buf[at] != '$') return detail::error<Command>("expected '$', got '" + detail::shown(buf[at]) + "'");
+        std::string_view body;
+        Header b = detail::read_bulk(buf, 0, at, lim, body, false);
+        if (b.kind == Header::Kind::Incomplete) return detail::incomplete<Command>(b.next ? b.next : buf.size() + 1);
+        if (b.kind == Header::Kind::Error) return detail::error<Command>(b.error);
+        views.push_back(body);
+        at = b.next;
+        if (at > lim.max_message) return detail::error<Command>("message too large");
+    }
+    p.status = Parsed<Command>::Status::Complete;
+    p.consumed = at;
+    p.value.args.reserve(views.size());
+    for (auto v : views) p.value.args.emplace_back(v);
+    return p;
+}
+
+/// Parses one reply at the front of `buf` (see the contract above).
+inline Parsed<Value> parse_value(std::string_view buf, const Limits& lim = {}) {
+    using detail::Header;
+    Parsed<Value> p;
+    Header h = detail::read_value(buf, 0, 0, lim, 0, p.value);
+    if (h.kind == Header::Kind::Incomplete) return detail::incomplete<Value>(std::max(h.next, buf.size() + 1));
+    if (h.kind == Header::Kind::Error) return detail::error<Value>(h.error);
+    p.status = Parsed<Value>::Status::Complete;
+    p.consumed = h.next;
+    return p;
+}
+
+// ---------------------------------------------------------------- encoding
+
+namespace detail {
+inline void append_line(std::string& out, char type, std::string_view text) {
+    out += type;
+    std::size_t at = out.size();
+    out += text;
+    std::replace_if(out.begin() + static_cast<std::ptrdiff_t>(at), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+    out += "\r\n";
+}
+inline void append_number(std::string& out, char type, std::int64_t n) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    (void)ec;
+    out += type;
+    out.append(digits, end);
+    out += "\r\n";
+}
+}  // namespace detail
+
+/// `+text`: a short status such as OK or PONG.
+inline void append_simple(std::string& out, std::string_view text) { detail::append_line(out, '+', text); }
+/// `-message`: by convention the message starts with a code, "ERR ..." or "WRONGTYPE ...".
+inline void append_error(std::string& out, std::string_view message) { detail::append_line(out, '-', message); }
+inline void append_integer(std::string& out, std::int64_t n) { detail::append_number(out, ':', n); }
+/// `$len` and the bytes: binary-safe.
+inline void append_bulk(std::string& out, std::string_view bytes) {
+    detail::append_number(out, '$', static_cast<std::int64_t>(bytes.size()));
+    out += bytes;
+    out += "\r\n";
+}
+/// `$-1`: the null bulk string (GET of a missing key).
+inline void append_null(std::string& out) { out += "$-1\r\n"; }
+/// `*-1`: the null array (BLMOVE that timed out).
+inline void append_null_array(std::string& out) { out += "*-1\r\n"; }
+/// `*n`: to be followed by n values.
+inline void append_array_header(std::string& out, std::size_t n) {
+    detail::append_number(out, '*', static_cast<std::int64_t>(n));
+}
+
+/// A request as clients send it: an array of bulk strings.
+template <class Range>
+void append_command(std::string& out, const Range& args) {
+    append_array_header(out, static_cast<std::size_t>(std::distance(std::begin(args), std::end(args))));
+    for (const auto& a : args) append_bulk(out, std::string_view(a));
+}
+inline void append_command(std::string& out, std::initializer_list<std::string_view> args) {
+    append_command<std::initializer_list<std::string_view>>(out, args);
+}
+
+/// Any value, nested arrays included (Null is written as `$-1`).
+inline void append_value(std::string& out, const Value& v) {
+    switch (v.kind) {
+        case Value::Kind::Simple: append_simple(out, v.str); break;
+        case Value::Kind::Error: append_error(out, v.str); break;
+        case Value::Kind::Integer: append_integer(out, v.integer); break;
+        case Value::Kind::Bulk: append_bulk(out, v.str); break;
+        case Value::Kind::Null: append_null(out); break;
+        case Value::Kind::Array:
+            append_array_header(out, v.elements.size());
+            for (const auto& e : v.elements) append_value(out, e);
+            break;
+    }
+}
+
+}  // namespace resp

@@ -1,0 +1,37 @@
+#pragma once
+// Session: one connection's own state that commands change: its
+// subscriptions (SUBSCRIBE / UNSUBSCRIBE), its name (CLIENT SETNAME), and
+// whether it asked to QUIT.
+//
+// A Subscription is a broadcast Receiver plus the recv() future in flight
+// on it. recv() borrows the Receiver and must not move once polled, so each
+// Subscription lives in its own heap box and is never moved.
+#include <pollen.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mini_redis {
+
+struct Subscription {
+    explicit Subscription(pollen::broadcast::Receiver<std::string> r) : rx(std::move(r)) {}
+    pollen::broadcast::Receiver<std::string> rx;
+    // Declared after rx: destroyed first, while the Receiver it borrows lives.
+    std::optional<pollen::broadcast::Recv<std::string>> recv;
+};
+
+struct Session {
+    std::uint64_t id = 0;
+    std::optional<std::string> name;
+    /// Ordered, so that UNSUBSCRIBE with no argument answers in a stable order.
+    std::map<std::string, std::unique_ptr<Subscription>> subscriptions;
+    bool quit = false;
+
+    /// In subscribed mode only (UN)SUBSCRIBE, PING and QUIT are allowed.
+    bool subscribed() const { return !subscriptions.empty(); }
+};
+
+}  // namespace mini_redis

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "detail/owned_fd.hpp"
+#include "detail/syscall.hpp"
 
 namespace pollen::fs {
 
@@ -33,7 +34,7 @@ bool copy_by_hand(int in, int out, std::uint64_t& total) {
         if (n == 0) return true;
         ssize_t done = 0;
         while (done < n) {
-            ssize_t w = ::write(out, buf.get() + done, static_cast<std::size_t>(n - done));
+            ssize_t w = detail::sys::write(out, buf.get() + done, static_cast<std::size_t>(n - done));
             if (w < 0) {
                 if (errno == EINTR) continue;
                 return false;

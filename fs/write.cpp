@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "detail/owned_fd.hpp"
+#include "detail/syscall.hpp"
 
 namespace pollen::fs {
 
@@ -19,7 +20,7 @@ Result<void> write_all(const std::filesystem::path& path, const std::vector<std:
     detail::OwnedFd fd(raw);
     std::size_t done = 0;
     while (done < bytes.size()) {
-        ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+        ssize_t n = detail::sys::write(fd.get(), bytes.data() + done, bytes.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
             return Err(Error(detail::last_os_error(), "write", path));

@@ -24,7 +24,7 @@ io::Result<UdpSocket> UdpSocket::from_fd(int fd) {
 io::Result<void> UdpSocket::connect(const SocketAddr& addr) {
     sockaddr_storage ss;
     socklen_t len = addr.to_sockaddr(ss);
-    if (::connect(sock_.fd(), reinterpret_cast<const sockaddr*>(&ss), len) < 0) return Err(detail::last_error());
+    if (detail::sys::connect(sock_.fd(), reinterpret_cast<const sockaddr*>(&ss), len) < 0) return Err(detail::last_error());
     return Ok();
 }
 
@@ -54,7 +54,7 @@ io::Result<std::size_t> UdpSocket::try_send_to(std::span<const std::byte> buf, c
     socklen_t len = target.to_sockaddr(ss);
     int fd = sock_.fd();
     return sock_.try_io(detail::Direction::Write, [&] {
-        return ::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&ss), len);
+        return detail::sys::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&ss), len);
     });
 }
 
@@ -64,7 +64,7 @@ io::Result<std::pair<std::size_t, SocketAddr>> UdpSocket::try_recv_from(std::spa
     int fd = sock_.fd();
     auto n = sock_.try_io(detail::Direction::Read, [&] {
         len = sizeof ss;
-        return ::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
+        return detail::sys::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
     });
     if (!n) return Err(n.error());
     auto from = detail::inet_addr_of(Ok(len), ss);

@@ -15,6 +15,8 @@
 #if defined(__linux__)
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+
+#include "detail/syscall.hpp"
 #define POLLEN_EPOLL 1
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
 #include <sys/event.h>
@@ -61,7 +63,7 @@ int backend_watch(int poll_fd, int fd, void* data) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.ptr = data;
-    return epoll_ctl(poll_fd, EPOLL_CTL_ADD, fd, &ev);
+    return sys::epoll_add(poll_fd, fd, &ev);
 }
 
 void backend_unwatch(int poll_fd, int fd) {
@@ -69,18 +71,15 @@ void backend_unwatch(int poll_fd, int fd) {
     epoll_ctl(poll_fd, EPOLL_CTL_DEL, fd, &ev);
 }
 
-/// Fills `out`; timeout_ms < 0 waits forever. The wake-up fd is drained here.
-int backend_wait(int poll_fd, int wakeup_fd, int timeout_ms, std::vector<Event>& out) {
+/// Fills `out`; timeout_ms < 0 waits forever. The wake-up fd is not read:
+/// registered edge-triggered, every write to it is a fresh edge even while
+/// its counter is non-zero, so draining it would only cost a syscall per wake.
+int backend_wait(int poll_fd, int, int timeout_ms, std::vector<Event>& out) {
     epoll_event events[kMaxEvents];
-    int n = epoll_wait(poll_fd, events, kMaxEvents, timeout_ms);
+    int n = sys::epoll_wait(poll_fd, events, kMaxEvents, timeout_ms);
     if (n < 0) return errno == EINTR ? 0 : -1;
     for (int i = 0; i < n; ++i) {
-        if (events[i].data.ptr == nullptr) {
-            std::uint64_t v;  // one read resets an eventfd's counter
-            ssize_t rc = read(wakeup_fd, &v, sizeof v);
-            (void)rc;
-            continue;
-        }
+        if (events[i].data.ptr == nullptr) continue;  // the wake-up fd
         std::uint32_t e = events[i].events, r = 0;
         if (e & (EPOLLIN | EPOLLPRI)) r |= readiness::kReadable;
         if (e & EPOLLOUT) r |= readiness::kWritable;
@@ -94,8 +93,13 @@ int backend_wait(int poll_fd, int wakeup_fd, int timeout_ms, std::vector<Event>&
 
 void backend_wake(int wakeup_fd, int) {
     std::uint64_t one = 1;
+    if (write(wakeup_fd, &one, sizeof one) >= 0 || errno != EAGAIN) return;
+    // The counter, never drained, is about to overflow (after ~2^64 wakes):
+    // reset it with a read, then write the wake again.
+    std::uint64_t v;
+    if (read(wakeup_fd, &v, sizeof v) < 0) return;
     ssize_t rc = write(wakeup_fd, &one, sizeof one);
-    (void)rc;  // EAGAIN: the counter is already non-zero, a wake is pending anyway
+    (void)rc;
 }
 #else   // kqueue
 int backend_create(int& wakeup_fd) {

@@ -57,7 +57,7 @@ Poll<io::Result<int>> poll_accept(Socket& listener, AcceptBackoff& backoff, Cont
         if (backoff.poll_wait(cx).is_pending()) return pending;
         auto p = listener.io().poll_io(cx, Direction::Read, [&] {
             len = sizeof addr;
-            return ::accept4(fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            return sys::accept4(fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         });
         if (p.is_pending()) return pending;
         io::Result<std::size_t> r = p.take();

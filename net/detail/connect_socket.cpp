@@ -18,7 +18,7 @@ Poll<io::Result<Socket>> ConnectSocket::poll(Context& cx) {
         if (!fd) return ready(R(Err(fd.error())));
         // connect() before registering: a socket not yet connecting reports
         // EPOLLHUP, which the reactor would keep as a final hang-up.
-        bool done = ::connect(fd->get(), reinterpret_cast<const sockaddr*>(&addr_), len_) == 0;
+        bool done = sys::connect(fd->get(), reinterpret_cast<const sockaddr*>(&addr_), len_) == 0;
         // An interrupted connect goes on in the background, like EINPROGRESS.
         if (!done && errno != EINPROGRESS && errno != EINTR) return ready(R(Err(last_error())));
         auto s = Socket::adopt(fd->release());

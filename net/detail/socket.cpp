@@ -45,14 +45,14 @@ io::Result<Socket> Socket::adopt(int fd) {
 
 Poll<io::Result<std::size_t>> Socket::poll_recv(Context& cx, std::span<std::byte> buf) {
     int fd = io_.fd();
-    return io_.poll_io(cx, Direction::Read, [&] { return ::recv(fd, buf.data(), buf.size(), 0); });
+    return io_.poll_io(cx, Direction::Read, [&] { return sys::recv(fd, buf.data(), buf.size(), 0); });
 }
 
 Poll<io::Result<std::size_t>> Socket::poll_send(Context& cx, std::span<const std::byte> buf) {
     int fd = io_.fd();
     // MSG_NOSIGNAL: a peer that reset the connection is an EPIPE value, not SIGPIPE.
     return io_.poll_io(cx, Direction::Write,
-                       [&] { return ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); });
+                       [&] { return sys::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); });
 }
 
 Poll<io::Result<std::size_t>> Socket::poll_send_vectored(Context& cx, io::IoSlices bufs) {
@@ -72,7 +72,7 @@ Poll<io::Result<std::size_t>> Socket::poll_send_vectored(Context& cx, io::IoSlic
         msghdr msg{};
         msg.msg_iov = iov;
         msg.msg_iovlen = n;
-        return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+        return sys::sendmsg(fd, &msg, MSG_NOSIGNAL);
     });
 }
 
@@ -81,7 +81,7 @@ Poll<io::Result<std::size_t>> Socket::poll_recv_from(Context& cx, std::span<std:
     int fd = io_.fd();
     return io_.poll_io(cx, Direction::Read, [&] {
         from_len = sizeof from;
-        return ::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+        return sys::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     });
 }
 
@@ -89,7 +89,7 @@ Poll<io::Result<std::size_t>> Socket::poll_send_to(Context& cx, std::span<const 
                                                    const sockaddr_storage& to, socklen_t to_len) {
     int fd = io_.fd();
     return io_.poll_io(cx, Direction::Write, [&] {
-        return ::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&to),
+        return sys::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&to),
                         to_len);
     });
 }
@@ -110,12 +110,12 @@ Poll<io::Result<void>> Socket::poll_ready(Context& cx, Direction dir) {
 
 io::Result<std::size_t> Socket::try_recv(std::span<std::byte> buf) {
     int fd = io_.fd();
-    return try_io(Direction::Read, [&] { return ::recv(fd, buf.data(), buf.size(), 0); });
+    return try_io(Direction::Read, [&] { return sys::recv(fd, buf.data(), buf.size(), 0); });
 }
 
 io::Result<std::size_t> Socket::try_send(std::span<const std::byte> buf) {
     int fd = io_.fd();
-    return try_io(Direction::Write, [&] { return ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); });
+    return try_io(Direction::Write, [&] { return sys::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); });
 }
 
 io::Result<void> Socket::shutdown(int how) {

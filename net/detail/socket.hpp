@@ -23,11 +23,14 @@
 
 #include "../../core/io/async_write.hpp"
 #include "../../core/io/error.hpp"
+#include "../../reactor/detail/syscall.hpp"
 #include "../../reactor/io_source.hpp"
 
 namespace pollen::net::detail {
 
 using pollen::detail::Direction;
+// Socket syscalls go through the fault-injection seam (nil cost unless a test installs a plan).
+namespace sys = pollen::detail::sys;
 
 /// The error of the last failed syscall.
 inline io::Error last_error() { return io::Error(errno, std::generic_category()); }

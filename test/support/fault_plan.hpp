@@ -1,0 +1,211 @@
+#pragma once
+// Test support: FaultPlan, the failures a test injects through the syscall
+// seams (reactor/detail/syscall.hpp for sockets and the reactor,
+// fs/detail/syscall.hpp for file writes).
+//
+//     test::FaultPlan plan;                     // declare it BEFORE the Runtime
+//     plan.interrupt(Call::Recv, 3)             // every recv: 3 x EINTR, then the real call
+//         .would_block(Call::Send, 2)           // every send: 2 x EAGAIN first
+//         .cap(Call::Recv, 1000);               // and never more than 1000 bytes at once
+//     test::FaultPlan::Installed on(plan);      // uninstalled when `on` goes
+//
+// Storms count per (call, fd): "k failures, one real call, k failures...".
+// A faked EAGAIN re-arms the fd in epoll (EPOLL_CTL_MOD), because the bytes
+// it pretended were not there would have raised a new edge on arrival; with
+// edge-triggered epoll, a bare fake EAGAIN on the last bytes would hang any
+// correct program. Each rule can be changed while the plan is installed
+// (the EMFILE window); the plan is thread-safe (one mutex: tests only).
+
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include <pollen/fs/detail/syscall.hpp>
+#include <pollen/reactor/detail/syscall.hpp>
+
+namespace pollen::test {
+
+class FaultPlan final : public detail::sys::FaultInjector, public fs::detail::sys::WriteFaultInjector {
+public:
+    using Call = detail::sys::Call;
+    static constexpr int kCalls = 5;
+
+    FaultPlan() = default;
+    FaultPlan(const FaultPlan&) = delete;
+    FaultPlan& operator=(const FaultPlan&) = delete;
+
+    /// Installs the plan in both seams for its lifetime.
+    class Installed {
+    public:
+        explicit Installed(FaultPlan& plan) {
+            detail::sys::set_fault_injector(&plan);
+            fs::detail::sys::set_write_fault_injector(&plan);
+        }
+        ~Installed() {
+            detail::sys::set_fault_injector(nullptr);
+            fs::detail::sys::set_write_fault_injector(nullptr);
+        }
+        Installed(const Installed&) = delete;
+        Installed& operator=(const Installed&) = delete;
+    };
+
+    // ---- sockets and the reactor
+    /// Every `call` fails with EINTR `k` times before each real attempt.
+    FaultPlan& interrupt(Call call, unsigned k) { return set(rules_[idx(call)].eintr, k); }
+    /// Every `call` fails with EAGAIN `k` times (after the EINTRs) before each real attempt.
+    FaultPlan& would_block(Call call, unsigned k) { return set(rules_[idx(call)].eagain, k); }
+    /// No `call` moves more than `max_len` bytes (short reads and writes).
+    FaultPlan& cap(Call call, std::size_t max_len) { return set(rules_[idx(call)].cap, max_len); }
+    /// Every `call` fails with `error` (0: stop failing), e.g. EMFILE on accept.
+    FaultPlan& fail(Call call, int error) { return set(rules_[idx(call)].fail, error); }
+    /// `call` on `fd` moves `bytes` more bytes, then fails with `error` for good
+    /// (a connection reset in the middle of a stream).
+    FaultPlan& fail_after(Call call, int fd, std::uint64_t bytes, int error) {
+        std::lock_guard lock(mu_);
+        budgets_[{idx(call), fd}] = Budget{bytes, error};
+        return *this;
+    }
+
+    // ---- file writes
+    /// Every file write fails with EINTR `k` times before each real attempt.
+    FaultPlan& interrupt_file_writes(unsigned k) { return set(file_.eintr, k); }
+    /// No file write moves more than `max_len` bytes.
+    FaultPlan& cap_file_writes(std::size_t max_len) { return set(file_.cap, max_len); }
+    /// File writes move `bytes` more bytes in all, then fail with `error` (ENOSPC: a full disk).
+    FaultPlan& fail_file_writes_after(std::uint64_t bytes, int error) {
+        std::lock_guard lock(mu_);
+        file_budget_ = Budget{bytes, error};
+        return *this;
+    }
+
+    // ---- what happened
+    /// Calls of `call` seen by the seam, faked failures included.
+    std::uint64_t calls(Call call) const { return calls_[idx(call)].load(); }
+    /// Failures the plan faked for `call`.
+    std::uint64_t injected(Call call) const { return injected_[idx(call)].load(); }
+    std::uint64_t file_writes() const { return file_writes_.load(); }
+    std::uint64_t file_injected() const { return file_injected_.load(); }
+
+    // ---- the seams' side
+    detail::sys::Fault before(Call call, int fd, std::size_t len) noexcept override {
+        const int i = idx(call);
+        calls_[i].fetch_add(1);
+        std::lock_guard lock(mu_);
+        const Rule& rule = rules_[i];
+        if (rule.fail != 0) return faked(i, rule.fail);
+        if (auto b = budgets_.find({i, fd}); b != budgets_.end()) {
+            if (b->second.bytes == 0) return faked(i, b->second.error);
+            len = std::min<std::uint64_t>(len, b->second.bytes);
+        }
+        if (rule.eintr + rule.eagain > 0) {
+            unsigned& step = steps_[{i, fd}];
+            unsigned at = step;
+            step = (step + 1) % (rule.eintr + rule.eagain + 1);
+            if (at < rule.eintr) return faked(i, EINTR);
+            if (at < rule.eintr + rule.eagain) {
+                rearm(fd);
+                return faked(i, EAGAIN);
+            }
+        }
+        return {0, std::min(len, rule.cap)};
+    }
+
+    void after(Call call, int fd, long result) noexcept override {
+        if (result <= 0 || (call != Call::Recv && call != Call::Send)) return;
+        std::lock_guard lock(mu_);
+        if (auto b = budgets_.find({idx(call), fd}); b != budgets_.end())
+            b->second.bytes -= std::min<std::uint64_t>(b->second.bytes, static_cast<std::uint64_t>(result));
+    }
+
+    void watching(int poll_fd, int fd, std::uint32_t events, void* data) noexcept override {
+        std::lock_guard lock(mu_);
+        watched_[fd] = Watch{poll_fd, events, data};
+        steps_.erase({idx(Call::Recv), fd});  // a reused fd number starts afresh
+        steps_.erase({idx(Call::Send), fd});
+        steps_.erase({idx(Call::Accept), fd});
+    }
+
+    fs::detail::sys::WriteFault before_write(int, std::size_t len) noexcept override {
+        file_writes_.fetch_add(1);
+        std::lock_guard lock(mu_);
+        if (file_.eintr > 0) {
+            unsigned at = file_step_;
+            file_step_ = (file_step_ + 1) % (file_.eintr + 1);
+            if (at < file_.eintr) return file_faked(EINTR);
+        }
+        len = std::min(len, file_.cap);
+        if (file_budget_.error != 0) {
+            if (file_budget_.bytes == 0) return file_faked(file_budget_.error);
+            len = std::min<std::uint64_t>(len, file_budget_.bytes);
+            // Counted before the write: a real short write would only make the disk fill later.
+            file_budget_.bytes -= len;
+        }
+        return {0, len};
+    }
+
+private:
+    struct Rule {
+        unsigned eintr = 0, eagain = 0;
+        std::size_t cap = SIZE_MAX;
+        int fail = 0;
+    };
+    struct Budget {
+        std::uint64_t bytes = 0;
+        int error = 0;
+    };
+    struct Watch {
+        int poll_fd;
+        std::uint32_t events;
+        void* data;
+    };
+
+    static int idx(Call c) { return static_cast<int>(c); }
+
+    template <class T, class V>
+    FaultPlan& set(T& field, V value) {
+        std::lock_guard lock(mu_);
+        field = static_cast<T>(value);
+        return *this;
+    }
+
+    detail::sys::Fault faked(int i, int error) {
+        injected_[i].fetch_add(1);
+        return {error, 0};
+    }
+    fs::detail::sys::WriteFault file_faked(int error) {
+        file_injected_.fetch_add(1);
+        return {error, 0};
+    }
+
+    // Under mu_, so a registration of a reused fd number (watching) cannot
+    // slip between the lookup and the MOD: a stale `data` is never re-armed.
+    void rearm(int fd) {
+        auto w = watched_.find(fd);
+        if (w == watched_.end()) return;
+        epoll_event ev{};
+        ev.events = w->second.events;
+        ev.data.ptr = w->second.data;
+        ::epoll_ctl(w->second.poll_fd, EPOLL_CTL_MOD, fd, &ev);  // ENOENT once deregistered: harmless
+    }
+
+    mutable std::mutex mu_;
+    Rule rules_[kCalls];
+    std::map<std::pair<int, int>, Budget> budgets_;
+    std::map<std::pair<int, int>, unsigned> steps_;
+    std::map<int, Watch> watched_;
+    Rule file_;
+    unsigned file_step_ = 0;
+    Budget file_budget_;
+    std::atomic<std::uint64_t> calls_[kCalls] = {};
+    std::atomic<std::uint64_t> injected_[kCalls] = {};
+    std::atomic<std::uint64_t> file_writes_{0};
+    std::atomic<std::uint64_t> file_injected_{0};
+};
+
+}  // namespace pollen::test

@@ -121,8 +121,9 @@ private:
         }
         listener_.emplace(std::move(listener).value());
         // The expirer is a task of its own, not a part of this future: it
-        // runs on whichever worker is free, like any connection.
-        conns_.spawn(Expirer(state_, shutdown_));
+        // runs on whichever worker is free, like any connection, and ends
+        // with the shutdown token.
+        expirer_.emplace(pollen::spawn(Expirer(state_, shutdown_)));
         auto local = listener_->local_addr();
         std::printf("listening port=%u\n", local.is_ok() ? unsigned(local.value().port()) : 0u);
         std::fflush(stdout);
@@ -159,6 +160,7 @@ private:
     std::optional<pollen::net::TcpListener> listener_;
     pollen::CancellationToken shutdown_;
     pollen::JoinSet<void> conns_;
+    std::optional<pollen::JoinHandle<void>> expirer_;
     std::optional<pollen::time::Sleep> grace_;
 };
 

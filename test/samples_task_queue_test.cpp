@@ -1,0 +1,202 @@
+// The task_queue sample against a real redis-server, started here on a free
+// loopback port and killed at the end: a producer queues jobs, a worker
+// crashes in the middle of a job, recovery gives its jobs back, two more
+// workers finish everything, and every result is present exactly once and
+// correct. Waits have generous limits that only turn a hang into a failure;
+// nothing asserts how long anything took.
+#include "support/sample_process.hpp"
+
+#include <sys/prctl.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace pollen::test_support;
+
+/// A port that was free a moment ago (bind to port 0, read it, close).
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int port = -1;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        socklen_t len = sizeof a;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+/// redis-server as a child process, without persistence, on a free port.
+/// Dies with the test process (PR_SET_PDEATHSIG) and with this object.
+class RedisServer {
+public:
+    RedisServer() {
+        // The port may be taken between free_port() and redis-server's bind: try again.
+        for (int attempt = 0; attempt < 5 && port_ < 0; ++attempt) {
+            int port = free_port();
+            if (port < 0) continue;
+            pid_ = ::fork();
+            if (pid_ == 0) {
+                ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+                int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+                ::dup2(null, STDOUT_FILENO);
+                ::dup2(null, STDERR_FILENO);
+                std::string p = std::to_string(port);
+                ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no", static_cast<char*>(nullptr));
+                std::_Exit(127);
+            }
+            for (int i = 0; i < 500; ++i) {
+                if (run_command("redis-cli -p " + std::to_string(port) + " PING", 10).output == "PONG\n") {
+                    port_ = port;
+                    break;
+                }
+                if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // exited: the port was taken
+                    pid_ = -1;
+                    break;
+                }
+                std::this_thread::sleep_for(20ms);
+            }
+            if (port_ < 0) stop();
+        }
+    }
+    ~RedisServer() { stop(); }
+    RedisServer(const RedisServer&) = delete;
+    RedisServer& operator=(const RedisServer&) = delete;
+
+    int port() const { return port_; }
+    std::string flag() const { return "--redis-port " + std::to_string(port_); }
+    /// redis-cli's raw answer to `args`, without the trailing newline.
+    std::string cli(const std::string& args) const {
+        std::string out = run_command("redis-cli -p " + std::to_string(port_) + " " + args, 30).output;
+        while (!out.empty() && out.back() == '\n') out.pop_back();
+        return out;
+    }
+
+private:
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+            pid_ = -1;
+        }
+    }
+    pid_t pid_ = -1;
+    int port_ = -1;
+};
+
+CommandRun task_queue(const std::string& args) { return run_command(sample_path("task_queue") + " " + args, 180); }
+
+/// A worker in the background. ServerProcess waits for its first line,
+/// `worker W ready`; workers listen on no port, so its port() stays empty.
+std::vector<std::string> worker_args(const RedisServer& redis, const std::string& id) {
+    return {"work", "--redis-port", std::to_string(redis.port()), "--id", id, "--concurrency", "2", "--work-ms", "2"};
+}
+
+}  // namespace
+
+TEST(SamplesTaskQueue, NoJobIsLostWhenAWorkerCrashesMidJob) {
+    RedisServer redis;
+    ASSERT_GT(redis.port(), 0) << "could not start redis-server";
+
+    CommandRun produced = task_queue("produce " + redis.flag() + " --jobs 200");
+    EXPECT_EQ(produced.status, 0) << produced.output;
+    EXPECT_PRINTS(produced, "queued 200 job(s), ids 1..200");
+    EXPECT_EQ(redis.cli("LLEN queue:pending"), "200");
+
+    // The first worker takes jobs two at a time and dies inside its 5th.
+    CommandRun crashed = task_queue("work " + redis.flag() +
+                                    " --id crashy --concurrency 2 --work-ms 2 --heartbeat-ms 300 --crash-after 5");
+    EXPECT_EQ(crashed.status, 3) << crashed.output;
+    EXPECT_PRINTS(crashed, "worker crashy: crashing on purpose in job 5");
+    int stranded = std::atoi(redis.cli("LLEN queue:processing:crashy").c_str());
+    EXPECT_GE(stranded, 1);
+    EXPECT_LE(stranded, 2);  // the crashing job, and perhaps its sibling slot's
+    int pending = std::atoi(redis.cli("LLEN queue:pending").c_str());
+    int done = std::atoi(redis.cli("HLEN results").c_str());
+    EXPECT_EQ(pending + stranded + done, 200);
+
+    // Its heartbeat runs out; then recovery gives its jobs back.
+    std::string alive = "1";
+    for (int i = 0; i < 1500 && alive != "0"; ++i) {
+        alive = redis.cli("EXISTS worker:crashy:heartbeat");
+        if (alive != "0") std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_EQ(alive, "0");
+    CommandRun recovered = task_queue("recover " + redis.flag());
+    EXPECT_EQ(recovered.status, 0) << recovered.output;
+    EXPECT_PRINTS(recovered, "recovered " + std::to_string(stranded) + " job(s) from 1 dead worker(s)");
+    EXPECT_EQ(redis.cli("LLEN queue:processing:crashy"), "0");
+    EXPECT_EQ(redis.cli("LLEN queue:pending"), std::to_string(pending + stranded));
+    EXPECT_EQ(redis.cli("SISMEMBER workers crashy"), "0");
+
+    // Two healthy workers finish the rest.
+    ServerProcess w1("task_queue", worker_args(redis, "w1"));
+    ServerProcess w2("task_queue", worker_args(redis, "w2"));
+    CommandRun checked = task_queue("results " + redis.flag() + " --expect 200 --timeout-s 150");
+    EXPECT_EQ(checked.status, 0) << checked.output;
+    EXPECT_PRINTS(checked, "results: 200 of 200 present, 200 correct, 200 acknowledgement(s)");
+
+    EXPECT_EQ(w1.stop(SIGTERM), 0);
+    EXPECT_EQ(w2.stop(SIGINT), 0);
+    EXPECT_EQ(redis.cli("LLEN queue:pending"), "0");
+    EXPECT_EQ(redis.cli("LLEN queue:processing:w1"), "0");
+    EXPECT_EQ(redis.cli("LLEN queue:processing:w2"), "0");
+    EXPECT_EQ(redis.cli("SCARD workers"), "0");  // clean exits unregister
+    EXPECT_EQ(redis.cli("EXISTS worker:w1:heartbeat"), "0");
+    // Job 7's answer, checked independently: the sum of i*i for i in 7000..7999.
+    EXPECT_EQ(redis.cli("HGET results 7"), "56325833500");
+}
+
+TEST(SamplesTaskQueue, WorkersReapADeadWorkersJobsThemselves) {
+    RedisServer redis;
+    ASSERT_GT(redis.port(), 0) << "could not start redis-server";
+    ASSERT_EQ(task_queue("produce " + redis.flag() + " --jobs 30").status, 0);
+    CommandRun crashed = task_queue("work " + redis.flag() + " --id gone --concurrency 1 --heartbeat-ms 300 --crash-after 3");
+    EXPECT_EQ(crashed.status, 3) << crashed.output;
+    EXPECT_EQ(redis.cli("LLEN queue:processing:gone"), "1");
+
+    // No `recover` here: the running worker's own reaper finds the dead one.
+    ServerProcess w("task_queue", {"work", "--redis-port", std::to_string(redis.port()), "--id", "alive",
+                                   "--heartbeat-ms", "300"});
+    CommandRun checked = task_queue("results " + redis.flag() + " --expect 30 --timeout-s 150");
+    EXPECT_EQ(checked.status, 0) << checked.output;
+    EXPECT_PRINTS(checked, "results: 30 of 30 present, 30 correct, 30 acknowledgement(s)");
+    EXPECT_EQ(redis.cli("LLEN queue:processing:gone"), "0");
+    EXPECT_EQ(w.stop(SIGTERM), 0);
+}
+
+TEST(SamplesTaskQueue, IdleWorkerStopsOnSigtermAndUnregisters) {
+    RedisServer redis;
+    ASSERT_GT(redis.port(), 0) << "could not start redis-server";
+    ServerProcess w("task_queue", worker_args(redis, "idle"));
+    std::string member = "0";
+    for (int i = 0; i < 500 && member != "1"; ++i) {
+        member = redis.cli("SISMEMBER workers idle");
+        if (member != "1") std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(member, "1");  // registered before taking any job
+    EXPECT_EQ(w.stop(SIGTERM), 0);
+    EXPECT_EQ(redis.cli("SISMEMBER workers idle"), "0");
+    EXPECT_EQ(redis.cli("EXISTS worker:idle:heartbeat"), "0");
+}
+
+TEST(SamplesTaskQueue, ResultsFailsWhenJobsAreMissingAndBadUsageExits2) {
+    RedisServer redis;
+    ASSERT_GT(redis.port(), 0) << "could not start redis-server";
+    ASSERT_EQ(task_queue("produce " + redis.flag() + " --jobs 3").status, 0);
+    CommandRun missing = task_queue("results " + redis.flag() + " --expect 3 --timeout-s 0");
+    EXPECT_EQ(missing.status, 1) << missing.output;
+    EXPECT_PRINTS(missing, "results: 0 of 3 present");
+    EXPECT_EQ(task_queue("dance").status, 2);
+    EXPECT_EQ(task_queue("work --redis-port nope").status, 2);
+    // No Redis there: an error, not a hang.
+    CommandRun refused = task_queue("recover --redis-port " + std::to_string(free_port()));
+    EXPECT_EQ(refused.status, 1) << refused.output;
+}

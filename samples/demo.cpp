@@ -6,7 +6,7 @@
 // program shows the everyday tools, each next to its Tokio name, and times
 // each one with a real clock (the numbers change from run to run):
 //
-//   1. spawning 100,000 tasks and collecting their results  tokio::spawn, JoinHandle, FuturesUnordered
+//   1. spawning 100,000 tasks and collecting their results  tokio::spawn, JoinHandle
 //   2. waiting for all / for the first                       join!, select!
 //   3. giving up after a deadline                            tokio::time::timeout
 //   4. what a JoinHandle tells you                           abort, JoinError, is_finished
@@ -65,23 +65,51 @@ std::uint64_t collatz_steps(std::uint64_t n) {
     return steps;
 }
 
+/// Awaits JoinHandles one after another and sums their results. Rust:
+///     let mut total = 0; for h in handles { total += h.await.unwrap(); } total
+/// Written out: the loop's index is the state. By the time the loop reaches
+/// a handle its task has usually finished, so most polls are Ready at once.
+class SumInOrder {
+public:
+    using Output = std::uint64_t;
+    explicit SumInOrder(std::vector<pollen::JoinHandle<std::uint64_t>> handles) : handles_(std::move(handles)) {}
+
+    Poll<std::uint64_t> poll(Context& cx) {
+        for (; next_ < handles_.size(); ++next_) {
+            auto p = handles_[next_].poll(cx);
+            if (p.is_pending()) return pollen::pending;
+            total_ += p.take().value();
+        }
+        return pollen::ready(total_);
+    }
+
+private:
+    std::vector<pollen::JoinHandle<std::uint64_t>> handles_;
+    std::size_t next_ = 0;
+    std::uint64_t total_ = 0;
+};
+
 void spawn_many(pollen::Runtime& rt, std::size_t workers) {
     constexpr std::uint64_t kTasks = 100'000;
     Stopwatch sw;
-    // A FuturesUnordered holds the JoinHandles and yields each result as its
-    // task finishes; only handles whose task has finished are polled again.
-    pollen::FuturesUnordered<pollen::JoinHandle<std::uint64_t>> handles;
-    for (std::uint64_t n = 1; n <= kTasks; ++n)
-        // Each task waits for its turn once (yield_now), then computes.
-        handles.push(rt.spawn(pollen::yield_now().map([n] { return collatz_steps(n); })));
-    double spawned_ms = sw.ms();
-    // Rust: while let Some(r) = handles.next().await { total += r.unwrap(); }
-    std::uint64_t total = rt.block_on(std::move(handles).fold(
-        std::uint64_t{0}, [](std::uint64_t sum, pollen::Result<std::uint64_t, pollen::JoinError> r) {
-            return sum + r.value();
-        }));
+    double spawned_ms = 0;
+    // The spawning is done by a parent task, on a worker thread: there a
+    // spawn is a push onto that worker's own queue, and the other workers
+    // steal from it. (Spawned from outside the runtime, every spawn would go
+    // through the shared queue and may wake a worker.)
+    auto parent = pollen::future::lazy([&spawned_ms, &sw] {
+                      std::vector<pollen::JoinHandle<std::uint64_t>> handles;
+                      handles.reserve(kTasks);
+                      for (std::uint64_t n = 1; n <= kTasks; ++n)
+                          // Each task waits for its turn once (yield_now), then computes.
+                          handles.push_back(pollen::spawn(pollen::yield_now().map([n] { return collatz_steps(n); })));
+                      spawned_ms = sw.ms();
+                      return SumInOrder(std::move(handles));
+                  })
+                      .then([](SumInOrder sum) { return sum; });  // .await the sum
+    std::uint64_t total = rt.block_on(rt.spawn(std::move(parent))).value();
     double all_ms = sw.ms();
-    std::printf("spawned %llu tasks on %zu worker threads in %.1f ms\n",
+    std::printf("spawned %llu tasks from a task on %zu worker threads in %.1f ms\n",
                 static_cast<unsigned long long>(kTasks), workers, spawned_ms);
     std::printf("all %llu tasks joined after %.1f ms (%.2f us per task); total Collatz steps = %llu\n",
                 static_cast<unsigned long long>(kTasks), all_ms, all_ms * 1000.0 / kTasks,

@@ -51,10 +51,13 @@ TEST(Samples, CombinatorTourShowsEveryCombinator) {
 TEST(Samples, DemoTourForNewcomers) {
     SampleRun r = run_sample("demo");
     ASSERT_EQ(r.status, 0) << r.output;
-    EXPECT_PRINTS(r, "spawned 10000 tasks on");
-    EXPECT_PRINTS(r, "total Collatz steps = 849666");
+    EXPECT_PRINTS(r, "spawned 100000 tasks from a task on");
+    EXPECT_PRINTS(r, "all 100000 tasks joined after");
+    EXPECT_PRINTS(r, "total Collatz steps = 10753840");
     EXPECT_PRINTS(r, "both ran at once");
-    EXPECT_PRINTS(r, "select(60 ms, 20 ms): the 20 ms one won");
+    EXPECT_PRINTS(r, "select(sleep 60 ms, sleep 20 ms): the 20 ms one won");
+    EXPECT_PRINTS(r, "timeout(50 ms, sleep 10 s): Err(deadline has elapsed)");
+    EXPECT_PRINTS(r, "timeout(500 ms, sleep 10 ms): Ok");
     EXPECT_PRINTS(r, "finished task: Ok(42)");
     EXPECT_PRINTS(r, "sleeping task: is_finished() = false");
     EXPECT_PRINTS(r, "aborted task: is_cancelled() = true");
@@ -67,5 +70,19 @@ TEST(Samples, DemoTourForNewcomers) {
     EXPECT_PRINTS(r, "  A: step 1\n  B: step 1\n  A: step 2\n  B: step 2\n  A: step 3\n  B: step 3");
     EXPECT_PRINTS(r, "both parents finished");
     EXPECT_PRINTS(r, "finished: 10 ms 20 ms 30 ms");
-    EXPECT_PRINTS(r, "demo finished");
+    EXPECT_PRINTS(r, "echo server listening on 127.0.0.1:");
+    EXPECT_PRINTS(r, "echo: 1000 of 1000 round trips of \"hello over loopback\" came back intact");
+    EXPECT_PRINTS(r, "echo: the server echoed 19000 bytes and ended when the client closed");
+    EXPECT_PRINTS(r, "pipeline: 20 items through a channel of capacity 4");
+    EXPECT_PRINTS(r, "send() waited for room");
+    EXPECT_PRINTS(r, "all 20 consumed after");
+    // Backpressure: never more in flight than the channel plus the item being consumed.
+    std::size_t at = r.output.find("pipeline: at most ");
+    ASSERT_NE(at, std::string::npos) << r.output;
+    int peak = std::atoi(r.output.c_str() + at + std::string("pipeline: at most ").size());
+    EXPECT_GE(peak, 1) << r.output;
+    EXPECT_LE(peak, 5) << r.output;
+    EXPECT_PRINTS(r, "files: copied 8388608 bytes (8 MiB)");
+    EXPECT_PRINTS(r, "files: read back, the copy is identical to the source; temp dir removed");
+    EXPECT_PRINTS(r, "demo finished in ");
 }

@@ -129,7 +129,10 @@ bool Connection::reserve_input() {
     const resp::Limits& lim = state_->limits;
     // Far more than any request the parser accepts can take.
     const std::size_t hard_cap = lim.max_message + lim.max_line + 1024;
-    std::size_t want = std::max(need_, filled_ + 4096);
+    // Grow by doubling as bytes arrive, not to the size a header announces:
+    // a client that declares a 64 MiB bulk string and sends nothing costs
+    // nothing.
+    std::size_t want = filled_ + 4096;
     if (filled_ == 0 && in_cap_ > kInitialBuf) {  // give back what a big request took
         in_ = std::make_unique_for_overwrite<char[]>(kInitialBuf);
         in_cap_ = kInitialBuf;

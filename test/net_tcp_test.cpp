@@ -355,12 +355,15 @@ TEST(TcpStream, PeerResetIsAnErrorValueNotACrash) {
     TcpListener listener = bind_loopback(rt);
     SocketAddr addr = unwrap(listener.local_addr());
 
-    // SO_LINGER 0: closing sends RST instead of FIN.
-    auto server = rt.spawn(accept_one(listener).map([](TcpStream s) {
-        EXPECT_TRUE(s.set_linger(std::chrono::seconds(0)).is_ok());
-    }));
+    // The server's end stays open until the client has seen its connect
+    // succeed: a reset before that would (rightly) fail the connect instead.
+    auto server = rt.spawn(accept_one(listener));
     TcpStream client = unwrap(rt.block_on(rt.spawn(TcpStream::connect(addr))).unwrap());
-    rt.block_on(std::move(server)).unwrap();
+    {
+        TcpStream accepted = rt.block_on(std::move(server)).unwrap();
+        // SO_LINGER 0: closing sends RST instead of FIN.
+        EXPECT_TRUE(accepted.set_linger(std::chrono::seconds(0)).is_ok());
+    }
 
     std::byte buf[16];
     auto r = rt.block_on(io::read(client, buf));

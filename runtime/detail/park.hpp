@@ -67,7 +67,9 @@ public:
     bool take_woken() { return woken_.exchange(false, std::memory_order_acquire); }
     bool is_woken() const { return woken_.load(std::memory_order_acquire); }
     void wake() {
-        woken_.store(true, std::memory_order_release);
+        // Already woken and not yet seen: whoever set the flag is unparking
+        // (or has) the thread, so a burst of wakes costs one unpark.
+        if (woken_.exchange(true, std::memory_order_acq_rel)) return;
         parker_->unpark();
     }
     Parker& parker() { return *parker_; }

@@ -304,6 +304,27 @@ TEST(CoreIoMaxLineLength, CarriageReturnNotFollowedByNewlineCounts) {
     EXPECT_EQ(r.error(), io::errc::max_line_length_exceeded);
 }
 
+// Found by the buf_reader_lines fuzz target: a '\r' just past the limit was
+// consumed when a read ended right after it and left when it did not, so
+// the next read_line started at a different byte.
+TEST(CoreIoMaxLineLength, ARefusedLineLeavesTheReaderAtTheSamePlaceHoweverTheBytesArrive) {
+    for (auto chunks : {std::vector<std::string>{"ab\rcd\n"}, std::vector<std::string>{"ab\r", "cd\n"},
+                        std::vector<std::string>{"ab", "\rcd\n"}, std::vector<std::string>{"a", "b", "\r", "c", "d\n"}}) {
+        ChunkReader src{};
+        for (auto& c : chunks) src.push(c);
+        io::BufReader br(std::move(src), 64);
+        br.set_max_line_length(2);
+        std::string first, rest;
+        auto a = br.read_line(first);
+        auto r = drive(a);
+        ASSERT_TRUE(r.is_err());
+        EXPECT_EQ(first, "ab\r") << "the '\r' after the limit might have begun a CRLF: taken in every case";
+        auto b = br.read_line(rest);
+        EXPECT_EQ(*drive(b), 3u);
+        EXPECT_EQ(rest, "cd\n");
+    }
+}
+
 TEST(CoreIoMaxLineLength, LinesReportTheLongLineOnceAndGoOn) {
     io::BufReader br(ChunkReader{"short\n0123456789", "", "0123456789\r\nafter\n"}, 4);
     br.set_max_line_length(8);

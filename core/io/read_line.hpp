@@ -7,7 +7,9 @@
 /// 0 only at end of stream, or with the reader's error. With `max_len`, a
 /// line longer than `max_len` bytes (its "\n" or "\r\n" not counted) ends in
 /// Err(io::errc::max_line_length_exceeded) after appending its first
-/// `max_len` bytes, leaving the reader in the middle of the line. Bytes are
+/// `max_len` bytes (and the '\r' after them, if that is the next byte, since
+/// it might have begun a "\r\n"), leaving the reader in the middle of the
+/// line, at the same place however the bytes arrived. Bytes are
 /// not checked to be UTF-8. Woken by whatever wakes the reader. Destroying it
 /// mid-way leaves the bytes consumed so far appended to `s`: calling again
 /// continues the line.

@@ -57,7 +57,12 @@ Poll<Result<std::size_t>> poll_read_until(Context& cx, R& reader, std::byte deli
             if (last == std::byte{'\r'}) --content;
         }
         if (content > max_len) {
-            const std::size_t room = std::min(max_len > read ? max_len - read : 0, take);
+            std::size_t room = std::min(max_len > read ? max_len - read : 0, take);
+            // A '\r' right after the first max_len bytes is taken too: had the
+            // bytes arrived split just after it, it would already have been
+            // consumed as a possible "\r\n" ending, and where the reader is
+            // left must not depend on how the bytes arrived.
+            if (crlf && read + room == max_len && room < take && avail[room] == std::byte{'\r'}) ++room;
             append_bytes(out, avail.first(room));
             reader.consume(room);
             read += room;

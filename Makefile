@@ -10,6 +10,8 @@
 #   make install PREFIX=/usr/local
 #   make clean
 #   SAN=address | SAN=thread   sanitizer builds, in build/asan and build/tsan
+#   make fuzz            libFuzzer targets of test/fuzz/, FUZZ_SECONDS (60) each, with clang
+#   make soak            servers under real load for SOAK_MINUTES (10): RSS, fds, throughput
 #
 # Dependencies are Debian packages (g++ >= 12, libspdlog-dev, libfmt-dev,
 # libgtest-dev; for the tests' peers curl, wrk, redis-server, redis-tools). When one is missing and we are root, it is apt-get installed;
@@ -58,9 +60,13 @@ TOP_HEADERS := $(filter-out %/detail/%,$(HEADERS))
 HDR_STAMPS := $(HEADERS:%.hpp=$(BUILD)/hdrcheck/%.ok)
 UMBRELLA := $(BUILD)/include/pollen.hpp
 
-TEST_SRCS := $(wildcard test/*.cpp test/*/*.cpp)
+# test/fuzz/ holds libFuzzer mains, built by `make fuzz` with clang, not gtest sources.
+TEST_SRCS := $(filter-out test/fuzz/%,$(wildcard test/*.cpp test/*/*.cpp))
 TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/test/pollen-tests
+# The fuzz targets' corpora replay in the suite (fuzz_regression_test), which
+# needs the sample parsers that two of the targets exercise.
+TEST_OBJS += $(BUILD)/obj/samples/http_server/request_parser.o
 
 # A sample is samples/NAME.cpp or a folder samples/NAME/ of .cpp files.
 SAMPLE_FILES := $(wildcard samples/*.cpp)
@@ -164,8 +170,10 @@ $(foreach s,$(SAMPLE_NAMES),$(eval $(call sample_rule,$(s))))
 
 # ---------------------------------------------------------------- run
 # The suite may exec samples and the benchmark, so build them first. (Header
-# self-checks belong to `make`, the default goal; CI's time goes to the tests.)
-test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN) doccheck
+# self-checks belong to `make`, the default goal; CI's time goes to the tests.
+# The docs' code blocks are checked by the plain build only: compiling them
+# again under each sanitizer would find nothing the suite does not.)
+test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN) $(if $(SAN),,doccheck)
 	@POLLEN_BUILD=$(BUILD) $(TEST_BIN); status=$$?; exit $$status
 
 demo: $(BUILD)/samples/demo
@@ -230,6 +238,64 @@ bench-compare: $(BENCH_BIN)
 bench-plot:
 	$(call ensure,/usr/bin/gnuplot,gnuplot-nox)
 	@bench/plot.sh $(BENCH_RESULTS) $(BENCH_PLOT)
+
+# ---------------------------------------------------------------- fuzz
+# `make fuzz` builds each test/fuzz/NAME_fuzz.cpp with clang as a libFuzzer
+# binary (ASan + UBSan) in build/fuzz and runs it for FUZZ_SECONDS (or
+# FUZZ_RUNS executions, if set) from test/fuzz/corpus/NAME/. New inputs go to
+# build/fuzz/corpus/NAME, crashes to build/fuzz/artifacts/; the checked-in
+# corpus is only read (`make fuzz-merge` folds the new inputs back into it,
+# minimized). Every corpus file also replays in `make test` (fuzz_regression_test).
+FUZZ_BUILD := build/fuzz
+FUZZ_CXX ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
+FUZZ_NAMES := $(patsubst test/fuzz/%_fuzz.cpp,%,$(wildcard test/fuzz/*_fuzz.cpp))
+FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%_fuzz)
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -fno-omit-frame-pointer -Wall -Wextra -Werror -I$(FUZZ_BUILD)/include
+FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS)) -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1
+# Sources besides the main that a target links (the parser it exercises).
+FUZZ_EXTRA_http_request := samples/http_server/request_parser.cpp
+FUZZ_RT := $(firstword $(wildcard /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a) \
+  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a)
+
+.PHONY: fuzz fuzz-bins fuzz-merge
+fuzz: fuzz-bins
+	@for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts test/fuzz/corpus/$$t; \
+	  echo "fuzz: $$t ($(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_SECONDS) s))"; \
+	  $(FUZZ_BUILD)/$${t}_fuzz $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t test/fuzz/corpus/$$t >$(FUZZ_BUILD)/$$t.log 2>&1 || \
+	    { tail -n 60 $(FUZZ_BUILD)/$$t.log; echo "fuzz: $$t FAILED (log: $(FUZZ_BUILD)/$$t.log)"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/$$t.log | sed "s/^/fuzz: $$t /"; \
+	done
+
+fuzz-bins: $(FUZZ_BINS)
+
+# Minimizes test/fuzz/corpus/NAME together with what the last runs found.
+fuzz-merge: fuzz-bins
+	@for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/merged/$$t && rm -f $(FUZZ_BUILD)/merged/$$t/*; \
+	  $(FUZZ_BUILD)/$${t}_fuzz -merge=1 $(FUZZ_BUILD)/merged/$$t test/fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t \
+	    >$(FUZZ_BUILD)/$$t-merge.log 2>&1 || { tail -n 20 $(FUZZ_BUILD)/$$t-merge.log; exit 1; }; \
+	  rm -f test/fuzz/corpus/$$t/* && cp $(FUZZ_BUILD)/merged/$$t/* test/fuzz/corpus/$$t/; \
+	  echo "fuzz-merge: $$t: $$(ls test/fuzz/corpus/$$t | wc -l) files"; \
+	done
+
+$(FUZZ_BUILD)/.deps-ok:
+	$(call ensure,/usr/bin/$(FUZZ_CXX),clang)
+	$(call ensure,$(FUZZ_RT),libclang-rt-14-dev)
+	@mkdir -p $(@D) && touch $@
+
+$(FUZZ_BUILD)/include/pollen:
+	@mkdir -p $(@D) && ln -sfn $(CURDIR) $@
+
+$(FUZZ_BUILD)/%_fuzz: test/fuzz/%_fuzz.cpp | $(FUZZ_BUILD)/.deps-ok $(FUZZ_BUILD)/include/pollen
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -MMD -MP -o $@ $< $(FUZZ_EXTRA_$*)
+
+-include $(wildcard $(FUZZ_BUILD)/*.d)
 
 # ---------------------------------------------------------------- install
 install: $(LIB) $(UMBRELLA)

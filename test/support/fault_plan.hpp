@@ -10,10 +10,10 @@
 //     test::FaultPlan::Installed on(plan);      // uninstalled when `on` goes
 //
 // Storms count per (call, fd): "k failures, one real call, k failures...".
-// A faked EAGAIN re-arms the fd in epoll (EPOLL_CTL_MOD), because the bytes
-// it pretended were not there would have raised a new edge on arrival; with
-// edge-triggered epoll, a bare fake EAGAIN on the last bytes would hang any
-// correct program. Each rule can be changed while the plan is installed
+// A faked EAGAIN or short read/write re-arms the fd in epoll (EPOLL_CTL_MOD):
+// the bytes it pretended were not there (or the room it pretended was not)
+// would have raised a new edge on arrival; with edge-triggered epoll, a bare
+// fake on the last bytes would hang any correct program. Each rule can be changed while the plan is installed
 // (the EMFILE window); the plan is thread-safe (one mutex: tests only).
 
 #include <sys/epoll.h>
@@ -99,9 +99,13 @@ public:
         std::lock_guard lock(mu_);
         const Rule& rule = rules_[i];
         if (rule.fail != 0) return faked(i, rule.fail);
+        bool shortened = false;
         if (auto b = budgets_.find({i, fd}); b != budgets_.end()) {
             if (b->second.bytes == 0) return faked(i, b->second.error);
-            len = std::min<std::uint64_t>(len, b->second.bytes);
+            if (b->second.bytes < len) {
+                len = static_cast<std::size_t>(b->second.bytes);
+                shortened = true;
+            }
         }
         if (rule.eintr + rule.eagain > 0) {
             unsigned& step = steps_[{i, fd}];
@@ -113,7 +117,15 @@ public:
                 return faked(i, EAGAIN);
             }
         }
-        return {0, std::min(len, rule.cap)};
+        if (rule.cap < len) {
+            len = rule.cap;
+            shortened = true;
+        }
+        // A short read or write tells the library the kernel's buffer is now
+        // empty (full); a faked one is not, so the edge it would wait for is
+        // raised by hand, like a faked EAGAIN's.
+        if (shortened) rearm(fd);
+        return {0, len};
     }
 
     void after(Call call, int fd, long result) noexcept override {

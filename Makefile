@@ -60,8 +60,9 @@ TOP_HEADERS := $(filter-out %/detail/%,$(HEADERS))
 HDR_STAMPS := $(HEADERS:%.hpp=$(BUILD)/hdrcheck/%.ok)
 UMBRELLA := $(BUILD)/include/pollen.hpp
 
-# test/fuzz/ holds libFuzzer mains, built by `make fuzz` with clang, not gtest sources.
-TEST_SRCS := $(filter-out test/fuzz/%,$(wildcard test/*.cpp test/*/*.cpp))
+# test/fuzz/ holds libFuzzer mains (`make fuzz`, clang) and test/soak/ the soak
+# load client (`make soak`): programs of their own, not gtest sources.
+TEST_SRCS := $(filter-out test/fuzz/% test/soak/%,$(wildcard test/*.cpp test/*/*.cpp))
 TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/test/pollen-tests
 # The fuzz targets' corpora replay in the suite (fuzz_regression_test), which
@@ -296,6 +297,24 @@ $(FUZZ_BUILD)/%_fuzz: test/fuzz/%_fuzz.cpp | $(FUZZ_BUILD)/.deps-ok $(FUZZ_BUILD
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -MMD -MP -o $@ $< $(FUZZ_EXTRA_$*)
 
 -include $(wildcard $(FUZZ_BUILD)/*.d)
+
+# ---------------------------------------------------------------- soak
+# `make soak` (opt-in, SOAK_MINUTES long): echo_server and mini_redis under
+# real clients (test/soak/echo_load.cpp: active, idle x 10,000, churning and
+# resetting connections; redis-benchmark in loops), their RSS and fds sampled;
+# test/soak/soak.sh prints a summary table and fails on growth, leaked fds or
+# client errors.
+SOAK_MINUTES ?= 10
+SOAK_SERVERS := $(BUILD)/samples/echo_server $(if $(filter mini_redis,$(SAMPLE_NAMES)),$(BUILD)/samples/mini_redis)
+
+.PHONY: soak
+soak: $(SOAK_SERVERS) $(BUILD)/soak/echo_load
+	$(call ensure,/usr/bin/redis-benchmark,redis-tools)
+	@test/soak/soak.sh $(BUILD) $(SOAK_MINUTES)
+
+$(BUILD)/soak/echo_load: test/soak/echo_load.cpp
+	@mkdir -p $(@D)
+	$(CXX) -std=c++20 -O2 -pthread -Wall -Wextra -Werror -o $@ $<
 
 # ---------------------------------------------------------------- install
 install: $(LIB) $(UMBRELLA)

@@ -46,11 +46,11 @@ public:
     Poll<io::Result<std::size_t>> poll_read(Context& cx, std::span<std::byte> buf) {
         // recv of 0 bytes would wait for data only to report 0.
         if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
-        return sock_.poll_recv(cx, buf);
+        return sock_.poll_recv(cx, buf, /*byte_stream=*/true);
     }
     Poll<io::Result<std::size_t>> poll_write(Context& cx, std::span<const std::byte> buf) {
         if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
-        return sock_.poll_send(cx, buf);
+        return sock_.poll_send(cx, buf, /*byte_stream=*/true);
     }
     Poll<io::Result<std::size_t>> poll_write_vectored(Context& cx, io::IoSlices bufs) {
         return sock_.poll_send_vectored(cx, bufs);

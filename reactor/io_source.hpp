@@ -50,8 +50,16 @@ public:
 
     /// Runs `op()` (returning the syscall's result, -1 with errno on failure)
     /// when `dir` is ready. Ready with the non-negative result or the error.
+    ///
+    /// `requested` is for byte streams only (TCP, Unix stream, pipes): the
+    /// bytes `op` asked to move. Fewer moved (but some) means the kernel's
+    /// buffer is now empty (read) or full (write), so the readiness is cleared
+    /// at once and the next call waits for the next edge instead of spending
+    /// a syscall to hear EAGAIN, as Tokio's PollEvented does. Datagram and
+    /// accept calls leave it 0: a short datagram says nothing about the queue.
     template <class Op>
-    Poll<Result<std::size_t, std::error_code>> poll_io(Context& cx, Direction dir, Op&& op) {
+    Poll<Result<std::size_t, std::error_code>> poll_io(Context& cx, Direction dir, Op&& op,
+                                                      std::size_t requested = 0) {
         using R = Result<std::size_t, std::error_code>;
         if (!coop::poll_proceed(cx)) return pending;
         for (;;) {
@@ -65,7 +73,11 @@ public:
                 return Ready<R>{R(Err(std::make_error_code(std::errc::operation_canceled)))};
             for (;;) {
                 auto n = op();
-                if (n >= 0) return Ready<R>{R(Ok(static_cast<std::size_t>(n)))};
+                if (n >= 0) {
+                    auto moved = static_cast<std::size_t>(n);
+                    if (moved > 0 && moved < requested) io_->clear_readiness(ev, dir);
+                    return Ready<R>{R(Ok(moved))};
+                }
                 if (errno == EINTR) continue;
                 if (errno == EAGAIN || errno == EWOULDBLOCK) break;
                 return Ready<R>{R(Err(std::error_code(errno, std::generic_category())))};

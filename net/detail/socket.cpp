@@ -43,26 +43,29 @@ io::Result<Socket> Socket::adopt(int fd) {
     return Ok(std::move(s));
 }
 
-Poll<io::Result<std::size_t>> Socket::poll_recv(Context& cx, std::span<std::byte> buf) {
+Poll<io::Result<std::size_t>> Socket::poll_recv(Context& cx, std::span<std::byte> buf, bool byte_stream) {
     int fd = io_.fd();
-    return io_.poll_io(cx, Direction::Read, [&] { return sys::recv(fd, buf.data(), buf.size(), 0); });
+    return io_.poll_io(cx, Direction::Read, [&] { return sys::recv(fd, buf.data(), buf.size(), 0); },
+                       byte_stream ? buf.size() : 0);
 }
 
-Poll<io::Result<std::size_t>> Socket::poll_send(Context& cx, std::span<const std::byte> buf) {
+Poll<io::Result<std::size_t>> Socket::poll_send(Context& cx, std::span<const std::byte> buf, bool byte_stream) {
     int fd = io_.fd();
     // MSG_NOSIGNAL: a peer that reset the connection is an EPIPE value, not SIGPIPE.
     return io_.poll_io(cx, Direction::Write,
-                       [&] { return sys::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); });
+                       [&] { return sys::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL); },
+                       byte_stream ? buf.size() : 0);
 }
 
 Poll<io::Result<std::size_t>> Socket::poll_send_vectored(Context& cx, io::IoSlices bufs) {
     iovec iov[kMaxIov > 64 ? 64 : kMaxIov];
-    std::size_t n = 0;
+    std::size_t n = 0, total = 0;
     for (auto b : bufs) {
         if (b.empty()) continue;
         if (n == std::size(iov)) break;  // a short write; the caller sends the rest next
         iov[n].iov_base = const_cast<std::byte*>(b.data());
         iov[n].iov_len = b.size();
+        total += b.size();
         ++n;
     }
     if (n == 0) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
@@ -73,7 +76,7 @@ Poll<io::Result<std::size_t>> Socket::poll_send_vectored(Context& cx, io::IoSlic
         msg.msg_iov = iov;
         msg.msg_iovlen = n;
         return sys::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    });
+    }, total);
 }
 
 Poll<io::Result<std::size_t>> Socket::poll_recv_from(Context& cx, std::span<std::byte> buf,

@@ -82,8 +82,11 @@ public:
     bool is_open() const { return io_.is_open(); }
     pollen::detail::IoSource& io() { return io_; }
 
-    Poll<io::Result<std::size_t>> poll_recv(Context& cx, std::span<std::byte> buf);
-    Poll<io::Result<std::size_t>> poll_send(Context& cx, std::span<const std::byte> buf);
+    /// `byte_stream` (TCP, Unix stream): a short transfer clears the readiness
+    /// (see IoSource::poll_io); datagram sockets leave it false.
+    Poll<io::Result<std::size_t>> poll_recv(Context& cx, std::span<std::byte> buf, bool byte_stream = false);
+    Poll<io::Result<std::size_t>> poll_send(Context& cx, std::span<const std::byte> buf, bool byte_stream = false);
+    /// Byte streams only.
     Poll<io::Result<std::size_t>> poll_send_vectored(Context& cx, io::IoSlices bufs);
     /// `from`/`from_len` are filled when Ready(Ok).
     Poll<io::Result<std::size_t>> poll_recv_from(Context& cx, std::span<std::byte> buf,

@@ -186,7 +186,7 @@ printf '\necho throughput: %s round trips/s with 8 active connections alone, %s 
 [ "${held_open:-0}" -ge "$IDLE" ] || fail "only ${held_open:-0} of $IDLE idle connections could be opened"
 if [ -n "${redis_port:-}" ]; then
     printf 'mini_redis: %s redis-benchmark runs; last: %s\n' "$redis_runs" \
-        "$(tail -n 4 "$WORK/redis-bench.txt" | tr -s '\r\n' ' ' )"
+        "$(tr '\r' '\n' <"$WORK/redis-bench.txt" | grep 'requests per second' | tail -n 4 | cut -d, -f1 | paste -sd';')"
 fi
 
 for s in "${servers[@]}"; do

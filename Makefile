@@ -255,7 +255,7 @@ FUZZ_NAMES := $(patsubst test/fuzz/%_fuzz.cpp,%,$(wildcard test/fuzz/*_fuzz.cpp)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%_fuzz)
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -fno-omit-frame-pointer -Wall -Wextra -Werror -I$(FUZZ_BUILD)/include
-FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS)) -timeout=10 \
+FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS)) -timeout=30 \
   -rss_limit_mb=2048 -print_final_stats=1
 # Sources besides the main that a target links (the parser it exercises).
 FUZZ_EXTRA_http_request := samples/http_server/request_parser.cpp

@@ -84,7 +84,10 @@ void MultiThreadScheduler::worker_main(Worker& w) {
 
 Header* MultiThreadScheduler::next_local(Worker& w) {
     if (++w.tick % kGlobalQueueInterval == 0) {
+        w.in_driver = true;
         driver->try_turn_nonblocking();  // busy workers still look at I/O and timers
+        w.in_driver = false;
+        notify_if_work_piled_up(w);
         if (Header* t = inject_pop_batch(w)) return t;
     }
     if (w.lifo) {
@@ -177,16 +180,27 @@ void MultiThreadScheduler::park(Worker& w) {
     bool must_stay_awake = shutdown_.load(std::memory_order_acquire) || any_work_visible();
     if (!must_stay_awake) {
         w.stats.parks.fetch_add(1, std::memory_order_relaxed);
+        w.in_driver = true;
         w.parker->park();
+        w.in_driver = false;
     }
-    std::lock_guard lock(idle_mu_);
-    auto it = std::find(sleepers_.begin(), sleepers_.end(), w.index);
-    if (it != sleepers_.end()) {
-        sleepers_.erase(it);
-        num_sleeping_.fetch_sub(1, std::memory_order_seq_cst);
-    } else {
-        w.searching = true;  // a notifier took us out and counted us as searching
+    {
+        std::lock_guard lock(idle_mu_);
+        auto it = std::find(sleepers_.begin(), sleepers_.end(), w.index);
+        if (it != sleepers_.end()) {
+            sleepers_.erase(it);
+            num_sleeping_.fetch_sub(1, std::memory_order_seq_cst);
+        } else {
+            w.searching = true;  // a notifier took us out and counted us as searching
+        }
     }
+    notify_if_work_piled_up(w);
+}
+
+void MultiThreadScheduler::notify_if_work_piled_up(Worker& w) {
+    // More than this worker will run next: let a sleeper come and steal.
+    // A searching worker needs no help: producers count on it already.
+    if (!w.searching && (w.lifo != nullptr) + w.queue.len() > 1) notify_parked();
 }
 
 void MultiThreadScheduler::push_local(Worker& w, Header* task) {
@@ -207,7 +221,7 @@ void MultiThreadScheduler::schedule(Header* task) {
         Header* previous = std::exchange(w->lifo, task);
         if (previous) {
             push_local(*w, previous);
-            notify_parked();
+            if (!w->in_driver) notify_parked();
         }
         return;
     }
@@ -218,7 +232,7 @@ void MultiThreadScheduler::schedule(Header* task) {
 void MultiThreadScheduler::schedule_yield(Header* task) {
     if (Worker* w = current_worker()) {
         push_local(*w, task);
-        notify_parked();
+        if (!w->in_driver) notify_parked();
         return;
     }
     inject_push(task);

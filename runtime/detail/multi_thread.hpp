@@ -52,6 +52,10 @@ private:
         Header* lifo = nullptr;
         std::unique_ptr<Parker> parker;
         bool searching = false;
+        // Set while this worker turns the reactor: the tasks its events wake
+        // pile up in the local queue without waking a sleeper each; one
+        // notify after the turn is enough (Tokio's core.park being taken).
+        bool in_driver = false;
         std::uint32_t tick = 0;
         std::uint32_t lifo_streak = 0;
         std::uint64_t rng = 0;
@@ -67,6 +71,7 @@ private:
     bool transition_to_searching(Worker& w);
     void transition_from_searching(Worker& w);
     void notify_parked();
+    void notify_if_work_piled_up(Worker& w);
     bool any_work_visible();
     void push_local(Worker& w, Header* task);
     Worker* current_worker();

@@ -79,8 +79,8 @@ int main(int argc, char** argv) {
     // run after it, so if anything the comparison flatters the sync version.
     Timed a = run_async(opts, threads);
     a.report.print_errors(stderr);
-    std::printf("file_stats %s (async: concurrency %zu, %zu worker threads)\n", opts.root.c_str(), opts.concurrency,
-                threads);
+    std::printf("file_stats %s (async: concurrency %zu, %zu worker thread%s)\n", opts.root.c_str(), opts.concurrency,
+                threads, threads == 1 ? "" : "s");
     a.report.print(stdout);
     std::printf("async: %.3f s\n", a.secs);
     if (!opts.compare) return a.report.errors().empty() ? 0 : 1;

@@ -389,7 +389,8 @@ TEST(SamplesMiniRedis, LargeValuesRoundTrip) {
     Client c(*server.port());
     ASSERT_TRUE(c.connected());
 
-    std::string big(3 << 20, 'x');
+    // Over 1 MiB: past the initial input buffer and the reply high-water mark.
+    std::string big((1 << 20) + 12345, 'x');
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
     std::thread writer([&] { c.send(command({"SET", "big", big}) + command({"GET", "big"})); });
     EXPECT_EQ(c.recv_n(5), "+OK\r\n");

@@ -54,6 +54,7 @@ public:
                 accept_all(cx);
                 return pollen::pending;
             }
+            reap(cx);  // so the count below is of live connections only
             std::fprintf(stderr, "http_server: shutting down, %zu connection(s) open\n", conns_.len());
             listener_.reset();  // new clients are refused from now on
             shutdown_.cancel();
@@ -105,12 +106,16 @@ private:
         return sigterm_->poll_recv(cx).is_ready() || hit;
     }
 
-    void accept_all(Context& cx) {
-        // Reap finished connections so the set only holds live ones.
+    /// Collects the connections that have ended, so the set only holds live ones.
+    void reap(Context& cx) {
         while (!conns_.is_empty()) {
             auto p = conns_.poll_join_next(cx);
             if (p.is_pending()) break;
         }
+    }
+
+    void accept_all(Context& cx) {
+        reap(cx);
         for (;;) {
             auto p = listener_->poll_accept(cx);
             if (p.is_pending()) return;

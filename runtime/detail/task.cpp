@@ -210,8 +210,13 @@ void drop_join_handle(Header* t) {
             break;
         }
         if (t->state.compare_exchange_weak(cur, cur & ~kJoinInterest, std::memory_order_acq_rel,
-                                           std::memory_order_acquire))
+                                           std::memory_order_acquire)) {
+            // Completion no longer wakes it, so the waker a poll of the handle
+            // stored is ours to let go now: kept, it would pin the waiting
+            // task (or whatever the waker owns) until this task ends.
+            (void)t->join_waker.take();
             break;
+        }
     }
     drop_reference(t);
 }

@@ -31,7 +31,11 @@ IoSource::IoSource(int fd, std::error_code& ec) {
 
 int IoSource::release() {
     int fd = std::exchange(fd_, -1);
-    if (io_) reactor_->deregister(fd, std::exchange(io_, nullptr));
+    if (io_) {
+        // Before deregistering: afterwards the reactor may free the record.
+        io_->clear_wakers();
+        reactor_->deregister(fd, std::exchange(io_, nullptr));
+    }
     reactor_.reset();
     return fd;
 }

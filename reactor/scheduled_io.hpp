@@ -89,6 +89,19 @@ public:
         if (w) std::move(*w).wake();
     }
 
+    /// The source is going: drop the stored wakers now (Tokio's
+    /// `clear_wakers`) rather than when the reactor frees this record on its
+    /// next turn, so they pin no task meanwhile (a current-thread runtime
+    /// may not turn for a long time).
+    void clear_wakers() {
+        std::optional<Waker> r, w;
+        {
+            std::lock_guard lock(mu_);
+            r = std::move(reader_), reader_.reset();
+            w = std::move(writer_), writer_.reset();
+        }
+    }
+
 private:
     std::atomic<std::uint32_t> readiness_{0};
     std::mutex mu_;

@@ -35,6 +35,13 @@ public:
     Builder& thread_keep_alive(std::chrono::milliseconds d);
     /// A poll longer than this logs a warning (blocking detection); 0 disables.
     Builder& warn_on_slow_poll(std::chrono::microseconds d);
+    /// Reports (a warning naming the spawn location, and
+    /// RuntimeMetrics::lost_waker_count) a task whose poll returned Pending
+    /// while no clone of its waker was alive and it was not woken: nothing
+    /// can wake it again. Costs an atomic per waker clone and drop when on.
+    /// Default: on in debug builds (NDEBUG not defined), else off; the
+    /// environment variable POLLEN_DETECT_LOST_WAKERS=1 or 0 overrides the default.
+    Builder& detect_lost_wakers(bool on);
     /// Enables the I/O and time drivers. pollen's runtimes always have them
     /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
@@ -55,6 +62,7 @@ public:
         std::chrono::microseconds slow_poll{10'000};
         bool enable_io_time = false;
         bool start_paused = false;
+        bool detect_lost_wakers = false;
     };
     const Config& config() const { return config_; }
 

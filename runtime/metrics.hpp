@@ -26,6 +26,9 @@ struct RuntimeMetrics {
     std::size_t global_queue_depth = 0;  ///< tasks waiting in the inject queue
     std::size_t blocking_threads = 0;    ///< live threads of the blocking pool
     std::size_t blocking_queue_depth = 0;
+    /// Polls that left a task Pending with no live waker clone and no wake
+    /// (counted when Builder::detect_lost_wakers is on).
+    std::uint64_t lost_waker_count = 0;
     std::vector<WorkerMetrics> per_worker;
 };
 

@@ -2,7 +2,9 @@
 
 #include <time.h>
 
+#include <cstdlib>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "detail/blocking_pool.hpp"
@@ -38,6 +40,7 @@ RuntimeMetrics Runtime::metrics() const {
     sched_->fill_metrics(m);
     m.tasks_spawned = sched_->spawned();
     m.tasks_alive = sched_->owned().alive();
+    m.lost_waker_count = sched_->lost_wakers.load(std::memory_order_relaxed);
     return m;
 }
 
@@ -63,6 +66,13 @@ std::string Runtime::dump() const {
 Builder::Builder(Flavor f) {
     config_.flavor = f;
     config_.worker_threads = std::max(1u, std::thread::hardware_concurrency());
+#ifdef NDEBUG
+    config_.detect_lost_wakers = false;
+#else
+    config_.detect_lost_wakers = true;
+#endif
+    if (const char* env = std::getenv("POLLEN_DETECT_LOST_WAKERS"); env && *env)
+        config_.detect_lost_wakers = std::string_view(env) != "0";
 }
 
 Builder& Builder::worker_threads(std::size_t n) {
@@ -97,6 +107,10 @@ Builder& Builder::start_paused(bool paused) {
     config_.start_paused = paused;
     return *this;
 }
+Builder& Builder::detect_lost_wakers(bool on) {
+    config_.detect_lost_wakers = on;
+    return *this;
+}
 Builder& Builder::enable_all() {
     config_.enable_io_time = true;
     return *this;
@@ -117,6 +131,7 @@ Runtime Builder::build() {
         s = std::move(mt);
     }
     s->slow_poll_ns = slow_poll_ns;
+    s->detect_lost_wakers = config_.detect_lost_wakers;
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
         s, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
     return Runtime(std::move(s));

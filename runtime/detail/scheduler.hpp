@@ -63,6 +63,10 @@ public:
 
     /// A single poll longer than this logs a warning (0: never).
     std::int64_t slow_poll_ns = 10'000'000;
+    /// Tasks' wakers count their clones, and a task left Pending with none
+    /// alive and not woken is reported (Builder::detect_lost_wakers).
+    bool detect_lost_wakers = false;
+    std::atomic<std::uint64_t> lost_wakers{0};
 
 protected:
     OwnedTasks owned_;

@@ -33,6 +33,14 @@ void warn_slow_poll(const Header* t, std::int64_t took_ns) {
         took_ns / 1'000'000);
 }
 
+void warn_lost_waker(const Header* t) {
+    detail::log().warn(
+        "task {} spawned at {}:{} ({}) returned Pending holding no clone of its waker and was not "
+        "woken: nothing can ever wake it again (a lost waker). A future must store cx.waker() "
+        "(or wake it) before it returns Pending",
+        t->id, t->location.file_name(), t->location.line(), t->location.function_name());
+}
+
 /// Marks the task complete and hands the output to the JoinHandle, or destroys
 /// it when none will read it. The caller holds the RUNNING right and one reference.
 void complete(Header* t) {
@@ -108,7 +116,30 @@ RawWaker waker_clone(const void* data) {
     header_of(data)->state.fetch_add(kRefOne, std::memory_order_relaxed);
     return {data, &task_waker_vtable};
 }
+
+// The counting vtable. A clone's count is given back only after its wake
+// set NOTIFIED, so "no clone alive" read before "not NOTIFIED" never misses
+// a wake that came from the last clone (run_task reads them in that order).
+RawWaker counting_clone(const void* data) {
+    Header* t = header_of(data);
+    t->waker_clones.fetch_add(1, std::memory_order_seq_cst);
+    t->state.fetch_add(kRefOne, std::memory_order_relaxed);
+    return {data, &counting_task_waker_vtable};
+}
+void counting_wake(const void* data) {
+    Header* t = header_of(data);
+    wake_by_ref_impl(t);
+    t->waker_clones.fetch_sub(1, std::memory_order_seq_cst);
+    drop_reference(t);
+}
+void counting_drop(const void* data) {
+    Header* t = header_of(data);
+    t->waker_clones.fetch_sub(1, std::memory_order_seq_cst);
+    drop_reference(t);
+}
 }  // namespace
+
+const RawWakerVTable counting_task_waker_vtable{counting_clone, counting_wake, waker_wake_by_ref, counting_drop};
 
 void drop_reference(Header* t, std::uint64_t n) {
     std::uint64_t prev = t->state.fetch_sub(n * kRefOne, std::memory_order_acq_rel);
@@ -139,7 +170,8 @@ void run_task(Header* t) {
     }
 
     // The poll borrows the queue's reference: this Waker owns none.
-    Waker waker(RawWaker{t, &task_waker_vtable});
+    const bool detect_lost = t->scheduler->detect_lost_wakers;
+    Waker waker(RawWaker{t, detect_lost ? &counting_task_waker_vtable : &task_waker_vtable});
     Context cx(waker);
     t->polls.fetch_add(1, std::memory_order_relaxed);
     std::int64_t started = coarse_now_ns();
@@ -158,6 +190,11 @@ void run_task(Header* t) {
     if (done) {
         complete(t);
         return;
+    }
+    if (detect_lost && t->waker_clones.load(std::memory_order_seq_cst) == 0 &&
+        !(t->state.load(std::memory_order_seq_cst) & (kNotified | kCancelled))) {
+        t->scheduler->lost_wakers.fetch_add(1, std::memory_order_relaxed);
+        warn_lost_waker(t);
     }
 
     cur = t->state.load(std::memory_order_acquire);

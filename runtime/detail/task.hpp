@@ -67,6 +67,9 @@ struct Header {
     Header* owned_prev = nullptr;  // intrusive links for the owned-task list
     Header* owned_next = nullptr;
     bool owned_linked = false;
+    /// Live clones of the task's Waker, counted only by the counting vtable
+    /// (lost-waker detection on); sits in padding, so costs no space.
+    std::atomic<std::uint32_t> waker_clones{0};
     std::uint64_t id;
     std::source_location location;
     std::atomic<std::uint64_t> polls{0};
@@ -143,5 +146,8 @@ bool is_complete(const Header* task);
 
 /// The task's Waker; `borrowed` makes one that holds no reference (for poll).
 extern const RawWakerVTable task_waker_vtable;
+/// The same Waker that also counts its live clones in `waker_clones`, used
+/// when the scheduler detects lost wakers (so the plain one stays free of it).
+extern const RawWakerVTable counting_task_waker_vtable;
 
 }  // namespace pollen::detail

@@ -157,13 +157,18 @@ using OutputCallback = typename OutputCallbackOf<T>::type;
 /// instance under test was woken.
 class Step {
 public:
-    Step(std::size_t index, std::size_t instance, const detail::WakerCount& count, std::size_t wakes_at_poll)
-        : index_(index), instance_(instance), count_(&count), wakes_at_poll_(wakes_at_poll) {}
+    Step(std::size_t index, std::size_t instance, const detail::WakerCount& count, std::size_t wakes_at_poll,
+         bool last_poll_pending)
+        : index_(index), instance_(instance), count_(&count), wakes_at_poll_(wakes_at_poll),
+          last_poll_pending_(last_poll_pending) {}
 
     /// 0 for the step after the first poll, 1 after the second...
     std::size_t index() const { return index_; }
     /// The instance being driven (also its cut point).
     std::size_t instance() const { return instance_; }
+    /// False when the poll before this step made progress (a stream's item),
+    /// so no wake is to be waited for.
+    bool last_poll_pending() const { return last_poll_pending_; }
     /// Wakes of the instance's waker so far (wake and wake_by_ref).
     std::size_t wakes() const { return count_->wakes.load(); }
     /// True once the instance was woken after its last poll started.
@@ -184,6 +189,7 @@ private:
     std::size_t instance_;
     const detail::WakerCount* count_;
     std::size_t wakes_at_poll_;
+    bool last_poll_pending_;
 };
 
 /// The run's configuration and the run itself; made by cancel_at_every_point.
@@ -292,19 +298,21 @@ private:
         {
             std::optional<Target> instance(std::in_place, make_());
             std::size_t wakes_at_poll = 0;
+            bool last_pending = false;
             for (std::size_t action = 0; action < cut && !completed; ++action) {
                 bool is_poll = !step_ || action % 2 == 0;
                 if (is_poll) {
                     wakes_at_poll = count->wakes.load();
                     ++polls;
                     bool pending = poll_instance(*instance, *count, report, where, completed, items_seen);
+                    last_pending = pending;
                     if (pending && lost_waker_check_ && count->live() == 0 &&
                         count->wakes.load() == wakes_at_poll)
                         report.failures.push_back(where() +
                                                   ": lost waker: Pending with no clone of the waker alive "
                                                   "and no wake");
                 } else {
-                    step_(Step(steps, cut, *count, wakes_at_poll));
+                    step_(Step(steps, cut, *count, wakes_at_poll, last_pending));
                     ++steps;
                 }
             }

@@ -219,3 +219,25 @@ TEST_P(Shutdown, FiftyRuntimesCreatedAndDestroyedLeaveTheFdCountUnchanged) {
 
 INSTANTIATE_TEST_SUITE_P(BothFlavours, Shutdown, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "MultiThread" : "CurrentThread"; });
+
+// A wake from a thread the runtime does not own, racing the runtime's
+// destruction: the waking thread queued the task, the runtime ran it to the
+// end and was destroyed while that thread was still unparking it (TSan saw
+// the freed parker). The current-thread flavour now unparks under the
+// lock that shutdown takes first.
+TEST(ShutdownRace, AForeignWakeStillUnparkingWhenTheCurrentThreadRuntimeIsDestroyed) {
+    struct WakeFromAThread : FutureExt<WakeFromAThread> {
+        using Output = void;
+        bool started = false;
+        Poll<void> poll(Context& cx) {
+            if (started) return ready();
+            started = true;
+            std::thread([w = cx.waker()]() mutable { std::move(w).wake(); }).detach();
+            return pending;
+        }
+    };
+    for (int i = 0; i < 200; ++i) {
+        Runtime rt = Builder::new_current_thread().build();
+        EXPECT_TRUE(rt.block_on(rt.spawn(WakeFromAThread{})).is_ok());
+    }
+}

@@ -31,11 +31,14 @@ void CurrentThreadScheduler::schedule(Header* task) {
         if (!closed_) {
             inject_.push_back(task);
             inject_nonempty_.store(true, std::memory_order_release);
-            task = nullptr;
+            // Under the lock: once the task is queued the driver may run it
+            // to completion and the runtime be destroyed; shutdown() takes
+            // this lock first, so it waits for this unpark to finish.
+            parker_->unpark();
+            return;
         }
     }
-    if (task) drop_reference(task);  // shut down: nobody will run it
-    else parker_->unpark();
+    drop_reference(task);  // shut down: nobody will run it
 }
 
 Header* CurrentThreadScheduler::next_task() {

@@ -193,8 +193,8 @@ void run_task(Header* t) {
     }
     if (detect_lost && t->waker_clones.load(std::memory_order_seq_cst) == 0 &&
         !(t->state.load(std::memory_order_seq_cst) & (kNotified | kCancelled))) {
-        t->scheduler->lost_wakers.fetch_add(1, std::memory_order_relaxed);
-        warn_lost_waker(t);
+        warn_lost_waker(t);  // first, so that whoever sees the count also finds the warning
+        t->scheduler->lost_wakers.fetch_add(1, std::memory_order_release);
     }
 
     cur = t->state.load(std::memory_order_acquire);

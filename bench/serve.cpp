@@ -123,7 +123,9 @@ int cmd_serve(std::span<const std::string> args) {
 
     int status;
     {
-        Runtime rt = Builder::new_multi_thread().worker_threads(threads).enable_all().build();
+        // Without the debug-only lost-waker counting, as in bench/main.cpp.
+        Runtime rt =
+            Builder::new_multi_thread().worker_threads(threads).enable_all().detect_lost_wakers(false).build();
         status = rt.block_on(Serve(port, spawn));
         // Connections still open are dropped with the runtime, as the anchor's
         // shutdown_timeout does.

@@ -38,6 +38,7 @@ void Runtime::shutdown_now(std::chrono::nanoseconds blocking_timeout) {
 RuntimeMetrics Runtime::metrics() const {
     RuntimeMetrics m;
     sched_->fill_metrics(m);
+    if (sched_->blocking_pool) sched_->blocking_pool->fill_metrics(m);
     m.tasks_spawned = sched_->spawned();
     m.tasks_alive = sched_->owned().alive();
     m.lost_waker_count = sched_->lost_wakers.load(std::memory_order_relaxed);

@@ -185,7 +185,17 @@ TEST(MultiThread, BlockingPoolNeverExceedsItsBound) {
 
 TEST(MultiThread, IdleBlockingThreadsExitAfterKeepAlive) {
     Runtime rt = Builder::new_multi_thread().worker_threads(1).thread_keep_alive(20ms).build();
-    (void)rt.block_on(rt.spawn_blocking([] { return 1; }));
+    // While a closure runs, the pool has a thread and the metrics say so.
+    std::atomic<bool> started{false}, release{false};
+    auto running = rt.spawn_blocking([&] {
+        started = true;
+        while (!release) std::this_thread::sleep_for(1ms);
+        return 1;
+    });
+    while (!started) std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(rt.metrics().blocking_threads, 1u);
+    release = true;
+    (void)rt.block_on(std::move(running));
     // Waits for an event, not a duration: the bound only stops a broken pool hanging the suite.
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (rt.metrics().blocking_threads != 0 && std::chrono::steady_clock::now() < deadline)

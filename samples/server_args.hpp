@@ -1,12 +1,14 @@
 #pragma once
-// The command line every server sample shares:
+// The command line and start-up every server sample shares:
 //
 //     NAME [--port P] [--threads N] [--host A] [sample-specific flags]
 //
 // P=0 picks a free port; the host is 127.0.0.1 unless told otherwise. A
 // sample with flags of its own passes `extra`, called with each flag it does
 // not know and its value; it returns false to reject them. A bad command line
-// prints the usage and exits with status 2.
+// prints the usage and exits with status 2. `bind_listener` and
+// `announce_listening` are the start-up: bind the address, then print
+// `listening port=P` (flushed) for the scripts and tests that wait for it.
 #include <pollen.hpp>
 
 #include <charconv>
@@ -64,6 +66,30 @@ inline ServerArgs parse_server_args(int argc, char** argv, const char* name, std
         else if (!extra || !extra(flag, value)) usage("bad flag or value");
     }
     return a;
+}
+
+/// Binds `args.address()`; on failure says why on stderr (prefixed with the
+/// sample's `name`) and gives the exit status: 2 for a bad host, 1 otherwise.
+inline pollen::Result<pollen::net::TcpListener, int> bind_listener(const ServerArgs& args, const char* name) {
+    auto ip = args.address();
+    if (!ip) {
+        std::fprintf(stderr, "%s: bad host '%s'\n", name, args.host.c_str());
+        return pollen::Err(2);
+    }
+    auto listener = pollen::net::TcpListener::bind(*ip);
+    if (listener.is_err()) {
+        std::fprintf(stderr, "%s: bind %s: %s\n", name, ip->to_string().c_str(),
+                     listener.error().message().c_str());
+        return pollen::Err(1);
+    }
+    return pollen::Ok(std::move(listener).value());
+}
+
+/// Prints `listening port=P` and flushes: the line callers wait for.
+inline void announce_listening(const pollen::net::TcpListener& listener) {
+    auto local = listener.local_addr();
+    std::printf("listening port=%u\n", local.is_ok() ? unsigned(local.value().port()) : 0u);
+    std::fflush(stdout);
 }
 
 }  // namespace samples

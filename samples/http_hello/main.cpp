@@ -168,21 +168,10 @@ private:
         sigint_.emplace(std::move(sigint).value());
         sigterm_.emplace(std::move(sigterm).value());
 
-        auto ip = args_.address();
-        if (!ip) {
-            std::fprintf(stderr, "http_hello: bad host '%s'\n", args_.host.c_str());
-            return 2;
-        }
-        auto listener = pollen::net::TcpListener::bind(*ip);
-        if (listener.is_err()) {
-            std::fprintf(stderr, "http_hello: bind %s: %s\n", ip->to_string().c_str(),
-                         listener.error().message().c_str());
-            return 1;
-        }
+        auto listener = samples::bind_listener(args_, "http_hello");
+        if (listener.is_err()) return listener.error();
         listener_.emplace(std::move(listener).value());
-        auto local = listener_->local_addr();
-        std::printf("listening port=%u\n", local.is_ok() ? unsigned(local.value().port()) : 0u);
-        std::fflush(stdout);
+        samples::announce_listening(*listener_);
         return 0;
     }
 

@@ -108,25 +108,14 @@ private:
         sigint_.emplace(std::move(sigint).value());
         sigterm_.emplace(std::move(sigterm).value());
 
-        auto ip = args_.address();
-        if (!ip) {
-            std::fprintf(stderr, "mini_redis: bad host '%s'\n", args_.host.c_str());
-            return 2;
-        }
-        auto listener = pollen::net::TcpListener::bind(*ip);
-        if (listener.is_err()) {
-            std::fprintf(stderr, "mini_redis: bind %s: %s\n", ip->to_string().c_str(),
-                         listener.error().message().c_str());
-            return 1;
-        }
+        auto listener = samples::bind_listener(args_, "mini_redis");
+        if (listener.is_err()) return listener.error();
         listener_.emplace(std::move(listener).value());
         // The expirer is a task of its own, not a part of this future: it
         // runs on whichever worker is free, like any connection, and ends
         // with the shutdown token.
         expirer_.emplace(pollen::spawn(Expirer(state_, shutdown_)));
-        auto local = listener_->local_addr();
-        std::printf("listening port=%u\n", local.is_ok() ? unsigned(local.value().port()) : 0u);
-        std::fflush(stdout);
+        samples::announce_listening(*listener_);
         return 0;
     }
 

@@ -584,6 +584,27 @@ TEST(MpscStress, FourProducerTasksThroughASmallBoundedChannel) {
     for (auto& h : handles) EXPECT_TRUE(rt.block_on(std::move(h)).is_ok());
 }
 
+// Regression: the receiver armed its wake-up flag before registering its
+// waker, so a sender whose value the receiver had just taken could take the
+// flag down in that gap, wake nobody, and leave the next sender thinking
+// nobody waits: about one round in 250 hung with the channel full.
+// Many short rounds with the receiver on the block_on thread (every wake a
+// cross-thread one); a round that stalls fails instead of hanging.
+TEST(MpscStress, ReceiverOnTheBlockOnThreadNeverMissesAWakeRoundAfterRound) {
+    using namespace std::chrono_literals;
+    constexpr std::uint64_t kProducers = 5, kPer = 1000, kRounds = 600;
+    Runtime rt = Builder::new_multi_thread().worker_threads(2).build();
+    for (std::uint64_t round = 0; round < kRounds; ++round) {
+        auto [tx, rx] = mpsc::channel<std::uint64_t>(100);
+        for (std::uint64_t p = 0; p < kProducers; ++p)
+            (void)rt.spawn(Producer<std::uint64_t>(tx, p * kPer + 1, kPer));
+        { auto drop = std::move(tx); }
+        auto r = rt.block_on(time::timeout(30s, Consumer<mpsc::Receiver<std::uint64_t>>(rx)));
+        ASSERT_TRUE(r.is_ok()) << "round " << round << ": the receiver was never woken";
+        ASSERT_EQ(r->first, kProducers * kPer);
+    }
+}
+
 TEST(MpscStress, ProducerTasksThroughALargeBoundedChannel) {
     constexpr std::uint64_t kProducers = 4, kPer = 25'000;
     Runtime rt = Builder::new_multi_thread().worker_threads(4).build();

@@ -102,9 +102,13 @@ public:
             case Read::Closed: return Ready<std::optional<T>>{std::nullopt};
             case Read::Empty: break;
         }
-        rx_armed_.store(true, std::memory_order_seq_cst);
+        // Register, then arm: a sender that disarms must find this waker.
+        // (Armed first, a sender whose value was already taken by the pop
+        // above could disarm before the registration, wake nobody, and the
+        // next sender would see the flag down: a lost wake.)
         rx_waker_.register_waker(cx.waker());
-        // Again: a value may have landed between the first pop and the registration.
+        rx_armed_.store(true, std::memory_order_seq_cst);
+        // Again: a value may have landed between the first pop and the arming.
         switch (list_.pop(out)) {
             case Read::Value: sem_.release(); return Ready<std::optional<T>>{std::move(out)};
             case Read::Closed: return Ready<std::optional<T>>{std::nullopt};
@@ -163,11 +167,14 @@ private:
 
     /// Wakes the receiver after a push, skipping the AtomicWaker (two
     /// contended RMWs) unless the receiver armed it since the last wake.
-    /// The receiver stores `rx_armed_`, registers, then re-checks the queue;
+    /// The receiver registers, stores `rx_armed_`, then re-checks the queue;
     /// a sender sets the ready bit, then loads `rx_armed_`; all seq_cst, so
     /// either the sender sees the flag or the receiver's re-check sees the
-    /// value. The other wake-ups (close, returned permits) are rare and call
-    /// the AtomicWaker unconditionally.
+    /// value. A sender that takes the flag down wakes whatever the slot
+    /// holds: the waker registered before that arming, or nothing because
+    /// an earlier wake took it, and that wake came after the arming, so the
+    /// receiver polls again anyway. The other wake-ups (close, returned
+    /// permits) are rare and call the AtomicWaker unconditionally.
     void notify_rx() {
         if (rx_armed_.load(std::memory_order_seq_cst) &&
             rx_armed_.exchange(false, std::memory_order_seq_cst))

@@ -37,10 +37,18 @@ std::optional<Waker> Notify::notify_locked(bool last) {
 }
 
 void Notify::notify_waiters() {
-    std::unique_lock lock(mu_);
+    // Nobody queued: only the generation moves (a stored permit stays), and
+    // without the lock. Queueing turns the state to WAITING by a CAS under the
+    // lock that re-checks the generation, so either that CAS sees this bump
+    // (and the future completes) or this CAS sees WAITING (and takes the lock).
     std::size_t curr = state_.load(std::memory_order_seq_cst);
+    while ((curr & kStateMask) != kWaiting) {
+        if (state_.compare_exchange_weak(curr, curr + (std::size_t{1} << kGenShift), std::memory_order_seq_cst))
+            return;
+    }
+    std::unique_lock lock(mu_);
+    curr = state_.load(std::memory_order_seq_cst);
     if ((curr & kStateMask) != kWaiting) {
-        // Nobody queued: only the generation moves (a stored permit stays).
         state_.fetch_add(std::size_t{1} << kGenShift, std::memory_order_seq_cst);
         return;
     }
@@ -85,11 +93,13 @@ bool Notified::poll_notified(const Waker* waker) {
             if (waker) clone.emplace(*waker);  // foreign code: outside the lock
             std::lock_guard lock(n.mu_);
             curr = n.state_.load(std::memory_order_seq_cst);
-            if ((curr >> Notify::kGenShift) != generation_) {
-                state_ = State::Done;
-                return true;
-            }
             for (;;) {
+                // Checked again after every failed CAS: notify_waiters moves
+                // the generation without the lock.
+                if ((curr >> Notify::kGenShift) != generation_) {
+                    state_ = State::Done;
+                    return true;
+                }
                 std::size_t st = curr & Notify::kStateMask;
                 if (st == Notify::kWaiting) break;
                 if (st == Notify::kNotified) {

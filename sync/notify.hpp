@@ -29,6 +29,7 @@
 #include <optional>
 
 #include "../core/coop.hpp"
+#include "../core/detail/adaptive_mutex.hpp"
 #include "../core/future_ext.hpp"
 #include "detail/wait_list.hpp"
 
@@ -118,7 +119,7 @@ private:
     std::optional<Waker> notify_locked(bool last);
 
     std::atomic<std::size_t> state_{kEmpty};
-    std::mutex mu_;
+    detail::AdaptiveMutex mu_;
     detail::WaitList<detail::NotifyWaiter> waiters_;
 };
 

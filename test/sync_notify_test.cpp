@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include <pollen.hpp>
@@ -294,6 +295,37 @@ private:
     long calls_ = 0;
     std::optional<YieldNow> y_;
 };
+
+// notify_waiters moves the generation without the lock when nobody is
+// queued, so a first poll racing with it must notice the move even after it
+// has taken the lock: a future created before the call either completes at
+// that poll or is woken, never left queued with nobody to wake it.
+TEST(SyncNotify, NotifyWaitersRacingAFirstPollNeverStrandsTheFuture) {
+    Notify n;
+    constexpr int kRounds = 100'000;
+    std::atomic<int> created{0}, called{0};
+    std::thread caller([&] {
+        for (int i = 1; i <= kRounds; ++i) {
+            while (created.load(std::memory_order_acquire) < i) std::this_thread::yield();
+            n.notify_waiters();  // races the first poll below
+            called.store(i, std::memory_order_release);
+        }
+    });
+    int stranded = 0;
+    for (int i = 1; i <= kRounds; ++i) {
+        CountingWaker cw;
+        auto f = n.notified();
+        created.store(i, std::memory_order_release);
+        bool done = poll_once(f, cw).is_ready();
+        while (called.load(std::memory_order_acquire) < i) std::this_thread::yield();
+        // The call came after the future was created: it is Ready now, and
+        // if its first poll queued it, that call woke it.
+        if (!done && cw.wakes_total() == 0) ++stranded;
+        EXPECT_TRUE(done || poll_once(f, cw).is_ready());
+    }
+    caller.join();
+    EXPECT_EQ(stranded, 0);
+}
 
 TEST(SyncNotify, StressNotifyWaitersReleasesEveryRound) {
     Runtime rt = Builder::new_multi_thread().worker_threads(4).build();

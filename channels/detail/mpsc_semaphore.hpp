@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/detail/adaptive_mutex.hpp"
 #include "../../core/waker.hpp"
 #include "wait_list.hpp"
 
@@ -201,7 +202,7 @@ private:
 
     const std::size_t bound_;
     std::atomic<std::size_t> state_;
-    std::mutex mu_;
+    pollen::detail::AdaptiveMutex mu_;
     channels::detail::WaitList queue_;
 };
 

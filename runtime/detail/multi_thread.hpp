@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "../../core/detail/adaptive_mutex.hpp"
 #include "../builder.hpp"
 #include "local_queue.hpp"
 #include "scheduler.hpp"
@@ -85,13 +86,13 @@ private:
     Builder::Config config_;
     std::vector<std::unique_ptr<Worker>> workers_;
 
-    std::mutex inject_mu_;
+    AdaptiveMutex inject_mu_;
     Header* inject_head_ = nullptr;
     Header* inject_tail_ = nullptr;
     std::atomic<std::size_t> inject_len_{0};
     bool inject_closed_ = false;
 
-    std::mutex idle_mu_;
+    AdaptiveMutex idle_mu_;
     std::vector<std::size_t> sleepers_;  // indices of parked workers
     std::atomic<std::uint32_t> num_searching_{0};
     std::atomic<std::uint32_t> num_sleeping_{0};

@@ -27,13 +27,13 @@ class AdaptiveMutex {
 public:
     void lock() {
         if (mu_.try_lock()) return;
-        // parking_lot's SpinWait: 3 rounds of 2, 4, 8 pauses, then 7 yields.
-        for (int round = 1; round <= 10; ++round) {
-            if (round <= 3) {
-                for (int i = 0; i < (1 << round); ++i) cpu_relax();
-            } else {
-                std::this_thread::yield();
-            }
+        // parking_lot's SpinWait: 2, 4 and 8 pauses, then 7 yields.
+        for (int pauses = 2; pauses <= 8; pauses *= 2) {
+            for (int i = 0; i < pauses; ++i) cpu_relax();
+            if (mu_.try_lock()) return;
+        }
+        for (int i = 0; i < 7; ++i) {
+            std::this_thread::yield();
             if (mu_.try_lock()) return;
         }
         mu_.lock();

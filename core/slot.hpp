@@ -12,9 +12,9 @@
 /// `poll` polls the child; on Ready it destroys the child (the slot is empty
 /// again) and hands back the output, so the next `emplace` starts a fresh one.
 /// Polling an empty slot is a bug (asserted): it means Ready was already taken.
-/// The child is built in place and never moved, so it may be polled as pinned;
-/// the slot itself, like any future, must not move while it holds a polled
-/// child. Destroying the slot (or `reset()`) destroys the child: cancellation.
+/// The child is built in place and never moved by the slot, so it may be
+/// polled as pinned; the slot moves (with its child) only as the child may:
+/// before the child's first poll. Destroying the slot (or `reset()`) destroys the child: cancellation.
 ///
 /// Thread safety: as the child's (distinct objects: safe; shared objects: unsafe).
 
@@ -33,8 +33,6 @@ public:
     using Output = output_t<F>;
 
     Slot() = default;
-    Slot(const Slot&) = delete;
-    Slot& operator=(const Slot&) = delete;
 
     bool is_empty() const { return !child_.has_value(); }
     explicit operator bool() const { return child_.has_value(); }

@@ -12,6 +12,7 @@
 ///         std::size_t n = 0;
 ///         std::array<std::byte, 4096> buf{};
 ///         std::string reply;
+///         POLLEN_FRAME;                                 // the awaited child: the last member
 ///         Exchange(net::SocketAddr a, std::string m) : addr(a), msg(std::move(m)) {}
 ///
 ///         Poll<Output> poll(Context& cx) {
@@ -52,12 +53,16 @@
 ///
 /// so a later poll jumps straight back into the await it left, inside loops and
 /// branches as well (protothreads' and asio's `reenter` trick). `POLLEN_END`
-/// closes the switch. The child lives in the frame's inline slot (SlotBytes,
-/// 256 by default): no allocation per await, no thread, no fiber. A child
-/// that does not fit is a compile error naming both sizes: raise SlotBytes
-/// (the third template argument) or await `std::move(f).boxed()`.
+/// closes the switch. The child lives in the inline slot of the frame that
+/// `POLLEN_FRAME` declares (256 bytes; `POLLEN_FRAME_SIZED(n)` for n): no
+/// allocation per await, no thread, no fiber. A child that does not fit is a
+/// compile error naming both sizes: raise n or await `std::move(f).boxed()`.
 ///
 /// The rules, each enforced by the compiler where C++ can:
+/// - `POLLEN_FRAME` is the last member (checked at the first poll, in every
+///   build): members are destroyed in reverse order, and the awaited child,
+///   which may borrow the others (a lock future borrows a Mutex member), must
+///   go first, as in Rust.
 /// - What lives across an await is a member, as in the Rust enum. A local
 ///   variable with an initializer that is in scope at a later await is a
 ///   compile error ("jump to case label crosses initialization"); locals are
@@ -72,7 +77,7 @@
 ///   own type (then await a named member instead).
 ///
 /// Cancellation: destroying the future mid-way destroys the awaited child
-/// first, then the members (as for any pollen future). Pinning: the future
+/// first, then the other members in reverse order (as for any pollen future). Pinning: the future
 /// must not move after its first poll (debug builds abort, as everywhere).
 /// Polling again after Ready aborts, as Rust's "`async fn` resumed after
 /// completion" panic does. `await_point()` says where the future is parked
@@ -144,7 +149,11 @@ struct TypedChildOps : ChildOps {
     Poll<O> (*poll)(void* storage, Context& cx);
 };
 
-template <class Out, std::size_t SlotBytes>
+/// The Output of the async function whose member function this is.
+template <class SelfRef>
+using async_output_t = typename std::remove_cvref_t<SelfRef>::Output;
+
+template <std::size_t SlotBytes>
 class AsyncFrame {
 public:
     AsyncFrame() = default;
@@ -156,9 +165,11 @@ public:
     bool is_terminated() const { return at_ == done_point(); }
 
     // ---- used by the macros only
-    int enter(const void* self) {
+    /// `self`: the future, `self_size`: its sizeof; the frame must be its last member.
+    int enter(const void* self, std::size_t self_size) {
         pin_.on_poll(self);
-        if (at_ == done_point()) async_abort("`async fn` resumed after completion", nullptr);
+        if (at_ == nullptr) require_last_member(self, self_size);
+        else if (at_ == done_point()) async_abort("`async fn` resumed after completion", nullptr);
         return at_ == nullptr ? 0 : at_->line;
     }
 
@@ -199,7 +210,7 @@ public:
         return p;
     }
 
-    template <class... Args>
+    template <class Out, class... Args>
     Ready<Out> complete(Args&&... args) {
         drop_child();
         at_ = done_point();
@@ -213,16 +224,17 @@ public:
     }
 
     /// The body's end was reached (the code after POLLEN_END's switch).
+    template <class Out>
     Poll<Out> ran_to_end() {
-        if constexpr (std::is_void_v<Out>) return complete();
+        if constexpr (std::is_void_v<Out>) return complete<Out>();
         else async_abort("an async body whose Output is not void reached POLLEN_END without POLLEN_RETURN", at_);
     }
 
     /// The `?` form's early return: Err(error) converted to the function's error type.
-    template <class G>
+    template <class Out, class G>
     Ready<Out> fail(G&& error) {
         static_assert(is_result_v<Out>, "pollen: the ? form (POLLEN_*TRY) needs an async function whose Output is a Result");
-        if constexpr (is_result_v<Out>) return complete(Err(convert_error<typename Out::error_type>(std::forward<G>(error))));
+        if constexpr (is_result_v<Out>) return complete<Out>(Err(convert_error<typename Out::error_type>(std::forward<G>(error))));
     }
 
     [[noreturn]] void bad_resume() const { async_abort("resumed at an unknown point (an await inside a switch of your own?)", at_); }
@@ -231,6 +243,17 @@ private:
     static const AwaitPoint* done_point() {
         static const AwaitPoint done{"", -1, ""};
         return &done;
+    }
+    /// The awaited child may borrow the other members (a lock future borrows a
+    /// Mutex member), so it must be destroyed before them: members go in
+    /// reverse order, so the frame must be the last one. It is aligned to
+    /// max_align_t and a multiple of it in size, so as the last member it ends
+    /// exactly where the future does.
+    void require_last_member(const void* self, std::size_t self_size) const {
+        const auto* end = static_cast<const std::byte*>(self) + self_size;
+        if (reinterpret_cast<const std::byte*>(this + 1) != end)
+            async_abort("POLLEN_FRAME must be the last member of an async function (its awaited child is "
+                        "destroyed first, before the members it may borrow)", nullptr);
     }
     void require_unstarted() const {
         if (at_ != nullptr) pin_violation("an async function was moved after its first await");
@@ -249,24 +272,26 @@ private:
 
 }  // namespace detail
 
-/// Base of a future written with the resumable body (POLLEN_BEGIN ... POLLEN_END).
-template <class Self, class Out, std::size_t SlotBytes = 256>
+/// Base of a future written with the resumable body (POLLEN_BEGIN ... POLLEN_END),
+/// whose last member is POLLEN_FRAME.
+template <class Self, class Out>
 class Async : public FutureExt<Self> {
 public:
     using Output = Out;
 
     /// Where the future is parked: the await it last suspended at; nullptr
     /// before its first await and once it completed.
-    const AwaitPoint* await_point() const { return pollen_async_.await_point(); }
+    const AwaitPoint* await_point() const { return self().pollen_async_.await_point(); }
     /// True once it returned Ready (Rust's FusedFuture::is_terminated).
-    bool is_terminated() const { return pollen_async_.is_terminated(); }
+    bool is_terminated() const { return self().pollen_async_.is_terminated(); }
 
 protected:
     Async() = default;
     Async(Async&&) = default;
     Async(const Async&) = delete;
 
-    detail::AsyncFrame<Out, SlotBytes> pollen_async_;
+private:
+    const Self& self() const { return static_cast<const Self&>(*this); }
 };
 
 }  // namespace pollen
@@ -276,19 +301,27 @@ protected:
 // lives before the switch, the second inside the braces after a case label,
 // so neither is ever jumped over.
 
-#define POLLEN_BEGIN(cx)                                        \
-    ::pollen::Context& pollen_cx_ = (cx);                       \
-    (void)pollen_cx_;                                           \
-    switch (this->pollen_async_.enter(this)) {                  \
+/// The frame: the last member of an async function (the awaited child and where
+/// it is parked). POLLEN_FRAME_SIZED(n) for a slot of n bytes instead of 256.
+#define POLLEN_FRAME POLLEN_FRAME_SIZED(256)
+#define POLLEN_FRAME_SIZED(bytes) \
+public:                           \
+    ::pollen::detail::AsyncFrame<(bytes)> pollen_async_
+
+#define POLLEN_BEGIN(cx)                                                  \
+    ::pollen::Context& pollen_cx_ = (cx);                                 \
+    (void)pollen_cx_;                                                     \
+    switch (this->pollen_async_.enter(this, sizeof(*this))) {             \
     default:                                                    \
         this->pollen_async_.bad_resume();                       \
     case 0:
 
 #define POLLEN_END \
     }              \
-    return this->pollen_async_.ran_to_end()
+    return this->pollen_async_.template ran_to_end<::pollen::detail::async_output_t<decltype(*this)>>()
 
-#define POLLEN_RETURN(...) return this->pollen_async_.complete(__VA_ARGS__)
+#define POLLEN_RETURN(...) \
+    return this->pollen_async_.template complete<::pollen::detail::async_output_t<decltype(*this)>>(__VA_ARGS__)
 
 #define POLLEN_DETAIL_AWAIT(ON_READY, ...)                                                                  \
     do {                                                                                                    \
@@ -313,7 +346,8 @@ protected:
 #define POLLEN_LET(dest, ...) POLLEN_DETAIL_AWAIT((dest) = pollen_poll_.take();, __VA_ARGS__)
 
 #define POLLEN_DETAIL_TRY_ON(result, dest)                                                      \
-    if ((result).is_err()) return this->pollen_async_.fail(std::move(result).error());          \
+    if ((result).is_err()) return this->pollen_async_.template fail<::pollen::detail::async_output_t<decltype(*this)>>( \
+        std::move(result).error());          \
     (dest) = std::move(result).value();
 
 #define POLLEN_LET_TRY(dest, ...)                                                               \
@@ -329,6 +363,8 @@ protected:
         auto&& pollen_result_ = (__VA_ARGS__);                                                         \
         static_assert(::pollen::is_result_v<std::remove_cvref_t<decltype(pollen_result_)>>,           \
                       "pollen: POLLEN_TRY takes a Result");                                            \
-        if (pollen_result_.is_err()) return this->pollen_async_.fail(std::move(pollen_result_).error()); \
+        if (pollen_result_.is_err())                                                                   \
+            return this->pollen_async_.template fail<::pollen::detail::async_output_t<decltype(*this)>>( \
+                std::move(pollen_result_).error());                                                    \
         (dest) = std::move(pollen_result_).value();                                                    \
     } while (0)

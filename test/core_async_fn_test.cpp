@@ -39,6 +39,7 @@ auto poll_once(F& f, pollen::test::CountingWaker& w) {
 struct Sum3 : Async<Sum3, int> {
     Gates& g;
     int a = 0, b = 0, c = 0;
+    POLLEN_FRAME;
     explicit Sum3(Gates& gates) : g(gates) {}
 
     Poll<int> poll(Context& cx) {
@@ -93,6 +94,7 @@ struct SumEvens : Async<SumEvens, int> {
     mpsc::UnboundedReceiver<int> rx;
     std::optional<int> item;
     int total = 0;
+    POLLEN_FRAME;
     explicit SumEvens(mpsc::UnboundedReceiver<int> r) : rx(std::move(r)) {}
 
     Poll<int> poll(Context& cx) {
@@ -137,6 +139,7 @@ struct Steps : Async<Steps, Result<int, AppError>> {
     std::vector<int>& done;
     io::Result<int> second;
     int x = 0;
+    POLLEN_FRAME;
     Steps(Gates& gates, std::vector<int>& d, io::Result<int> s) : g(gates), done(d), second(std::move(s)) {}
 
     Poll<Output> poll(Context& cx) {
@@ -196,6 +199,7 @@ struct Tracked : FutureExt<Tracked> {
 
 struct WaitsOnTracked : Async<WaitsOnTracked, void> {
     int* alive;
+    POLLEN_FRAME;
     explicit WaitsOnTracked(int* a) : alive(a) {}
     Poll<void> poll(Context& cx) {
         POLLEN_BEGIN(cx);
@@ -215,11 +219,62 @@ TEST(AsyncFn, DestroyingItMidWayDestroysTheAwaitedChild) {
     EXPECT_EQ(alive, 0);
 }
 
+/// A member the child borrows, and a child whose destructor touches it (as a
+/// lock future unlinks itself from its Mutex): the child must go first.
+struct Borrowed {
+    bool alive = true;
+    ~Borrowed() { alive = false; }
+};
+struct TouchesOnDrop : FutureExt<TouchesOnDrop> {
+    using Output = int;
+    Borrowed* owner;
+    bool* saw_owner_alive;
+    TouchesOnDrop(Borrowed* o, bool* s) : owner(o), saw_owner_alive(s) {}
+    TouchesOnDrop(TouchesOnDrop&& o) noexcept : owner(std::exchange(o.owner, nullptr)), saw_owner_alive(o.saw_owner_alive) {}
+    ~TouchesOnDrop() {
+        if (owner != nullptr) *saw_owner_alive = owner->alive;
+    }
+    Poll<int> poll(Context&) { return pending; }
+};
+struct BorrowsAMember : Async<BorrowsAMember, void> {
+    Borrowed owner;
+    bool* saw_owner_alive;
+    int x = 0;
+    POLLEN_FRAME;
+    explicit BorrowsAMember(bool* s) : saw_owner_alive(s) {}
+    Poll<void> poll(Context& cx) {
+        POLLEN_BEGIN(cx);
+        POLLEN_LET(x, TouchesOnDrop(&owner, saw_owner_alive));
+        POLLEN_END;
+    }
+};
+
+TEST(AsyncFn, DestroyingItMidWayDestroysTheChildBeforeTheMembersItBorrows) {
+    pollen::test::CountingWaker w;
+    bool saw_owner_alive = false;
+    {
+        BorrowsAMember f(&saw_owner_alive);
+        EXPECT_TRUE(poll_once(f, w).is_pending());
+    }
+    EXPECT_TRUE(saw_owner_alive);
+}
+
+/// The frame declared before another member: refused at the first poll.
+struct FrameNotLast : Async<FrameNotLast, void> {
+    POLLEN_FRAME;
+    int after = 0;
+    Poll<void> poll(Context& cx) {
+        POLLEN_BEGIN(cx);
+        POLLEN_END;
+    }
+};
+
 /// A void async fn that runs to its end, awaiting a member future in place.
 struct NapTwice : Async<NapTwice, void> {
     Gates& g;
     Gates::GateFuture<int> held;
     int* steps;
+    POLLEN_FRAME;
     NapTwice(Gates& gates, int* s) : g(gates), held(gates.future(0, 7)), steps(s) {}
     Poll<void> poll(Context& cx) {
         POLLEN_BEGIN(cx);
@@ -247,9 +302,10 @@ TEST(AsyncFn, AwaitsAMemberInPlaceAndAVoidBodyRunsToItsEnd) {
 }
 
 /// An async fn awaiting another one (the child's frame lives in the parent's slot).
-struct Outer : Async<Outer, int, 512> {
+struct Outer : Async<Outer, int> {
     Gates& g;
     int inner = 0;
+    POLLEN_FRAME_SIZED(512);
     explicit Outer(Gates& gates) : g(gates) {}
     Poll<int> poll(Context& cx) {
         POLLEN_BEGIN(cx);
@@ -308,6 +364,7 @@ struct Exchange : Async<Exchange, io::Result<std::string>> {
     std::size_t n = 0;
     std::array<std::byte, 4096> buf{};
     std::string reply;
+    POLLEN_FRAME;
     Exchange(net::SocketAddr a, std::string m) : addr(a), msg(std::move(m)) {}
 
     Poll<Output> poll(Context& cx) {
@@ -330,6 +387,7 @@ struct EchoOnce : Async<EchoOnce, io::Result<void>> {
     std::optional<std::pair<net::TcpStream, net::SocketAddr>> accepted;
     std::array<std::byte, 1024> buf{};
     std::size_t n = 0;
+    POLLEN_FRAME;
     explicit EchoOnce(net::TcpListener& l) : listener(l) {}
 
     Poll<Output> poll(Context& cx) {
@@ -372,6 +430,12 @@ TEST(AsyncFn, ConnectErrorsComeBackThroughTheTryForm) {
 
 using AsyncFnDeathTest = ::testing::Test;
 
+TEST(AsyncFnDeathTest, AFrameThatIsNotTheLastMemberAborts) {
+    pollen::test::CountingWaker w;
+    FrameNotLast f;
+    EXPECT_DEATH((void)poll_once(f, w), "POLLEN_FRAME must be the last member");
+}
+
 TEST(AsyncFnDeathTest, PollingAfterReadyAborts) {
     Gates g;
     for (int i = 0; i < 3; ++i) g.open_next();
@@ -396,6 +460,7 @@ TEST(AsyncFnDeathTest, MovingAfterTheFirstPollAborts) {
 #endif
 
 struct NeverReturns : Async<NeverReturns, int> {
+    POLLEN_FRAME;
     Poll<int> poll(Context& cx) {
         POLLEN_BEGIN(cx);
         POLLEN_AWAIT(pollen::future::ready(Unit{}));

@@ -21,6 +21,15 @@
 /// move-only (`resubscribe()` makes a new one that starts at the tail).
 /// One mutex guards the ring and the waiter list; values are copied and
 /// overwritten values destroyed outside it where that is possible.
+///
+/// Both halves may be empty: default-constructed, moved from, assigned `{}`
+/// or given to `pollen::drop` (Rust's `drop(tx)`: dropping the last Sender
+/// early closes the channel). An empty handle answers as one of a closed
+/// channel with no receivers: an empty Sender's `send` fails with the value
+/// back, its `subscribe()` gives an empty Receiver, its counts are 0; an
+/// empty Receiver's `recv`/`try_recv` give Closed, `resubscribe()` gives an
+/// empty Receiver, `len()` is 0 and `is_closed()` true. An empty handle is
+/// the `same_channel` as nothing.
 
 #include <algorithm>
 #include <cstddef>
@@ -158,6 +167,19 @@ class Sender;
 template <class T>
 class Receiver {
 public:
+    /// An empty Receiver, attached to no channel.
+    Receiver() noexcept = default;
+    /// Move-only: each Receiver has its own position (Rust's is not Clone
+    /// either). Copying one from a non-const lvalue picks this instead of the
+    /// deleted copy, so the error is pollen's message; the traits stay false.
+    template <class U>
+        requires std::is_same_v<U, Receiver>
+    Receiver(U&) : Receiver() {
+        static_assert(std::is_copy_constructible_v<U>,
+                      "pollen::broadcast::Receiver is move-only (each has its own position; Rust's is "
+                      "not Clone either): pass it on with std::move(rx); for another receiver of the "
+                      "channel, call rx.resubscribe() or tx.subscribe()");
+    }
     Receiver(Receiver&& other) noexcept
         : shared_(std::move(other.shared_)), next_(other.next_) {}
     Receiver& operator=(Receiver&& other) noexcept {
@@ -196,10 +218,11 @@ public:
 
     /// A new receiver of the same channel that starts at the tail: it sees
     /// only values sent from now on.
-    Receiver resubscribe() const { return Receiver(shared_); }
+    Receiver resubscribe() const { return shared_ ? Receiver(shared_) : Receiver(); }
 
     /// Values sent that this receiver has not received yet (at most the capacity).
     std::size_t len() const {
+        if (!shared_) return 0;
         std::lock_guard lock(shared_->mu);
         std::uint64_t oldest = shared_->tail > shared_->cap() ? shared_->tail - shared_->cap() : 0;
         return static_cast<std::size_t>(shared_->tail - std::max(next_, oldest));
@@ -207,10 +230,11 @@ public:
     bool is_empty() const { return len() == 0; }
     /// True once every sender is gone (values may still be left to receive).
     bool is_closed() const {
+        if (!shared_) return true;
         std::lock_guard lock(shared_->mu);
         return shared_->closed;
     }
-    bool same_channel(const Receiver& other) const { return shared_ == other.shared_; }
+    bool same_channel(const Receiver& other) const { return shared_ && shared_ == other.shared_; }
 
 private:
     friend class Sender<T>;
@@ -231,6 +255,7 @@ private:
     /// One step of receiving; with `node`, queues it when Empty.
     detail::Got receive(std::optional<T>& out, std::uint64_t& lagged, channels::detail::WaitNode* node,
                         const Waker* waker) {
+        if (!shared_) return detail::Got::Closed;
         std::optional<Waker> old_waker;
         std::optional<T> dead;  // a value every receiver has read, destroyed after unlocking
         std::lock_guard lock(shared_->mu);
@@ -298,7 +323,10 @@ private:
 template <class T>
 class Sender {
 public:
+    /// An empty Sender, attached to no channel.
+    Sender() noexcept = default;
     Sender(const Sender& other) : shared_(other.shared_) {
+        if (!shared_) return;
         std::lock_guard lock(shared_->mu);
         ++shared_->tx_count;
     }
@@ -321,6 +349,7 @@ public:
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
     Result<std::size_t, SendError<T>> send(U&& value) const {
+        if (!shared_) return Err(SendError<T>{T(std::forward<U>(value))});
         std::optional<T> overwritten;
         std::vector<Waker> to_wake;
         std::size_t receivers;
@@ -343,21 +372,23 @@ public:
     }
 
     /// A new receiver that sees the values sent from now on.
-    Receiver<T> subscribe() const { return Receiver<T>(shared_); }
+    Receiver<T> subscribe() const { return shared_ ? Receiver<T>(shared_) : Receiver<T>(); }
 
     std::size_t receiver_count() const {
+        if (!shared_) return 0;
         std::lock_guard lock(shared_->mu);
         return shared_->rx_count;
     }
     /// Values retained and not yet read by every receiver (at most the capacity).
     std::size_t len() const {
+        if (!shared_) return 0;
         std::lock_guard lock(shared_->mu);
         std::size_t n = 0;
         for (auto& slot : shared_->buffer) n += slot.rem > 0;
         return n;
     }
     bool is_empty() const { return len() == 0; }
-    bool same_channel(const Sender& other) const { return shared_ == other.shared_; }
+    bool same_channel(const Sender& other) const { return shared_ && shared_ == other.shared_; }
 
 private:
     template <class U>

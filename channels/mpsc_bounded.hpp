@@ -20,6 +20,15 @@
 /// gives back its slot. The queue is lock-free (blocks of 32 slots); only
 /// senders that must wait take a small lock. Both futures draw on the
 /// cooperative budget.
+///
+/// A default-constructed Sender is empty (as is a moved-from one); `tx = {}`
+/// or `pollen::drop(std::move(tx))` drops a Sender early, which makes it
+/// empty and, for the last Sender, ends the receiver's stream (Rust's
+/// `drop(tx)`). An empty Sender answers as a sender of a closed channel:
+/// `send`, `reserve`, `try_send`, `try_reserve` and `blocking_send` fail
+/// (Closed, handing the value back), `closed()` is ready at once,
+/// `is_closed()` is true, both capacities are 0, and it is the
+/// `same_channel` as nothing. Copying it gives another empty Sender.
 
 #include <cassert>
 #include <cstddef>
@@ -95,7 +104,7 @@ public:
 
     Send(Send&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
         : chan_(std::exchange(other.chan_, nullptr)),
-          value_(std::move(other.value_)),
+          value_(std::exchange(other.value_, std::nullopt)),
           pin_(std::move(other.pin_)),
           waiter_(other.waiter_) {}
     Send& operator=(Send&&) = delete;
@@ -105,7 +114,8 @@ public:
 
     Poll<Output> poll(Context& cx) {
         pin_.on_poll(this);
-        assert(chan_ && "pollen: mpsc Send polled after completion");
+        assert(value_ && "pollen: mpsc Send polled after completion");
+        if (chan_ == nullptr) return Ready<Output>{Err(fail())};  // sent by an empty Sender
         if (!coop::poll_proceed(cx)) return pending;
         switch (chan_->sem().poll_acquire(waiter_, cx.waker())) {
             case detail::Acquired::Pending:
@@ -115,12 +125,9 @@ public:
                 std::exchange(chan_, nullptr)->push(std::move(*value_));
                 value_.reset();
                 return Ready<Output>{Ok()};
-            default: {
+            default:
                 chan_ = nullptr;
-                SendError<T> err{std::move(*value_)};
-                value_.reset();
-                return Ready<Output>{Err(std::move(err))};
-            }
+                return Ready<Output>{Err(fail())};
         }
     }
 
@@ -128,6 +135,12 @@ private:
     friend class Sender<T>;
     Send(detail::Chan<T, detail::BoundedSemaphore>* chan, T&& value)
         : chan_(chan), value_(std::move(value)) {}
+
+    SendError<T> fail() {
+        SendError<T> err{std::move(*value_)};
+        value_.reset();
+        return err;
+    }
 
     detail::Chan<T, detail::BoundedSemaphore>* chan_;
     std::optional<T> value_;
@@ -143,7 +156,10 @@ public:
     using Output = Result<Permit<T>, SendError<void>>;
 
     Reserve(Reserve&& other) noexcept
-        : chan_(std::exchange(other.chan_, nullptr)), pin_(std::move(other.pin_)), waiter_(other.waiter_) {}
+        : chan_(std::exchange(other.chan_, nullptr)),
+          pin_(std::move(other.pin_)),
+          waiter_(other.waiter_),
+          done_(std::exchange(other.done_, true)) {}  // the moved-from one is spent
     Reserve& operator=(Reserve&&) = delete;
     ~Reserve() {
         if (chan_ && chan_->sem().cancel(waiter_)) chan_->permit_returned();
@@ -151,16 +167,22 @@ public:
 
     Poll<Output> poll(Context& cx) {
         pin_.on_poll(this);
-        assert(chan_ && "pollen: mpsc Reserve polled after completion");
+        assert(!done_ && "pollen: mpsc Reserve polled after completion");
+        if (chan_ == nullptr) {  // reserved by an empty Sender
+            done_ = true;
+            return Ready<Output>{Err(SendError<void>{})};
+        }
         if (!coop::poll_proceed(cx)) return pending;
         switch (chan_->sem().poll_acquire(waiter_, cx.waker())) {
             case detail::Acquired::Pending:
                 coop::refund();
                 return pending;
             case detail::Acquired::Ok:
+                done_ = true;
                 return Ready<Output>{Ok(Permit<T>(std::exchange(chan_, nullptr)))};
             default:
                 chan_ = nullptr;
+                done_ = true;
                 return Ready<Output>{Err(SendError<void>{})};
         }
     }
@@ -172,6 +194,7 @@ private:
     detail::Chan<T, detail::BoundedSemaphore>* chan_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
     detail::SemWaiter waiter_;
+    bool done_ = false;
 };
 
 /// The future of `Sender::closed()`.
@@ -184,6 +207,8 @@ class Sender {
     using ChanT = detail::Chan<T, detail::BoundedSemaphore>;
 
 public:
+    /// An empty Sender, attached to no channel (see the top of this file).
+    Sender() noexcept = default;
     Sender(const Sender& other) : chan_(other.chan_) {
         if (chan_) chan_->add_sender();
     }
@@ -212,7 +237,7 @@ public:
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
     Result<void, TrySendError<T>> try_send(U&& value) const {
-        switch (chan_->sem().try_acquire()) {
+        switch (chan_ ? chan_->sem().try_acquire() : detail::Acquired::Closed) {
             case detail::Acquired::Ok:
                 chan_->push(std::forward<U>(value));
                 return Ok();
@@ -228,7 +253,7 @@ public:
 
     /// A Permit now if a slot is free: Full or Closed otherwise.
     Result<Permit<T>, TrySendError<void>> try_reserve() const {
-        switch (chan_->sem().try_acquire()) {
+        switch (chan_ ? chan_->sem().try_acquire() : detail::Acquired::Closed) {
             case detail::Acquired::Ok: return Ok(Permit<T>(chan_));
             case detail::Acquired::NoPermits: return Err(TrySendError<void>{TrySendErrorKind::Full});
             default: return Err(TrySendError<void>{TrySendErrorKind::Closed});
@@ -246,13 +271,13 @@ public:
     /// A future Ready once the receiver closed or is gone.
     Closed<T> closed() const { return Closed<T>(chan_); }
     /// True once the receiver closed or is gone (sends would fail).
-    bool is_closed() const { return chan_->sem().is_closed(); }
+    bool is_closed() const { return chan_ == nullptr || chan_->sem().is_closed(); }
     /// Slots free right now.
-    std::size_t capacity() const { return chan_->sem().available(); }
+    std::size_t capacity() const { return chan_ ? chan_->sem().available() : 0; }
     /// The capacity the channel was created with.
-    std::size_t max_capacity() const { return chan_->sem().bound(); }
-    /// True when both send into the same channel.
-    bool same_channel(const Sender& other) const { return chan_ == other.chan_; }
+    std::size_t max_capacity() const { return chan_ ? chan_->sem().bound() : 0; }
+    /// True when both send into the same channel (never for an empty Sender).
+    bool same_channel(const Sender& other) const { return chan_ != nullptr && chan_ == other.chan_; }
 
 private:
     template <class U>
@@ -263,7 +288,7 @@ private:
         if (ChanT* c = std::exchange(chan_, nullptr)) c->drop_sender();
     }
 
-    ChanT* chan_;
+    ChanT* chan_ = nullptr;
 };
 
 /// A bounded channel of `capacity` (at least 1) values.

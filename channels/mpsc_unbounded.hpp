@@ -12,6 +12,13 @@
 /// gone. UnboundedSender is copyable; the receiver sees the end once the last
 /// one is gone and everything was received. Nothing limits memory: a
 /// receiver that falls behind lets the queue grow.
+///
+/// A default-constructed UnboundedSender is empty (as is a moved-from one);
+/// `tx = {}` or `pollen::drop(std::move(tx))` drops a sender early, which for
+/// the last one ends the receiver's stream (Rust's `drop(tx)`). An empty
+/// sender answers as a sender of a closed channel: `send` fails with the
+/// value back, `closed()` is ready at once, `is_closed()` is true, and it is
+/// the `same_channel` as nothing.
 
 #include <cstddef>
 #include <type_traits>
@@ -34,6 +41,8 @@ class UnboundedSender {
     using ChanT = detail::Chan<T, detail::UnboundedSemaphore>;
 
 public:
+    /// An empty sender, attached to no channel.
+    UnboundedSender() noexcept = default;
     UnboundedSender(const UnboundedSender& other) : chan_(other.chan_) {
         if (chan_) chan_->add_sender();
     }
@@ -55,7 +64,8 @@ public:
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
     Result<void, SendError<T>> send(U&& value) const {
-        if (!chan_->sem().try_add_message()) return Err(SendError<T>{T(std::forward<U>(value))});
+        if (chan_ == nullptr || !chan_->sem().try_add_message())
+            return Err(SendError<T>{T(std::forward<U>(value))});
         chan_->push(std::forward<U>(value));
         return Ok();
     }
@@ -63,9 +73,9 @@ public:
     /// A future Ready once the receiver closed or is gone.
     UnboundedClosed<T> closed() const { return UnboundedClosed<T>(chan_); }
     /// True once the receiver closed or is gone (sends would fail).
-    bool is_closed() const { return chan_->sem().is_closed(); }
-    /// True when both send into the same channel.
-    bool same_channel(const UnboundedSender& other) const { return chan_ == other.chan_; }
+    bool is_closed() const { return chan_ == nullptr || chan_->sem().is_closed(); }
+    /// True when both send into the same channel (never for an empty sender).
+    bool same_channel(const UnboundedSender& other) const { return chan_ != nullptr && chan_ == other.chan_; }
 
 private:
     template <class U>
@@ -76,7 +86,7 @@ private:
         if (ChanT* c = std::exchange(chan_, nullptr)) c->drop_sender();
     }
 
-    ChanT* chan_;
+    ChanT* chan_ = nullptr;
 };
 
 /// An unbounded channel.

@@ -23,9 +23,17 @@
 /// Unlike most pollen futures, Receiver and Closed are Unpin (Rust's term):
 /// their state lives in the shared allocation, so they may be moved between
 /// polls and carry no PinCheck. Use `Unit` for a value-less signal.
+///
+/// Both halves may be empty: default-constructed, moved from, assigned `{}`
+/// or given to `pollen::drop`, which drops them early as Rust's `drop(tx)`
+/// does (a dropped Sender wakes the Receiver with RecvError). An empty
+/// Sender is one that has sent: `send` fails with the value back,
+/// `is_closed()` is true and `closed()` is ready at once. An empty Receiver
+/// is one that has received: `try_recv` is Closed, `close()` does nothing,
+/// and polling it stops the program with a message, as polling a completed
+/// Receiver does (Tokio panics there too).
 
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -36,6 +44,7 @@
 #include "../core/future_ext.hpp"
 #include "../core/poll.hpp"
 #include "../core/result.hpp"
+#include "detail/empty_handle.hpp"
 #include "detail/oneshot_inner.hpp"
 
 namespace pollen::oneshot {
@@ -91,7 +100,9 @@ public:
 
 private:
     friend class Sender<T>;
-    explicit Closed(detail::OneshotInner<T>* inner) : inner_(inner) { inner_->add_ref(); }
+    explicit Closed(detail::OneshotInner<T>* inner) : inner_(inner) {
+        if (inner_) inner_->add_ref();
+    }
     detail::OneshotInner<T>* inner_;
 };
 
@@ -99,6 +110,8 @@ private:
 template <class T>
 class Sender {
 public:
+    /// An empty Sender, attached to no channel.
+    Sender() noexcept = default;
     Sender(Sender&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
     Sender& operator=(Sender&& other) noexcept {
         if (this != &other) {
@@ -131,11 +144,8 @@ public:
         return inner_ == nullptr || (inner_->load() & detail::OneshotInner<T>::kClosed) != 0;
     }
 
-    /// A future Ready once the Receiver is closed or dropped.
-    Closed<T> closed() const {
-        if (inner_ == nullptr) std::abort();  // a moved-from Sender has no channel
-        return Closed<T>(inner_);
-    }
+    /// A future Ready once the Receiver is closed or dropped (at once when empty).
+    Closed<T> closed() const { return Closed<T>(inner_); }
 
     /// The poll behind `closed()`, for hand-written futures that own the Sender.
     Poll<void> poll_closed(Context& cx) {
@@ -155,7 +165,7 @@ private:
         }
     }
 
-    detail::OneshotInner<T>* inner_;
+    detail::OneshotInner<T>* inner_ = nullptr;
 };
 
 /// The receiving half, itself the future of the value.
@@ -164,6 +174,19 @@ class Receiver : public FutureExt<Receiver<T>> {
 public:
     using Output = Result<T, RecvError>;
 
+    /// An empty Receiver, attached to no channel: not to be polled.
+    Receiver() noexcept = default;
+    /// Move-only: it receives the one value once. Copying one from a non-const
+    /// lvalue picks this instead of the deleted copy, so the error is
+    /// pollen's message; the copy traits stay false.
+    template <class U>
+        requires std::is_same_v<U, Receiver>
+    Receiver(U&) : Receiver() {
+        static_assert(std::is_copy_constructible_v<U>,
+                      "pollen::oneshot::Receiver is move-only (it receives the one value once): pass it "
+                      "on with std::move(rx); to let several tasks wait for the value, use a watch or "
+                      "broadcast channel");
+    }
     Receiver(Receiver&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
     Receiver& operator=(Receiver&& other) noexcept {
         if (this != &other) {
@@ -176,7 +199,7 @@ public:
 
     /// Ready with the value or RecvError; not to be polled after that.
     Poll<Output> poll(Context& cx) {
-        if (inner_ == nullptr) std::abort();  // polled after completion
+        if (inner_ == nullptr) channels::detail::empty_handle_used("oneshot::Receiver::poll");
         // Tokio's coop: a spent budget yields even when the value is there.
         if (!coop::poll_proceed(cx)) return pending;
         if (!inner_->poll_recv(cx)) {
@@ -222,13 +245,14 @@ private:
 
     void drop() {
         if (detail::OneshotInner<T>* inner = std::exchange(inner_, nullptr)) {
+            inner->release_rx_waker();
             // An unreceived value dies with the Receiver, not with the last handle.
             if (inner->close() & detail::OneshotInner<T>::kValueSent) inner->take();
             inner->release();
         }
     }
 
-    detail::OneshotInner<T>* inner_;
+    detail::OneshotInner<T>* inner_ = nullptr;
 };
 
 /// A new channel: one allocation shared by the two halves.

@@ -20,6 +20,17 @@
 /// same thread would deadlock, as in Tokio). Receivers are copyable (each
 /// copy tracks its own version); the Sender is move-only. `Sender::closed()`
 /// is Ready once every receiver is gone.
+///
+/// Both halves may be empty: default-constructed, moved from, assigned `{}`
+/// or given to `pollen::drop` (Rust's `drop(tx)`: dropping the Sender early
+/// closes the channel). An empty handle answers as one of a closed channel
+/// where it can: an empty Sender's `send` fails with the value back, its
+/// `subscribe()` gives an empty Receiver, `receiver_count()` is 0 and
+/// `closed()` is ready at once; an empty Receiver's `changed()` and
+/// `has_changed()` give RecvError and `mark_changed`/`mark_unchanged` do
+/// nothing. There is no value to read or modify, so `borrow`,
+/// `borrow_and_update`, `send_replace`, `send_modify` and `send_if_modified`
+/// on an empty handle stop the program with a message.
 
 #include <atomic>
 #include <cstddef>
@@ -39,6 +50,7 @@
 #include "../core/poll.hpp"
 #include "../core/result.hpp"
 #include "detail/block_on_thread.hpp"
+#include "detail/empty_handle.hpp"
 #include "detail/wait_list.hpp"
 
 namespace pollen::watch {
@@ -175,8 +187,10 @@ class Sender;
 template <class T>
 class Receiver {
 public:
+    /// An empty Receiver, attached to no channel.
+    Receiver() noexcept = default;
     Receiver(const Receiver& other) : shared_(other.shared_), version_(other.version_) {
-        shared_->rx_count.fetch_add(1, std::memory_order_relaxed);
+        if (shared_) shared_->rx_count.fetch_add(1, std::memory_order_relaxed);
     }
     Receiver(Receiver&& other) noexcept : shared_(std::move(other.shared_)), version_(other.version_) {}
     Receiver& operator=(const Receiver& other) {
@@ -195,6 +209,7 @@ public:
 
     /// The current value, without marking it seen.
     Ref<T> borrow() const {
+        if (!shared_) channels::detail::empty_handle_used("watch::Receiver::borrow");
         std::shared_lock lock(shared_->value_mu);
         bool changed = shared_->version() != version_;
         return Ref<T>(std::move(lock), shared_->value, changed);
@@ -202,6 +217,7 @@ public:
 
     /// The current value, marking it seen.
     Ref<T> borrow_and_update() {
+        if (!shared_) channels::detail::empty_handle_used("watch::Receiver::borrow_and_update");
         std::shared_lock lock(shared_->value_mu);
         std::uint64_t v = shared_->version();
         bool changed = v != version_;
@@ -211,6 +227,7 @@ public:
 
     /// Ok(true) if a value newer than the last seen was sent; Err once the Sender is gone.
     Result<bool, RecvError> has_changed() const {
+        if (!shared_) return Err(RecvError{});
         std::uint64_t s = shared_->state.load(std::memory_order_acquire);
         if (s & detail::Shared<T>::kClosed) return Err(RecvError{});
         return Ok((s & ~detail::Shared<T>::kClosed) != version_);
@@ -228,10 +245,14 @@ public:
     }
 
     /// Treats the current value as seen / unseen.
-    void mark_unchanged() { version_ = shared_->version(); }
-    void mark_changed() { version_ = shared_->version() - detail::Shared<T>::kStep; }
+    void mark_unchanged() {
+        if (shared_) version_ = shared_->version();
+    }
+    void mark_changed() {
+        if (shared_) version_ = shared_->version() - detail::Shared<T>::kStep;
+    }
 
-    bool same_channel(const Receiver& other) const { return shared_ == other.shared_; }
+    bool same_channel(const Receiver& other) const { return shared_ && shared_ == other.shared_; }
 
 private:
     friend class Sender<T>;
@@ -242,6 +263,7 @@ private:
         : shared_(std::move(shared)), version_(version) {}
 
     std::optional<Result<void, RecvError>> maybe_changed() {
+        if (!shared_) return Result<void, RecvError>(Err(RecvError{}));
         std::uint64_t s = shared_->state.load(std::memory_order_acquire);
         std::uint64_t v = s & ~detail::Shared<T>::kClosed;
         if (v != version_) {
@@ -260,17 +282,19 @@ private:
     }
 
     std::shared_ptr<detail::Shared<T>> shared_;
-    std::uint64_t version_;
+    std::uint64_t version_ = 0;
 };
 
-/// The future of `Sender::closed()`: Ready once every receiver is gone.
-/// Borrows the Sender; destroying it mid-way only drops its interest.
+/// The future of `Sender::closed()`: Ready once every receiver is gone (at
+/// once for an empty Sender). Borrows the Sender; destroying it mid-way only
+/// drops its interest.
 template <class T>
 class Closed : public FutureExt<Closed<T>> {
 public:
     using Output = void;
 
-    explicit Closed(detail::Shared<T>& shared) : shared_(&shared) {}
+    /// `shared` is null for an empty Sender.
+    explicit Closed(detail::Shared<T>* shared) : shared_(shared) {}
     Closed(Closed&& other) noexcept : shared_(other.shared_), pin_(std::move(other.pin_)) {}
     Closed& operator=(Closed&&) = delete;
     ~Closed() {
@@ -279,6 +303,7 @@ public:
 
     Poll<void> poll(Context& cx) {
         pin_.on_poll(this);
+        if (shared_ == nullptr) return ready();
         if (!coop::poll_proceed(cx)) return pending;
         if (shared_->rx_count.load(std::memory_order_acquire) == 0) return ready();
         shared_->enqueue(shared_->tx_waiters, node_, cx.waker());
@@ -299,6 +324,8 @@ private:
 template <class T>
 class Sender {
 public:
+    /// An empty Sender, attached to no channel.
+    Sender() noexcept = default;
     Sender(Sender&& other) noexcept : shared_(std::move(other.shared_)) {}
     Sender& operator=(Sender&& other) noexcept {
         if (this != &other) {
@@ -325,6 +352,7 @@ public:
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
     T send_replace(U&& value) {
+        if (!shared_) channels::detail::empty_handle_used("watch::Sender::send_replace");
         T incoming(std::forward<U>(value));
         {
             std::unique_lock lock(shared_->value_mu);
@@ -347,6 +375,7 @@ public:
     /// Runs `fn(value&)`; notifies only if it returns true. Returns that.
     template <class Fn>
     bool send_if_modified(Fn&& fn) {
+        if (!shared_) channels::detail::empty_handle_used("watch::Sender::send_if_modified");
         {
             std::unique_lock lock(shared_->value_mu);
             if (!std::forward<Fn>(fn)(shared_->value)) return false;
@@ -358,22 +387,26 @@ public:
 
     /// The current value (a read guard).
     Ref<T> borrow() const {
+        if (!shared_) channels::detail::empty_handle_used("watch::Sender::borrow");
         std::shared_lock lock(shared_->value_mu);
         return Ref<T>(std::move(lock), shared_->value, false);
     }
 
     /// A new receiver that has seen the current value.
     Receiver<T> subscribe() const {
+        if (!shared_) return Receiver<T>();
         shared_->rx_count.fetch_add(1, std::memory_order_relaxed);
         std::shared_lock lock(shared_->value_mu);
         return Receiver<T>(shared_, shared_->version());
     }
 
-    std::size_t receiver_count() const { return shared_->rx_count.load(std::memory_order_acquire); }
+    std::size_t receiver_count() const {
+        return shared_ ? shared_->rx_count.load(std::memory_order_acquire) : 0;
+    }
     /// True once every receiver is gone.
     bool is_closed() const { return receiver_count() == 0; }
     /// A future Ready once every receiver is gone.
-    Closed<T> closed() const { return Closed<T>(*shared_); }
+    Closed<T> closed() const { return Closed<T>(shared_.get()); }
 
 private:
     template <class U, class V>

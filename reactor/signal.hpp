@@ -30,6 +30,7 @@
 #include "../core/future.hpp"
 #include "../core/future_ext.hpp"
 #include "../core/io/error.hpp"
+#include "../core/stream/stream_ext.hpp"
 
 namespace pollen::signal {
 
@@ -54,8 +55,11 @@ private:
 
 /// A listener for one signal number (Tokio's `unix::Signal`). Movable; its
 /// state lives on the heap, so it may be moved even after being polled. Also a
-/// Stream of the signal number, one item per delivery.
-class Signal {
+/// Stream of the signal number, one item per delivery (tokio-stream's
+/// `SignalStream` without the wrapper), with StreamExt's methods:
+/// `sig.next()` waits for the next delivery as `recv()` does, and
+/// `std::move(sig).take(3)` etc. consume the listener.
+class Signal : public StreamExt<Signal> {
 public:
     using Item = int;
 

@@ -460,3 +460,20 @@ TEST(OneshotThreads, ReceiverDropRacingWithClosedPollWakes) {
     receivers.clear();
     EXPECT_EQ(flag.use_count(), 2);
 }
+
+// A dropped Receiver lets go of the waker its last poll stored at once, not
+// when the Sender goes too: the task that dropped it is not pinned by the
+// channel (found by cancel_at_every_point on an async function awaiting two
+// receivers).
+TEST(Oneshot, DroppingAPolledReceiverReleasesItsWakerWhileTheSenderLives) {
+    auto wake = std::make_shared<CountingWake>();
+    Waker w = waker_from(wake);
+    auto [tx, rx] = oneshot::channel<int>();
+    EXPECT_TRUE(poll_with(rx, w).is_pending());
+    EXPECT_EQ(wake.use_count(), 3);  // `wake`, `w`, and the stored clone
+    rx = {};
+    EXPECT_EQ(wake.use_count(), 2);
+    EXPECT_TRUE(tx.is_closed());
+    EXPECT_TRUE(std::move(tx).send(1).is_err());
+    EXPECT_EQ(wake->wakes.load(), 0);
+}

@@ -5,6 +5,8 @@
 /// receiver must outlive it, like Rust's `&mut self` future). Recv holds no
 /// state of its own, so it may be moved between polls and destroying it
 /// mid-way loses nothing: a value not yet received stays in the channel.
+/// An empty RxHandle (no Chan) answers as the receiver of a closed, drained
+/// channel: every receive ends at once.
 
 #include <optional>
 #include <utility>
@@ -26,7 +28,10 @@ public:
     explicit Recv(Chan<T, Sem>* chan) : chan_(chan) {}
 
     /// Ready with the next value, or nullopt once the channel is closed and drained.
-    Poll<Output> poll(Context& cx) { return chan_->poll_recv(cx); }
+    Poll<Output> poll(Context& cx) {
+        if (chan_ == nullptr) return Ready<Output>{std::nullopt};  // an empty receiver: ended
+        return chan_->poll_recv(cx);
+    }
 
 private:
     Chan<T, Sem>* chan_;
@@ -55,12 +60,13 @@ public:
     Recv<T, Sem> recv() { return Recv<T, Sem>(chan_); }
 
     /// The poll behind `recv()`, for hand-written futures that own the receiver.
-    Poll<std::optional<T>> poll_recv(Context& cx) { return chan_->poll_recv(cx); }
+    Poll<std::optional<T>> poll_recv(Context& cx) { return Recv<T, Sem>(chan_).poll(cx); }
     /// The Stream poll: the same as `poll_recv`.
-    Poll<std::optional<T>> poll_next(Context& cx) { return chan_->poll_recv(cx); }
+    Poll<std::optional<T>> poll_next(Context& cx) { return poll_recv(cx); }
 
     /// A value now, or Empty / Disconnected.
     Result<T, TryRecvError> try_recv() {
+        if (chan_ == nullptr) return Err(TryRecvError::Disconnected);
         std::optional<T> out;
         switch (chan_->try_recv(out)) {
             case TryRecv::Value: return Ok(std::move(*out));
@@ -77,25 +83,29 @@ public:
     }
 
     /// Closes the channel for the senders; what is buffered can still be received.
-    void close() { chan_->close_rx(); }
+    void close() {
+        if (chan_ != nullptr) chan_->close_rx();
+    }
 
-    /// True once `close()` was called or every sender is gone.
+    /// True once `close()` was called or every sender is gone (always, when empty).
     bool is_closed() const {
-        return chan_->is_rx_closed_by_receiver() || chan_->sender_count() == 0;
+        return chan_ == nullptr || chan_->is_rx_closed_by_receiver() || chan_->sender_count() == 0;
     }
 
 protected:
+    RxHandle() noexcept = default;
     explicit RxHandle(Chan<T, Sem>* chan) : chan_(chan) {}
 
     void reset() {
         if (Chan<T, Sem>* c = std::exchange(chan_, nullptr)) c->drop_rx();
     }
 
-    Chan<T, Sem>* chan_;
+    Chan<T, Sem>* chan_ = nullptr;
 };
 
 /// The future of `closed()` on any sender: Ready once the receiver closed or
-/// is gone. Borrows the sender; destroying it mid-way leaves the queue.
+/// is gone (at once for an empty sender). Borrows the sender; destroying it
+/// mid-way leaves the queue.
 template <class T, class Sem>
 class Closed : public FutureExt<Closed<T, Sem>> {
 public:
@@ -109,6 +119,7 @@ public:
 
     Poll<void> poll(Context& cx) {
         pin_.on_poll(this);
+        if (chan_ == nullptr) return ready();
         if (!coop::poll_proceed(cx)) return pending;
         polled_ = true;
         if (chan_->poll_closed(node_, cx.waker())) return ready();

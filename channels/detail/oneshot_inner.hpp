@@ -91,6 +91,16 @@ public:
         return v;
     }
 
+    /// The receiver is going: gives up its waker slot, so a task that dropped
+    /// the receiver is not kept alive by a channel it no longer listens to.
+    /// If VALUE_SENT came first, the sender owns the slot (it may be waking it
+    /// now) and the destructor releases the waker; otherwise, once the bit is
+    /// down, the sender never reads the slot.
+    void release_rx_waker() {
+        std::uint32_t prev = state_.fetch_and(~kRxTaskSet, std::memory_order_acq_rel);
+        if ((prev & kRxTaskSet) && !(prev & kValueSent)) rx_waker_ = noop_waker();
+    }
+
     /// Sets CLOSED and wakes a sender waiting in `closed()`. Returns the
     /// previous state (VALUE_SENT in it: a value may still be taken).
     std::uint32_t close() {

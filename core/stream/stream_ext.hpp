@@ -3,8 +3,8 @@
 /// (futures-rs's `StreamExt`), `s.map(f).filter(p).take(3)`. Every pollen
 /// stream derives from it (CRTP); a hand-written stream gets the same methods
 /// by deriving `pollen::StreamExt<MyStream>`, and a stream that derives
-/// nothing (a channel receiver) reaches them through the free functions of
-/// the same names in `pollen::stream` (`stream::map(rx, f)`).
+/// nothing reaches them through the free functions of the same names in
+/// `pollen::stream` (`stream::map(s, f)`).
 ///
 /// `next()` borrows the stream; every other method consumes it (call it on an
 /// rvalue) and returns the adapter by value, holding the stream inside: no

@@ -38,6 +38,11 @@ public:
     Poll<io::Result<std::size_t>> poll_read(Context& cx, std::span<std::byte> buf) {
         return stream_->poll_read(cx, buf);
     }
+    /// TcpStream only: its poll_peek / peek (the bytes stay queued).
+    Poll<io::Result<std::size_t>> poll_peek(Context& cx, std::span<std::byte> buf) {
+        return stream_->poll_peek(cx, buf);
+    }
+    auto peek(std::span<std::byte> buf) { return stream_->peek(buf); }
     Poll<io::Result<void>> poll_read_ready(Context& cx) { return stream_->poll_read_ready(cx); }
     auto readable() { return stream_->readable(); }
     io::Result<std::size_t> try_read(std::span<std::byte> buf) { return stream_->try_read(buf); }

@@ -3,7 +3,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "detail/each_addr.hpp"
 #include "detail/inet_addrs.hpp"
+#include "lookup_host.hpp"
 
 namespace pollen::net {
 
@@ -14,6 +16,16 @@ io::Result<TcpListener> TcpListener::bind(const SocketAddr& addr, int backlog) {
     auto s = detail::bind_socket(SOCK_STREAM, ss, len, backlog, /*reuse_addr=*/true);
     if (!s) return Err(s.error());
     return Ok(TcpListener(std::move(*s)));
+}
+
+io::Result<TcpListener> TcpListener::bind(std::string_view host_port) {
+    return detail::first_success<TcpListener>(detail::resolve_now(host_port),
+                                               [](const SocketAddr& a) { return bind(a); });
+}
+
+io::Result<TcpListener> TcpListener::bind(std::string_view host, std::uint16_t port) {
+    return detail::first_success<TcpListener>(detail::resolve_now(host, port),
+                                               [](const SocketAddr& a) { return bind(a); });
 }
 
 io::Result<TcpListener> TcpListener::from_fd(int fd) {

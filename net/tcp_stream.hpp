@@ -3,13 +3,23 @@
 /// AsyncWrite, so every future of core/io (read, read_exact, write_all, copy...)
 /// works on it.
 ///
-/// `connect(addr)` is a future (see net/connect.hpp). `poll_read` is Ready with
+/// `connect(addr)` is a future (see net/connect.hpp); so are the connects by
+/// name or list, Tokio's `connect(impl ToSocketAddrs)`: `connect("host:port")`,
+/// `connect("localhost", 6379)`, `connect("[::1]:80")`, `connect({a, b})`
+/// (a `tcp::ConnectEach`). A literal is parsed, a name resolved with lookup_host on the blocking
+/// pool, and each address tried in turn until one connects (the first
+/// success, else the last error; malformed text is Err(addr_errc::...),
+/// equal to std::errc::invalid_argument). `poll_read` is Ready with
 /// the bytes received (0: the peer shut its write side down), `poll_write`
 /// with the bytes the kernel accepted; both return Pending on EAGAIN and are
 /// woken by the reactor's thread. A peer reset is an error value
 /// (connection_reset, broken_pipe): sends use MSG_NOSIGNAL, never SIGPIPE.
 /// `poll_shutdown` is shutdown(SHUT_WR), a half-close: the peer reads end of
 /// stream and may still write back. `poll_flush` has nothing to flush.
+/// `peek(buf)` / `poll_peek` (recv with MSG_PEEK) are Ready with the bytes
+/// copied without taking them off the socket: the next read or peek sees them
+/// again (0: end of stream); like a read, they wait for data, and share the
+/// read direction's waker slot.
 ///
 /// One read and one write may be in flight at once, from different tasks
 /// (see `into_split`). Destroying a future mid-way leaves the stream usable;
@@ -17,14 +27,21 @@
 /// (pending futures on it must be gone first, as with any borrowed reader).
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "../core/io/async_write.hpp"
 #include "../core/io/error.hpp"
+#include "../core/poll_fn.hpp"
 #include "connect.hpp"
+#include "detail/connect_each.hpp"
 #include "detail/socket.hpp"
+#include "lookup_host.hpp"
 #include "owned_split.hpp"
 #include "readiness.hpp"
 #include "socket_addr.hpp"
@@ -36,12 +53,21 @@ class TcpStream;
 namespace tcp {
 using OwnedReadHalf = net::OwnedReadHalf<TcpStream>;
 using OwnedWriteHalf = net::OwnedWriteHalf<TcpStream>;
+/// The future of a connect by name or by list (net/connect.hpp).
+using ConnectEach = Connect<TcpStream, detail::ConnectEach>;
 }  // namespace tcp
 
 class TcpStream {
 public:
     /// Connects to `addr`; the future's first poll starts the attempt.
     static Connect<TcpStream> connect(const SocketAddr& addr);
+    /// Connects to "host:port" ("127.0.0.1:6379", "[::1]:80", "localhost:6379"),
+    /// trying each address the name resolves to in turn.
+    static tcp::ConnectEach connect(std::string_view host_port);
+    /// Connects to `host` ("localhost", "::1", "example.com") on `port`.
+    static tcp::ConnectEach connect(std::string_view host, std::uint16_t port);
+    /// Tries each of `addrs` in turn (Tokio's `connect(&[SocketAddr])`).
+    static tcp::ConnectEach connect(std::vector<SocketAddr> addrs);
     /// Takes ownership of a connected TCP socket's fd and registers it.
     static io::Result<TcpStream> from_fd(int fd);
 
@@ -64,6 +90,16 @@ public:
     }
     Poll<io::Result<void>> poll_flush(Context&) { return ready(io::Result<void>(Ok())); }
     Poll<io::Result<void>> poll_shutdown(Context&);
+
+    /// Copies queued bytes into `buf` without taking them (MSG_PEEK).
+    Poll<io::Result<std::size_t>> poll_peek(Context& cx, std::span<std::byte> buf) {
+        if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
+        return sock_.poll_recv(cx, buf, /*byte_stream=*/true, MSG_PEEK);
+    }
+    /// A future of poll_peek; borrows the stream and `buf`.
+    auto peek(std::span<std::byte> buf) {
+        return poll_fn([this, buf](Context& cx) { return poll_peek(cx, buf); });
+    }
 
     // ---- readiness and single attempts ----
     Poll<io::Result<void>> poll_read_ready(Context& cx) { return sock_.poll_ready(cx, detail::Direction::Read); }
@@ -101,6 +137,18 @@ inline Connect<TcpStream> TcpStream::connect(const SocketAddr& addr) {
     sockaddr_storage ss;
     socklen_t len = addr.to_sockaddr(ss);
     return Connect<TcpStream>(detail::ConnectSocket(ss, len));
+}
+
+inline tcp::ConnectEach TcpStream::connect(std::string_view host_port) {
+    return tcp::ConnectEach(detail::ConnectEach(lookup_host(host_port)));
+}
+
+inline tcp::ConnectEach TcpStream::connect(std::string_view host, std::uint16_t port) {
+    return tcp::ConnectEach(detail::ConnectEach(lookup_host(std::string(host), port)));
+}
+
+inline tcp::ConnectEach TcpStream::connect(std::vector<SocketAddr> addrs) {
+    return tcp::ConnectEach(detail::ConnectEach(LookupHost(std::move(addrs))));
 }
 
 }  // namespace pollen::net

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "detail/each_addr.hpp"
 #include "detail/inet_addrs.hpp"
 
 namespace pollen::net {
@@ -13,6 +14,16 @@ io::Result<UdpSocket> UdpSocket::bind(const SocketAddr& addr) {
     auto s = detail::bind_socket(SOCK_DGRAM, ss, len, /*backlog=*/-1, /*reuse_addr=*/false);
     if (!s) return Err(s.error());
     return Ok(UdpSocket(std::move(*s)));
+}
+
+io::Result<UdpSocket> UdpSocket::bind(std::string_view host_port) {
+    return detail::first_success<UdpSocket>(detail::resolve_now(host_port),
+                                             [](const SocketAddr& a) { return bind(a); });
+}
+
+io::Result<UdpSocket> UdpSocket::bind(std::string_view host, std::uint16_t port) {
+    return detail::first_success<UdpSocket>(detail::resolve_now(host, port),
+                                             [](const SocketAddr& a) { return bind(a); });
 }
 
 io::Result<UdpSocket> UdpSocket::from_fd(int fd) {
@@ -28,6 +39,16 @@ io::Result<void> UdpSocket::connect(const SocketAddr& addr) {
     return Ok();
 }
 
+io::Result<void> UdpSocket::connect(std::string_view host_port) {
+    return detail::first_success<void>(detail::resolve_now(host_port),
+                                        [this](const SocketAddr& a) { return connect(a); });
+}
+
+io::Result<void> UdpSocket::connect(std::string_view host, std::uint16_t port) {
+    return detail::first_success<void>(detail::resolve_now(host, port),
+                                        [this](const SocketAddr& a) { return connect(a); });
+}
+
 Poll<io::Result<std::size_t>> UdpSocket::poll_send_to(Context& cx, std::span<const std::byte> buf,
                                                       const SocketAddr& target) {
     sockaddr_storage ss;
@@ -35,12 +56,13 @@ Poll<io::Result<std::size_t>> UdpSocket::poll_send_to(Context& cx, std::span<con
     return sock_.poll_send_to(cx, buf, ss, len);
 }
 
-Poll<io::Result<std::pair<std::size_t, SocketAddr>>> UdpSocket::poll_recv_from(Context& cx,
-                                                                               std::span<std::byte> buf) {
+Poll<io::Result<std::pair<std::size_t, SocketAddr>>> UdpSocket::poll_recv_from_flags(Context& cx,
+                                                                                     std::span<std::byte> buf,
+                                                                                     int flags) {
     using R = io::Result<std::pair<std::size_t, SocketAddr>>;
     sockaddr_storage ss;
     socklen_t len = 0;
-    auto p = sock_.poll_recv_from(cx, buf, ss, len);
+    auto p = sock_.poll_recv_from(cx, buf, ss, len, flags);
     if (p.is_pending()) return pending;
     io::Result<std::size_t> n = p.take();
     if (!n) return ready(R(Err(n.error())));

@@ -196,10 +196,10 @@ private:
 
 /// Reads until EOF, counting and checksumming.
 template <class R>
-class Sink : public FutureExt<Sink<R>> {
+class ChecksumSink : public FutureExt<ChecksumSink<R>> {
 public:
     using Output = io::Result<Tally>;
-    explicit Sink(R r) : r_(std::move(r)), buf_(64 * 1024) {}
+    explicit ChecksumSink(R r) : r_(std::move(r)), buf_(64 * 1024) {}
 
     Poll<Output> poll(Context& cx) {
         for (;;) {
@@ -279,7 +279,7 @@ TEST(TcpStream, TransfersOneHundredMegabytesIntactBetweenTwoTasks) {
     TcpListener listener = bind_loopback(rt);
     SocketAddr addr = unwrap(listener.local_addr());
 
-    auto reader = rt.spawn(accept_one(listener).then([](TcpStream s) { return Sink<TcpStream>(std::move(s)); }));
+    auto reader = rt.spawn(accept_one(listener).then([](TcpStream s) { return ChecksumSink<TcpStream>(std::move(s)); }));
     auto writer = rt.spawn(TcpStream::connect(addr).then([](io::Result<TcpStream> s) {
         return Source<TcpStream>(unwrap(std::move(s)), kTotal);
     }));
@@ -421,7 +421,7 @@ TEST(TcpStream, SplitHalvesReadAndWriteFromTwoTasksAtOnce) {
 
     // Dropping the write half when done shuts it down: the echo ends, then the read.
     auto writer = rt.spawn(Source<tcp::OwnedWriteHalf>(std::move(write_half), kTotal));
-    auto reader = rt.spawn(Sink<tcp::OwnedReadHalf>(std::move(read_half)));
+    auto reader = rt.spawn(ChecksumSink<tcp::OwnedReadHalf>(std::move(read_half)));
     Tally sent = unwrap(rt.block_on(std::move(writer)).unwrap());
     Tally got = unwrap(rt.block_on(std::move(reader)).unwrap());
     EXPECT_EQ(got.bytes, kTotal);
@@ -453,7 +453,7 @@ TEST(TcpStream, VectoredWriteSendsTheBuffersInOrder) {
     Runtime rt = make_runtime();
     TcpListener listener = bind_loopback(rt);
     SocketAddr addr = unwrap(listener.local_addr());
-    auto server = rt.spawn(accept_one(listener).then([](TcpStream s) { return Sink<TcpStream>(std::move(s)); }));
+    auto server = rt.spawn(accept_one(listener).then([](TcpStream s) { return ChecksumSink<TcpStream>(std::move(s)); }));
     TcpStream client = unwrap(rt.block_on(rt.spawn(TcpStream::connect(addr))).unwrap());
 
     std::span<const std::byte> parts[] = {bytes("one "), bytes(""), bytes("two "), bytes("three")};
@@ -576,4 +576,70 @@ TEST(TcpListener, PausesInsteadOfFailingWhenOutOfFileDescriptors) {
         EXPECT_EQ(accepted->second, unwrap(second_client.local_addr()));
     }
     EXPECT_TRUE(cw.balanced());
+}
+
+namespace {
+
+/// A connected pair: the client and the accepted end.
+std::pair<TcpStream, TcpStream> connected_pair(Runtime& rt, TcpListener& listener) {
+    auto server = rt.spawn(accept_one(listener));
+    TcpStream client = unwrap(rt.block_on(rt.spawn(TcpStream::connect(unwrap(listener.local_addr())))).unwrap());
+    return {std::move(client), rt.block_on(std::move(server)).unwrap()};
+}
+
+}  // namespace
+
+TEST(TcpStream, PeekLeavesTheBytesForTheNextRead) {
+    Runtime rt = make_runtime();
+    TcpListener listener = bind_loopback(rt);
+    auto [client, accepted] = connected_pair(rt, listener);
+    EXPECT_TRUE(rt.block_on(io::write_all(accepted, bytes("hello"))).is_ok());
+
+    std::byte buf[5];
+    std::size_t n = unwrap(rt.block_on(client.peek(buf)));
+    EXPECT_EQ(text(std::vector(buf, buf + n)), std::string("hello").substr(0, n));
+    while (n < 5) n = unwrap(rt.block_on(client.peek(buf)));  // a peek sees what has arrived so far
+    EXPECT_EQ(text(std::vector(buf, buf + 5)), "hello");
+    EXPECT_EQ(unwrap(rt.block_on(client.peek(buf))), 5u);  // again: nothing was taken
+
+    std::vector<std::byte> got(5);
+    EXPECT_TRUE(rt.block_on(io::read_exact(client, got)).is_ok());
+    EXPECT_EQ(text(got), "hello");
+    auto empty = client.try_read(buf);
+    ASSERT_TRUE(empty.is_err());
+    EXPECT_EQ(empty.error(), std::errc::operation_would_block);
+}
+
+TEST(TcpStream, AShortPeekKeepsTheStreamReadable) {
+    Runtime rt = make_runtime();
+    TcpListener listener = bind_loopback(rt);
+    auto [client, accepted] = connected_pair(rt, listener);
+    EXPECT_TRUE(rt.block_on(io::write_all(accepted, bytes("abc"))).is_ok());
+    std::byte big[64];
+    std::size_t peeked = 0;
+    while (peeked < 3) peeked = unwrap(rt.block_on(client.peek(big)));
+    // A short read means "drained" and clears the readiness; a short peek must
+    // not, or this read would wait for an edge that never comes.
+    rt.block_on(lazy([&] {
+        Context cx(noop_waker_ref());
+        auto p = client.poll_read(cx, big);
+        ASSERT_TRUE(p.is_ready());
+        EXPECT_EQ(unwrap(p.take()), 3u);
+    }));
+}
+
+TEST(TcpStream, PeekWaitsForDataAndSeesEndOfStream) {
+    Runtime rt = make_runtime();
+    TcpListener listener = bind_loopback(rt);
+    auto [client, accepted] = connected_pair(rt, listener);
+    auto [read_half, write_half] = std::move(client).into_split();
+    std::byte buf[8];
+    auto peeker = rt.spawn(read_half.peek(buf));  // nothing there yet: it waits
+    EXPECT_TRUE(rt.block_on(io::write_all(accepted, bytes("x"))).is_ok());
+    EXPECT_EQ(unwrap(rt.block_on(std::move(peeker)).unwrap()), 1u);
+    EXPECT_EQ(static_cast<char>(buf[0]), 'x');
+    EXPECT_EQ(unwrap(rt.block_on(io::read(read_half, buf))), 1u);
+    EXPECT_TRUE(rt.block_on(io::shutdown(accepted)).is_ok());
+    EXPECT_EQ(unwrap(rt.block_on(read_half.peek(buf))), 0u);  // end of stream, and it stays so
+    EXPECT_EQ(unwrap(rt.block_on(io::read(read_half, buf))), 0u);
 }

@@ -97,3 +97,28 @@ TEST(UdpSocket, TryRecvWouldBlockOnAnEmptySocket) {
     EXPECT_TRUE(a.set_broadcast(true).is_ok());
     EXPECT_TRUE(a.broadcast().value());
 }
+
+TEST(UdpSocket, PeekFromReturnsTheSenderAndLeavesTheDatagram) {
+    Runtime rt = make_runtime();
+    UdpSocket a = bind_udp(rt, IpAddr::localhost_v4());
+    UdpSocket b = bind_udp(rt, IpAddr::localhost_v4());
+    std::byte buf[16];
+    auto peeker = rt.spawn(b.peek_from(buf));  // polled first: it waits for the datagram
+    EXPECT_EQ(rt.block_on(a.send_to(bytes("0123456789"), b.local_addr().value())).value(), 10u);
+    auto [n, from] = rt.block_on(std::move(peeker)).unwrap().unwrap();
+    EXPECT_EQ(text(std::span(buf).first(n)), "0123456789");
+    EXPECT_EQ(from, a.local_addr().value());
+
+    std::byte small[4];  // truncated, and still queued whole
+    auto again = rt.block_on(b.peek_from(small)).unwrap();
+    EXPECT_EQ(again.first, 4u);
+    EXPECT_EQ(text(small), "0123");
+    EXPECT_EQ(again.second, from);
+
+    auto got = rt.block_on(b.recv_from(buf)).unwrap();
+    EXPECT_EQ(text(std::span(buf).first(got.first)), "0123456789");
+    EXPECT_EQ(got.second, from);
+    auto empty = b.try_recv_from(buf);
+    ASSERT_TRUE(empty.is_err());
+    EXPECT_EQ(empty.error(), std::errc::operation_would_block);
+}

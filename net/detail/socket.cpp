@@ -43,10 +43,14 @@ io::Result<Socket> Socket::adopt(int fd) {
     return Ok(std::move(s));
 }
 
-Poll<io::Result<std::size_t>> Socket::poll_recv(Context& cx, std::span<std::byte> buf, bool byte_stream) {
+Poll<io::Result<std::size_t>> Socket::poll_recv(Context& cx, std::span<std::byte> buf, bool byte_stream,
+                                                int flags) {
     int fd = io_.fd();
-    return io_.poll_io(cx, Direction::Read, [&] { return sys::recv(fd, buf.data(), buf.size(), 0); },
-                       byte_stream ? buf.size() : 0);
+    // A short peek does not empty the queue: clearing the readiness then would
+    // leave the next read waiting for an edge that never comes.
+    bool short_means_empty = byte_stream && (flags & MSG_PEEK) == 0;
+    return io_.poll_io(cx, Direction::Read, [&] { return sys::recv(fd, buf.data(), buf.size(), flags); },
+                       short_means_empty ? buf.size() : 0);
 }
 
 Poll<io::Result<std::size_t>> Socket::poll_send(Context& cx, std::span<const std::byte> buf, bool byte_stream) {
@@ -80,11 +84,11 @@ Poll<io::Result<std::size_t>> Socket::poll_send_vectored(Context& cx, io::IoSlic
 }
 
 Poll<io::Result<std::size_t>> Socket::poll_recv_from(Context& cx, std::span<std::byte> buf,
-                                                     sockaddr_storage& from, socklen_t& from_len) {
+                                                     sockaddr_storage& from, socklen_t& from_len, int flags) {
     int fd = io_.fd();
     return io_.poll_io(cx, Direction::Read, [&] {
         from_len = sizeof from;
-        return sys::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+        return sys::recvfrom(fd, buf.data(), buf.size(), flags, reinterpret_cast<sockaddr*>(&from), &from_len);
     });
 }
 

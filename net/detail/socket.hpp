@@ -1,7 +1,8 @@
 #pragma once
 /// detail::Socket: a non-blocking socket registered with the current
-/// reactor, and the syscalls every socket type of net/ shares (recv, send with
-/// MSG_NOSIGNAL, sendmsg, recvfrom/sendto, readiness, options, addresses).
+/// reactor, and the syscalls every socket type of net/ shares (recv and
+/// recvfrom, also with MSG_PEEK, send with MSG_NOSIGNAL, sendmsg, sendto,
+/// readiness, options, addresses).
 ///
 /// Sockets are set up (bind, listen, connect) on an OwnedFd, then adopted.
 /// Each `poll_*` runs IoSource::poll_io: the cooperative budget, readiness,
@@ -83,14 +84,17 @@ public:
     pollen::detail::IoSource& io() { return io_; }
 
     /// `byte_stream` (TCP, Unix stream): a short transfer clears the readiness
-    /// (see IoSource::poll_io); datagram sockets leave it false.
-    Poll<io::Result<std::size_t>> poll_recv(Context& cx, std::span<std::byte> buf, bool byte_stream = false);
+    /// (see IoSource::poll_io); datagram sockets leave it false. `flags` go to
+    /// recv: MSG_PEEK (peek) leaves the bytes queued, so a short peek keeps
+    /// the readiness (the bytes are still there for the next read).
+    Poll<io::Result<std::size_t>> poll_recv(Context& cx, std::span<std::byte> buf, bool byte_stream = false,
+                                            int flags = 0);
     Poll<io::Result<std::size_t>> poll_send(Context& cx, std::span<const std::byte> buf, bool byte_stream = false);
     /// Byte streams only.
     Poll<io::Result<std::size_t>> poll_send_vectored(Context& cx, io::IoSlices bufs);
-    /// `from`/`from_len` are filled when Ready(Ok).
+    /// `from`/`from_len` are filled when Ready(Ok); `flags` go to recvfrom (MSG_PEEK).
     Poll<io::Result<std::size_t>> poll_recv_from(Context& cx, std::span<std::byte> buf,
-                                                 sockaddr_storage& from, socklen_t& from_len);
+                                                 sockaddr_storage& from, socklen_t& from_len, int flags = 0);
     Poll<io::Result<std::size_t>> poll_send_to(Context& cx, std::span<const std::byte> buf,
                                                const sockaddr_storage& to, socklen_t to_len);
     /// Ready(Ok) once `dir` is (or may be) ready; Err(operation_canceled) if the

@@ -7,6 +7,7 @@
 #   make bench-compare   pollen vs Tokio with ../shared/bench/compare.sh, saved in bench/results/latest.txt
 #   make bench-plot      draw the saved results as docs/bench.png (gnuplot)
 #   make doccheck        compile every cpp block of README.md and docs/*.md (make test does)
+#   make compile-fail-check  each classic mistake of test/compile_fail/ gets pollen's short error (make test does)
 #   make install PREFIX=/usr/local
 #   make clean
 #   SAN=address | SAN=thread   sanitizer builds, in build/asan and build/tsan
@@ -60,9 +61,10 @@ TOP_HEADERS := $(filter-out %/detail/%,$(HEADERS))
 HDR_STAMPS := $(HEADERS:%.hpp=$(BUILD)/hdrcheck/%.ok)
 UMBRELLA := $(BUILD)/include/pollen.hpp
 
-# test/fuzz/ holds libFuzzer mains (`make fuzz`, clang) and test/soak/ the soak
-# load client (`make soak`): programs of their own, not gtest sources.
-TEST_SRCS := $(filter-out test/fuzz/% test/soak/%,$(wildcard test/*.cpp test/*/*.cpp))
+# test/fuzz/ holds libFuzzer mains (`make fuzz`, clang), test/soak/ the soak
+# load client (`make soak`): programs of their own, not gtest sources; and
+# test/compile_fail/ programs that must not compile (`make compile-fail-check`).
+TEST_SRCS := $(filter-out test/fuzz/% test/soak/% test/compile_fail/%,$(wildcard test/*.cpp test/*/*.cpp))
 TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/test/pollen-tests
 # The fuzz targets' corpora replay in the suite (fuzz_regression_test), which
@@ -172,9 +174,9 @@ $(foreach s,$(SAMPLE_NAMES),$(eval $(call sample_rule,$(s))))
 # ---------------------------------------------------------------- run
 # The suite may exec samples and the benchmark, so build them first. (Header
 # self-checks belong to `make`, the default goal; CI's time goes to the tests.
-# The docs' code blocks are checked by the plain build only: compiling them
-# again under each sanitizer would find nothing the suite does not.)
-test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN) $(if $(SAN),,doccheck)
+# The docs' code blocks and the compile-fail cases are checked by the plain
+# build only: compiling them again under each sanitizer would find nothing new.)
+test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN) $(if $(SAN),,doccheck compile-fail-check)
 	@POLLEN_BUILD=$(BUILD) $(TEST_BIN); status=$$?; exit $$status
 
 demo: $(BUILD)/samples/demo
@@ -216,6 +218,26 @@ $(DOC_DIR)/%.ok: $(DOC_DIR)/%.cpp $(LIB)
 	fi && touch $@ || echo "doccheck: $< FAILED, see $(DOC_DIR)/$*.log"
 
 -include $(wildcard $(DOC_DIR)/*.d)
+
+# ---------------------------------------------------------------- compile-fail check
+# Each test/compile_fail/NAME.cpp is a classic mistake (a closure spawned as a
+# task, a continuation taking the wrong type, a receiver copied...) that must
+# fail to compile with pollen's static_assert as its first error, in at most
+# 20 lines: test/compile_fail.sh compiles it with the flags of a test file and
+# checks that against the case's `// expect:` line. A case that passes gets
+# NAME.ok; one that fails gets NAME.log and no stamp, and make carries on, so
+# that the suite's CompileFail.EveryClassicMistakeGivesPollensMessage reports
+# it among "N passed, N failed". Any header may change a message: the cases
+# depend on all of them.
+CF_DIR := $(BUILD)/compile_fail
+CF_OKS := $(patsubst test/compile_fail/%.cpp,$(CF_DIR)/%.ok,$(wildcard test/compile_fail/*.cpp))
+
+.PHONY: compile-fail-check
+compile-fail-check: $(CF_OKS)
+
+$(CF_DIR)/%.ok: test/compile_fail/%.cpp test/compile_fail.sh $(HEADERS) | $(DEPS_STAMP) $(UMBRELLA)
+	@test/compile_fail.sh $< $(CF_DIR)/$* $(CXX) $(CXXFLAGS_ALL) || \
+	  echo "compile-fail-check: $< FAILED, see $(CF_DIR)/$*.log"
 
 # ---------------------------------------------------------------- bench plot
 # `make bench-compare` runs ../shared/bench/compare.sh (pollen-bench against

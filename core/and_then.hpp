@@ -19,14 +19,10 @@ namespace pollen {
 
 template <class Fut, class Fn>
 class AndThen : public FutureExt<AndThen<Fut, Fn>> {
+    // Fut's output and Fn's shape are checked where the call enters pollen
+    // (detail::check_and_then).
     using In = output_t<Fut>;
-    static_assert(is_result_v<In>, "pollen::and_then: the future's output must be a pollen::Result");
     using Next = detail::invoke_output_t<Fn, detail::result_value_t<In>>;
-    static_assert(Future<Next>, "pollen::and_then: the closure must return a future");
-    static_assert(is_result_v<output_t<Next>>,
-                  "pollen::and_then: the closure's future must output a pollen::Result");
-    static_assert(std::is_same_v<detail::result_error_t<output_t<Next>>, detail::result_error_t<In>>,
-                  "pollen::and_then: both futures must have the same error type");
 
 public:
     using Output = output_t<Next>;
@@ -66,7 +62,7 @@ private:
 /// Free-function form of `fut.and_then(fn)`.
 template <Future Fut, class Fn>
 auto and_then(Fut fut, Fn fn) {
-    return AndThen<Fut, Fn>(std::move(fut), std::move(fn));
+    if constexpr (detail::check_and_then<Fut, Fn>()) return AndThen<Fut, Fn>(std::move(fut), std::move(fn));
 }
 
 }  // namespace pollen

@@ -33,6 +33,12 @@ concept Future = requires(F& f, Context& cx) {
 template <Future F>
 using output_t = typename F::Output;
 
+/// `Future<F>` as a value, for the static_asserts at pollen's entry points:
+/// a failed one then notes "'pollen::is_future_v<X>' evaluates to false"
+/// rather than the concept's whole explanation.
+template <class F>
+inline constexpr bool is_future_v = Future<F>;
+
 /// The output as a value type: `void` becomes `Unit` (for tuples, vectors).
 template <class T>
 using unit_if_void_t = std::conditional_t<std::is_void_v<T>, Unit, T>;

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "detail/invoke.hpp"
 #include "future.hpp"
 
 namespace pollen {
@@ -38,19 +39,123 @@ class Fuse;
 template <class T>
 class BoxFuture;
 
+namespace detail {
+
+// The checks of map/then/and_then/or_else, run by both spellings (the method
+// and its free twin) before the combinator type is named: a closure of the
+// wrong shape then fails with one static_assert in pollen's words, right
+// under the user's call, instead of deep inside std::invoke_result. Each
+// returns whether every check passed; the entry point builds the combinator
+// only then, so nothing else is reported.
+
+template <class Fut, class Fn>
+consteval bool check_map() {
+    using In = typename Fut::Output;
+    static_assert(callable_with_v<Fn, In>,
+                  "pollen::map: the closure must accept the future's output (take it by value or "
+                  "const&; no parameter when the output is void)");
+    return callable_with_v<Fn, In>;
+}
+
+template <class Fut, class Fn>
+consteval bool check_then() {
+    using In = typename Fut::Output;
+    static_assert(callable_with_v<Fn, In>,
+                  "pollen::then: the closure must accept the future's output (take it by value or "
+                  "const&; no parameter when the output is void)");
+    if constexpr (callable_with_v<Fn, In>) {
+        static_assert(is_future_v<invoke_output_t<Fn, In>>,
+                      "pollen::then: the closure must return a future; to transform the output "
+                      "with a plain function, use .map");
+        return is_future_v<invoke_output_t<Fn, In>>;
+    }
+    return false;
+}
+
+template <class Fut, class Fn>
+consteval bool check_and_then() {
+    using In = typename Fut::Output;
+    static_assert(is_result_v<In>,
+                  "pollen::and_then: the future's output must be a pollen::Result<T, E>; for any "
+                  "other output, use .then");
+    if constexpr (is_result_v<In>) {
+        using T = result_value_t<In>;
+        static_assert(callable_with_v<Fn, T>,
+                      "pollen::and_then: the closure must accept the Ok value T of the future's "
+                      "Result<T, E> (no parameter when T is void), not the Result; to see the "
+                      "whole Result, use .then");
+        if constexpr (callable_with_v<Fn, T>) {
+            using Next = invoke_output_t<Fn, T>;
+            static_assert(is_future_v<Next>,
+                          "pollen::and_then: the closure must return a future of a Result<U, E>; "
+                          "to transform the value with a plain function, use .map_ok");
+            if constexpr (is_future_v<Next>) {
+                using Out = typename Next::Output;
+                static_assert(is_result_v<Out>,
+                              "pollen::and_then: the closure's future must output a "
+                              "pollen::Result<U, E>");
+                if constexpr (is_result_v<Out>) {
+                    constexpr bool same_error = std::is_same_v<result_error_t<Out>, result_error_t<In>>;
+                    static_assert(same_error,
+                                  "pollen::and_then: both futures must have the same error type E; "
+                                  "convert one with .map_err");
+                    return same_error;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+template <class Fut, class Fn>
+consteval bool check_or_else() {
+    using In = typename Fut::Output;
+    static_assert(is_result_v<In>,
+                  "pollen::or_else: the future's output must be a pollen::Result<T, E>; for any "
+                  "other output, use .then");
+    if constexpr (is_result_v<In>) {
+        using E = result_error_t<In>;
+        static_assert(callable_with_v<Fn, E>,
+                      "pollen::or_else: the closure must accept the error E of the future's "
+                      "Result<T, E>, not the Result; to see the whole Result, use .then");
+        if constexpr (callable_with_v<Fn, E>) {
+            using Next = invoke_output_t<Fn, E>;
+            static_assert(is_future_v<Next>,
+                          "pollen::or_else: the closure must return a future of a Result<T, E2>; "
+                          "to transform the error with a plain function, use .map_err");
+            if constexpr (is_future_v<Next>) {
+                using Out = typename Next::Output;
+                static_assert(is_result_v<Out>,
+                              "pollen::or_else: the closure's future must output a "
+                              "pollen::Result<T, E2>");
+                if constexpr (is_result_v<Out>) {
+                    constexpr bool same_value = std::is_same_v<result_value_t<Out>, result_value_t<In>>;
+                    static_assert(same_value,
+                                  "pollen::or_else: both futures must have the same value type T; "
+                                  "convert one with .map_ok");
+                    return same_value;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+}  // namespace detail
+
 template <class Self>
 class FutureExt {
 public:
     /// Ready(fn(output)) once the future is ready (`fn()` for a void output).
     template <class Fn>
     auto map(Fn fn) && {
-        return Map<Self, Fn>(std::move(self()), std::move(fn));
+        if constexpr (detail::check_map<Self, Fn>()) return Map<Self, Fn>(std::move(self()), std::move(fn));
     }
 
     /// Runs the future `fn(output)` returns; ready with that future's output.
     template <class Fn>
     auto then(Fn fn) && {
-        return Then<Self, Fn>(std::move(self()), std::move(fn));
+        if constexpr (detail::check_then<Self, Fn>()) return Then<Self, Fn>(std::move(self()), std::move(fn));
     }
 
     /// Calls `fn(const Output&)` (or `fn()`) on the output, then passes it on.
@@ -63,14 +168,16 @@ public:
     /// (whose output is a Result<U, E>); an Err passes through untouched.
     template <class Fn>
     auto and_then(Fn fn) && {
-        return AndThen<Self, Fn>(std::move(self()), std::move(fn));
+        if constexpr (detail::check_and_then<Self, Fn>())
+            return AndThen<Self, Fn>(std::move(self()), std::move(fn));
     }
 
     /// For a Result<T, E> output: on Err(e) runs the future `fn(e)` returns
     /// (whose output is a Result<T, E2>); an Ok passes through untouched.
     template <class Fn>
     auto or_else(Fn fn) && {
-        return OrElse<Self, Fn>(std::move(self()), std::move(fn));
+        if constexpr (detail::check_or_else<Self, Fn>())
+            return OrElse<Self, Fn>(std::move(self()), std::move(fn));
     }
 
     /// For a Result<T, E> output: Ok(v) becomes Ok(fn(v)); errors pass through.

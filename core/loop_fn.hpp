@@ -6,7 +6,11 @@
 /// Iterations that complete immediately run in a plain loop inside one poll,
 /// so a million of them use constant stack. Destroying a LoopFn mid-way
 /// destroys the running iteration's future (and `fn`). Polling it again after
-/// Ready is a bug (asserted).
+/// Ready is a bug (asserted). `loop_fn` checks the body where it is called: a
+/// body not taking the state, not returning a future, or whose future does
+/// not output a LoopStep<State, T> (a closure returning Continue in one branch
+/// and Break in another without `-> LoopStep<State, T>`, see loop_step.hpp)
+/// fails with one static_assert naming the fix.
 
 #include <cassert>
 #include <functional>
@@ -21,11 +25,9 @@ namespace pollen {
 
 template <class State, class Fn>
 class LoopFn : public FutureExt<LoopFn<State, Fn>> {
+    // Fn's shape is checked where the call enters pollen (loop_fn below).
     using Body = std::invoke_result_t<Fn&, State&&>;
-    static_assert(Future<Body>, "pollen::loop_fn: fn(state) must return a future");
     using Step = output_t<Body>;
-    static_assert(std::is_same_v<typename Step::state_type, State>,
-                  "pollen::loop_fn: the body must output a LoopStep<State, T>");
 
 public:
     using Output = typename Step::break_type;
@@ -59,10 +61,56 @@ private:
     [[no_unique_address]] detail::PinCheck pin_;
 };
 
+namespace detail {
+/// What a refused loop_fn call returns after its static_assert: a future of
+/// the value the body seems to break with, so that the caller's code reports
+/// nothing more. It never runs (the program does not compile).
+template <class T>
+struct RefusedLoopFn : FutureExt<RefusedLoopFn<T>> {
+    using Output = T;
+    Poll<T> poll(Context&) { return pending; }
+};
+template <class Out>
+struct break_guess {
+    using type = void;
+};
+template <class T>
+struct break_guess<Break<T>> {
+    using type = T;
+};
+template <class S, class T>
+struct break_guess<LoopStep<S, T>> {
+    using type = T;
+};
+}  // namespace detail
+
 /// Runs `fn(state)`'s future, again with each Continue's state, until Break.
+/// The body's shape is checked here, each rule by one static_assert.
 template <class State, class Fn>
 auto loop_fn(State state, Fn fn) {
-    return LoopFn<State, Fn>(std::move(state), std::move(fn));
+    static_assert(std::is_invocable_v<Fn&, State&&>,
+                  "pollen::loop_fn: the body must accept the state, [](State s) { ... }, and return "
+                  "a future of a pollen::LoopStep<State, T>");
+    if constexpr (!std::is_invocable_v<Fn&, State&&>) {
+        return detail::RefusedLoopFn<void>{};
+    } else {
+        using Body = std::invoke_result_t<Fn&, State&&>;
+        static_assert(is_future_v<Body>,
+                      "pollen::loop_fn: the body must return a future of a pollen::LoopStep<State, T>; "
+                      "wrap a step known at once in pollen::future::ready(...)");
+        if constexpr (!is_future_v<Body>) {
+            return detail::RefusedLoopFn<typename detail::break_guess<Body>::type>{};
+        } else {
+            static_assert(detail::is_loop_step_of_v<output_t<Body>, State>,
+                          "pollen::loop_fn: the body's future must output a pollen::LoopStep<State, T>: "
+                          "a closure returning Continue{...} in one branch and Break{...} in another "
+                          "needs that return type, -> pollen::LoopStep<State, T>");
+            if constexpr (!detail::is_loop_step_of_v<output_t<Body>, State>)
+                return detail::RefusedLoopFn<typename detail::break_guess<output_t<Body>>::type>{};
+            else
+                return LoopFn<State, Fn>(std::move(state), std::move(fn));
+        }
+    }
 }
 
 }  // namespace pollen

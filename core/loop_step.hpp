@@ -4,6 +4,21 @@
 /// (finish with this value; `Break<void>{}` / `Break{}` when T is void).
 /// Like `Ok`/`Err`, `Continue{s}` and `Break{v}` convert to any LoopStep whose
 /// types fit, so a body can `return pollen::Continue{n + 1};`.
+///
+/// A closure that returns both must spell its return type:
+///
+///     [i]() -> pollen::LoopStep<int, std::string> {
+///         if (i == 5) return pollen::Break{std::to_string(i)};
+///         return pollen::Continue{i + 1};
+///     }
+///
+/// Without it, C++ deduces the closure's type from each `return` on its own,
+/// and `Continue<int>` and `Break<std::string>` are two types: no one type
+/// could hold either payload without erasing it (an allocation per
+/// iteration), so this stays the language's rule rather than pollen's. The
+/// compiler then reports "inconsistent types ... deduced for lambda return
+/// type" before pollen ever sees the closure; loop_fn's own static_assert,
+/// naming the fix above, is the next error (test/compile_fail/ holds both).
 
 #include <cassert>
 #include <type_traits>
@@ -57,5 +72,13 @@ public:
 private:
     std::variant<S, Value> v_;  // index-based: S and T may be the same type
 };
+
+namespace detail {
+/// Whether Step is a LoopStep<State, T> for some T (loop_fn's check).
+template <class Step, class State>
+inline constexpr bool is_loop_step_of_v = false;
+template <class State, class T>
+inline constexpr bool is_loop_step_of_v<LoopStep<State, T>, State> = true;
+}  // namespace detail
 
 }  // namespace pollen

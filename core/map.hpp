@@ -59,7 +59,7 @@ private:
 /// Free-function form of `fut.map(fn)`.
 template <Future Fut, class Fn>
 auto map(Fut fut, Fn fn) {
-    return Map<Fut, Fn>(std::move(fut), std::move(fn));
+    if constexpr (detail::check_map<Fut, Fn>()) return Map<Fut, Fn>(std::move(fut), std::move(fn));
 }
 
 }  // namespace pollen

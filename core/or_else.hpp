@@ -20,14 +20,10 @@ namespace pollen {
 
 template <class Fut, class Fn>
 class OrElse : public FutureExt<OrElse<Fut, Fn>> {
+    // Fut's output and Fn's shape are checked where the call enters pollen
+    // (detail::check_or_else).
     using In = output_t<Fut>;
-    static_assert(is_result_v<In>, "pollen::or_else: the future's output must be a pollen::Result");
     using Next = std::invoke_result_t<Fn&, detail::result_error_t<In>&&>;
-    static_assert(Future<Next>, "pollen::or_else: the closure must return a future");
-    static_assert(is_result_v<output_t<Next>>,
-                  "pollen::or_else: the closure's future must output a pollen::Result");
-    static_assert(std::is_same_v<detail::result_value_t<output_t<Next>>, detail::result_value_t<In>>,
-                  "pollen::or_else: both futures must have the same value type");
 
 public:
     using Output = output_t<Next>;
@@ -67,7 +63,7 @@ private:
 /// Free-function form of `fut.or_else(fn)`.
 template <Future Fut, class Fn>
 auto or_else(Fut fut, Fn fn) {
-    return OrElse<Fut, Fn>(std::move(fut), std::move(fn));
+    if constexpr (detail::check_or_else<Fut, Fn>()) return OrElse<Fut, Fn>(std::move(fut), std::move(fn));
 }
 
 }  // namespace pollen

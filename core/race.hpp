@@ -1,6 +1,9 @@
 #pragma once
 /// Race: `pollen::race(a, b, ...)`, for futures with the same output type
 /// (tokio's `select!` over branches of one type, without handing losers back).
+/// Futures of different outputs are refused where `race` is called: map them
+/// to one type first, or use `pollen::select` (two futures, any outputs, ready
+/// with an Either saying which won).
 /// Each poll polls the futures in argument order; the first found ready wins:
 /// it is destroyed, then every loser is destroyed in argument order, all
 /// before Race returns Ready with the winner's output. Destroying a Race
@@ -19,9 +22,6 @@ namespace pollen {
 
 template <class First, class... Rest>
 class Race : public FutureExt<Race<First, Rest...>> {
-    static_assert((std::is_same_v<output_t<First>, output_t<Rest>> && ...),
-                  "pollen::race: every future must have the same output type");
-
 public:
     using Output = output_t<First>;
 
@@ -63,7 +63,12 @@ private:
 /// Waits for the first ready future; the others are destroyed at once.
 template <Future First, Future... Rest>
 auto race(First first, Rest... rest) {
-    return Race<First, Rest...>(std::move(first), std::move(rest)...);
+    static_assert((std::is_same_v<output_t<First>, output_t<Rest>> && ...),
+                  "pollen::race: every future must have the same output type (race is ready with the "
+                  "winner's output): map them to one type first, e.g. .map into a std::variant, or use "
+                  "pollen::select for two futures of different outputs (ready with an Either)");
+    if constexpr ((std::is_same_v<output_t<First>, output_t<Rest>> && ...))
+        return Race<First, Rest...>(std::move(first), std::move(rest)...);
 }
 
 }  // namespace pollen

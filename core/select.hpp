@@ -3,7 +3,8 @@
 /// polls `a`, then `b`. When one is ready, the winner is destroyed and Select
 /// is ready with an Either: `Left{(a's output, b)}` or `Right{(b's output, a)}`,
 /// handing back the unfinished other future so the caller may keep driving it
-/// or drop it (a void output becomes `pollen::Unit`). Since the loser may have
+/// or drop it (a void output becomes `pollen::Unit`). The two outputs may
+/// differ (unlike `race`'s, which must agree). Since the loser may have
 /// been polled, it is moved after polling: like Rust's `Unpin` bound, both
 /// futures must allow that (box them with `.boxed()`, or use futures that do
 /// not pin-check, e.g. the leaf futures). Destroying a Select mid-way

@@ -75,4 +75,15 @@ auto select_all(std::vector<Fut> futs) {
     return SelectAll<Fut>(std::move(futs));
 }
 
+/// Futures passed one by one are refused with pollen's message: like
+/// futures-rs's (an iterator of one future type), select_all takes a vector.
+template <class... Futs>
+    requires(sizeof...(Futs) > 0 && (Future<Futs> && ...))
+auto select_all(Futs...) {
+    static_assert(sizeof...(Futs) == 0,
+                  "pollen::select_all takes one std::vector of futures of a single type (box them with "
+                  ".boxed() when only their outputs agree); for a fixed set of futures use pollen::race "
+                  "(same output) or pollen::select (two futures, any outputs: ready with an Either)");
+}
+
 }  // namespace pollen

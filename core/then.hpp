@@ -18,8 +18,8 @@ namespace pollen {
 
 template <class Fut, class Fn>
 class Then : public FutureExt<Then<Fut, Fn>> {
+    // Fn's shape is checked where the call enters pollen (detail::check_then).
     using Next = detail::invoke_output_t<Fn, output_t<Fut>>;
-    static_assert(Future<Next>, "pollen::then: the closure must return a future");
 
 public:
     using Output = output_t<Next>;
@@ -64,7 +64,7 @@ private:
 /// Free-function form of `fut.then(fn)`.
 template <Future Fut, class Fn>
 auto then(Fut fut, Fn fn) {
-    return Then<Fut, Fn>(std::move(fut), std::move(fn));
+    if constexpr (detail::check_then<Fut, Fn>()) return Then<Fut, Fn>(std::move(fut), std::move(fn));
 }
 
 }  // namespace pollen

@@ -33,6 +33,18 @@ public:
                                   std::source_location loc = std::source_location::current()) const {
         return spawn_on(*sched_, std::move(fut), loc);
     }
+    /// Refuses what is not a future (a closure, mostly) with pollen's message.
+    /// (These refusing overloads return `auto`: the compiler then reads their
+    /// body, hence the static_assert, at the call, before any error the call's
+    /// use could cause.)
+    template <class F>
+        requires(!Future<F>)
+    auto spawn(F, std::source_location = std::source_location::current()) const {
+        static_assert(is_future_v<F>,
+                      "pollen::Handle::spawn takes a future (a type with Output and poll(Context&)), not a "
+                      "closure: pass the future itself, spawn(make_future()); wrap plain code in "
+                      "pollen::future::lazy([] { ... }); give blocking code to spawn_blocking");
+    }
 
     /// Runs `fut` to completion on the calling thread and returns its output.
     /// With the current-thread flavour, the runtime's tasks run here too.
@@ -62,6 +74,15 @@ public:
             }
             sched_->drive_until_woken(*signal);
         }
+    }
+    /// Refuses what is not a future (a closure, mostly) with pollen's message.
+    template <class F>
+        requires(!Future<F>)
+    auto block_on(F) const {
+        static_assert(is_future_v<F>,
+                      "pollen::Handle::block_on takes a future (a type with Output and poll(Context&)), not "
+                      "a closure: pass the future itself, block_on(make_future()); wrap plain code in "
+                      "pollen::future::lazy([] { ... })");
     }
 
     /// Runs the blocking closure `fn` on the blocking pool; its JoinHandle
@@ -95,6 +116,15 @@ JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_loca
             "pollen::spawn called outside a runtime: call it from a task or inside "
             "block_on, or use Runtime::spawn / Handle::spawn");
     return Handle::spawn_on(*s, std::move(fut), loc);
+}
+/// Refuses what is not a future (a closure, mostly) with pollen's message.
+template <class F>
+    requires(!Future<F>)
+auto spawn(F, std::source_location = std::source_location::current()) {
+    static_assert(is_future_v<F>,
+                  "pollen::spawn takes a future (a type with Output and poll(Context&)), not a closure: "
+                  "pass the future itself, spawn(make_future()); wrap plain code in "
+                  "pollen::future::lazy([] { ... }); give blocking code to spawn_blocking");
 }
 
 /// Runs the blocking closure `fn` on the current runtime's blocking pool

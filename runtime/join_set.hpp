@@ -68,6 +68,23 @@ public:
                   std::source_location loc = std::source_location::current()) {
         insert(handle.spawn(std::move(fut), loc));
     }
+    // What is not a future (a closure, mostly) is refused with pollen's message.
+    template <class F>
+        requires(!Future<F>)
+    auto spawn(F, std::source_location = std::source_location::current()) {
+        static_assert(is_future_v<F>,
+                      "pollen::JoinSet::spawn takes a future (a type with Output and poll(Context&)), not "
+                      "a closure: pass the future itself, spawn(make_future()); wrap plain code in "
+                      "pollen::future::lazy([] { ... }); give blocking code to spawn_blocking");
+    }
+    template <class F>
+        requires(!Future<F>)
+    auto spawn_on(F, const Handle&, std::source_location = std::source_location::current()) {
+        static_assert(is_future_v<F>,
+                      "pollen::JoinSet::spawn_on takes a future (a type with Output and poll(Context&)), "
+                      "not a closure: pass the future itself, spawn_on(make_future(), handle); wrap plain "
+                      "code in pollen::future::lazy([] { ... })");
+    }
     /// Adds an existing task.
     void insert(JoinHandle<T> handle) {
         std::size_t slot;

@@ -34,6 +34,23 @@ public:
     JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_location::current()) {
         return Handle::spawn_on(*sched_, std::move(fut), loc);
     }
+    // What is not a future (a closure, mostly) is refused with pollen's message.
+    template <class F>
+        requires(!Future<F>)
+    auto block_on(F) {
+        static_assert(is_future_v<F>,
+                      "pollen::Runtime::block_on takes a future (a type with Output and poll(Context&)), "
+                      "not a closure: pass the future itself, block_on(make_future()); wrap plain code in "
+                      "pollen::future::lazy([] { ... })");
+    }
+    template <class F>
+        requires(!Future<F>)
+    auto spawn(F, std::source_location = std::source_location::current()) {
+        static_assert(is_future_v<F>,
+                      "pollen::Runtime::spawn takes a future (a type with Output and poll(Context&)), not "
+                      "a closure: pass the future itself, spawn(make_future()); wrap plain code in "
+                      "pollen::future::lazy([] { ... }); give blocking code to spawn_blocking");
+    }
     template <class Fn>
     auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) {
         return handle().spawn_blocking(std::move(fn), loc);

@@ -24,6 +24,14 @@ struct invoke_output<Fn, void> {
 template <class Fn, class T>
 using invoke_output_t = typename invoke_output<Fn, T>::type;
 
+/// Whether fn can be called with a T (with nothing for void): what the
+/// combinators' entry points check before naming invoke_output_t, so that a
+/// closure taking the wrong type fails with pollen's message.
+template <class Fn, class T>
+inline constexpr bool callable_with_v = std::is_invocable_v<Fn&, T&&>;
+template <class Fn>
+inline constexpr bool callable_with_v<Fn, void> = std::is_invocable_v<Fn&>;
+
 /// Calls fn with the ready value of `p` (a Poll<T>, T possibly void).
 template <class Fn, class T>
 decltype(auto) invoke_with(Fn& fn, Poll<T>& p) {

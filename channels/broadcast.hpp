@@ -17,7 +17,13 @@
 /// A `recv()` future stores the task's waker in the channel's waiter list;
 /// `send` and the last Sender's drop wake every waiting receiver from the
 /// thread that does them. Destroying a `recv()` future mid-way only leaves
-/// the list: no value is consumed. Senders are copyable; receivers are
+/// the list: no value is consumed. A receiver moves past a value before it
+/// copies it, as Tokio's does: if T's copy throws, that recv (or try_recv)
+/// throws, this receiver has skipped that one value, and the next receive
+/// goes on with the following one; other receivers are not affected.
+/// `Sender::closed()` is a future Ready once no receiver is subscribed (its
+/// waiters are woken by the last receiver's drop), `Sender::is_closed()`
+/// says the same now. Senders are copyable; receivers are
 /// move-only (`resubscribe()` makes a new one that starts at the tail).
 /// One mutex guards the ring and the waiter list; values are copied and
 /// overwritten values destroyed outside it where that is possible.
@@ -26,7 +32,8 @@
 /// or given to `pollen::drop` (Rust's `drop(tx)`: dropping the last Sender
 /// early closes the channel). An empty handle answers as one of a closed
 /// channel with no receivers: an empty Sender's `send` fails with the value
-/// back, its `subscribe()` gives an empty Receiver, its counts are 0; an
+/// back, its `subscribe()` gives an empty Receiver, its counts are 0,
+/// `is_closed()` is true and `closed()` is ready at once; an
 /// empty Receiver's `recv`/`try_recv` give Closed, `resubscribe()` gives an
 /// empty Receiver, `len()` is 0 and `is_closed()` true. An empty handle is
 /// the `same_channel` as nothing.
@@ -112,7 +119,25 @@ struct Shared {
     std::size_t rx_count = 1;
     std::size_t tx_count = 1;
     bool closed = false;
-    channels::detail::WaitList waiters;
+    channels::detail::WaitList waiters;         ///< recv() futures
+    channels::detail::WaitList closed_waiters;  ///< Sender::closed() futures
+
+    /// Empties `list` (under `mu`), moving the wakers out to wake after unlocking.
+    static void take_all(channels::detail::WaitList& list, std::vector<Waker>& to_wake) {
+        while (channels::detail::WaitNode* n = list.pop_front()) {
+            if (n->waker) to_wake.push_back(std::move(*n->waker));
+            n->waker.reset();
+        }
+    }
+
+    /// Unlinks `node` and drops its waker, for a future destroyed while queued.
+    void forget(channels::detail::WaitList& list, channels::detail::WaitNode& node) {
+        std::optional<Waker> w;
+        std::lock_guard lock(mu);
+        if (node.linked) list.remove(&node);
+        w = std::move(node.waker);
+        node.waker.reset();
+    }
 };
 
 enum class Got { Value, Empty, Closed, Lagged };
@@ -134,7 +159,7 @@ public:
     Recv(Recv&& other) noexcept : rx_(other.rx_), pin_(std::move(other.pin_)) {}
     Recv& operator=(Recv&&) = delete;
     ~Recv() {
-        if (queued_) rx_->forget(node_);
+        if (queued_) rx_->shared_->forget(rx_->shared_->waiters, node_);
     }
 
     Poll<Output> poll(Context& cx) {
@@ -277,31 +302,29 @@ private:
             if (node && node->linked) s.waiters.remove(node);
             return detail::Got::Lagged;
         }
-        out.emplace(*slot.value);
+        // Past the slot before the copy, as Tokio's recv: a copy that throws
+        // costs this receiver this one value, and the exception leaves this
+        // call only, instead of every later receive meeting the same slot.
+        ++next_;
+        if (node && node->linked) s.waiters.remove(node);
         if (--slot.rem == 0) {
             dead.emplace(std::move(*slot.value));
             slot.value.reset();
+            out.emplace(*dead);
+        } else {
+            out.emplace(*slot.value);
         }
-        ++next_;
-        if (node && node->linked) s.waiters.remove(node);
         return detail::Got::Value;
-    }
-
-    void forget(channels::detail::WaitNode& node) {
-        std::optional<Waker> w;
-        std::lock_guard lock(shared_->mu);
-        if (node.linked) shared_->waiters.remove(&node);
-        w = std::move(node.waker);
-        node.waker.reset();
     }
 
     void reset() {
         if (!shared_) return;
         std::vector<T> dead;
+        std::vector<Waker> to_wake;
         {
             std::lock_guard lock(shared_->mu);
             auto& s = *shared_;
-            --s.rx_count;
+            if (--s.rx_count == 0) detail::Shared<T>::take_all(s.closed_waiters, to_wake);
             // Values this receiver never read no longer wait for it.
             std::uint64_t from = s.tail > s.cap() ? std::max(next_, s.tail - s.cap()) : next_;
             for (std::uint64_t pos = from; pos < s.tail; ++pos) {
@@ -312,11 +335,50 @@ private:
                 }
             }
         }
+        for (Waker& w : to_wake) std::move(w).wake();
         shared_.reset();
     }
 
     std::shared_ptr<detail::Shared<T>> shared_;
     std::uint64_t next_ = 0;
+};
+
+/// The future of `Sender::closed()`: Ready once no receiver is subscribed
+/// (at once for an empty Sender). A receiver subscribed while it waits
+/// counts again, as in Tokio, so it is Ready only when the count is 0 at
+/// the poll. Borrows the Sender; destroying it mid-way only drops its interest.
+template <class T>
+class Closed : public FutureExt<Closed<T>> {
+public:
+    using Output = void;
+
+    /// `shared` is null for an empty Sender.
+    explicit Closed(detail::Shared<T>* shared) : shared_(shared) {}
+    Closed(Closed&& other) noexcept : shared_(other.shared_), pin_(std::move(other.pin_)) {}
+    Closed& operator=(Closed&&) = delete;
+    ~Closed() {
+        if (queued_) shared_->forget(shared_->closed_waiters, node_);
+    }
+
+    Poll<void> poll(Context& cx) {
+        pin_.on_poll(this);
+        if (shared_ == nullptr) return ready();
+        if (!coop::poll_proceed(cx)) return pending;
+        std::optional<Waker> old;  // dropped after unlocking
+        std::lock_guard lock(shared_->mu);
+        if (shared_->rx_count == 0) return ready();
+        old = node_.set_waker(cx.waker());
+        if (!node_.linked) shared_->closed_waiters.push_back(&node_);
+        queued_ = true;
+        coop::refund();
+        return pending;
+    }
+
+private:
+    detail::Shared<T>* shared_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    channels::detail::WaitNode node_;
+    bool queued_ = false;
 };
 
 /// The sending half. Copyable; the channel closes when the last copy goes.
@@ -365,7 +427,7 @@ public:
             slot.value.emplace(std::forward<U>(value));
             ++s.tail;
             receivers = s.rx_count;
-            take_waiters(s, to_wake);
+            detail::Shared<T>::take_all(s.waiters, to_wake);
         }
         for (Waker& w : to_wake) std::move(w).wake();
         return Ok(receivers);
@@ -379,6 +441,11 @@ public:
         std::lock_guard lock(shared_->mu);
         return shared_->rx_count;
     }
+    /// True while no receiver is subscribed (sends would fail); a later
+    /// `subscribe()` opens it again.
+    bool is_closed() const { return receiver_count() == 0; }
+    /// A future Ready once no receiver is subscribed (Tokio's `closed()`).
+    Closed<T> closed() const { return Closed<T>(shared_.get()); }
     /// Values retained and not yet read by every receiver (at most the capacity).
     std::size_t len() const {
         if (!shared_) return 0;
@@ -395,13 +462,6 @@ private:
     friend std::pair<Sender<U>, Receiver<U>> channel(std::size_t);
     explicit Sender(std::shared_ptr<detail::Shared<T>> shared) : shared_(std::move(shared)) {}
 
-    static void take_waiters(detail::Shared<T>& s, std::vector<Waker>& to_wake) {
-        while (channels::detail::WaitNode* n = s.waiters.pop_front()) {
-            if (n->waker) to_wake.push_back(std::move(*n->waker));
-            n->waker.reset();
-        }
-    }
-
     void reset() {
         if (!shared_) return;
         std::vector<Waker> to_wake;
@@ -409,7 +469,7 @@ private:
             std::lock_guard lock(shared_->mu);
             if (--shared_->tx_count == 0) {
                 shared_->closed = true;
-                take_waiters(*shared_, to_wake);
+                detail::Shared<T>::take_all(shared_->waiters, to_wake);
             }
         }
         for (Waker& w : to_wake) std::move(w).wake();

@@ -7,6 +7,10 @@
 /// received; while empty it stores the task's waker, woken by the next send
 /// or the last sender's drop from whichever thread does it. `try_recv` never
 /// waits; `blocking_recv` parks a plain (non-runtime) thread.
+/// `recv_many(buffer, limit)` waits as `recv()` does, then appends every value
+/// already there (up to `limit`) to a `std::vector<T>&` and is Ready with how
+/// many (0: closed and drained, or `limit` 0). `len()` / `is_empty()` count
+/// the values waiting to be received.
 ///
 /// Receivers are Streams of their values (tokio-stream's `ReceiverStream`
 /// without the wrapper) and derive `StreamExt`: `rx.next()` is `recv()`
@@ -17,13 +21,16 @@
 /// Move-only; one owner polls it. Destroying a `recv()` future mid-way loses
 /// nothing. Destroying the Receiver closes the channel: pending and later
 /// sends fail and hand their values back, buffered values are destroyed,
-/// `closed()` futures become ready.
+/// `closed()` futures become ready, and every waker the channel held (the
+/// receiver's own, waiting senders', `closed()` futures') is released at
+/// once, even while senders live on.
 ///
 /// A default-constructed Receiver is empty (as is a moved-from one, and
 /// `rx = {}` / `pollen::drop(std::move(rx))` make it so after closing its
 /// channel): it answers as the receiver of a closed, drained channel, so
 /// `recv()` and `poll_next` are Ready(nullopt), `try_recv` is Disconnected,
-/// `is_closed()` is true, `close()` does nothing and both capacities are 0.
+/// `is_closed()` is true, `close()` does nothing, `recv_many` is Ready(0),
+/// and `len()` and both capacities are 0.
 
 #include <cstddef>
 #include <type_traits>
@@ -45,6 +52,12 @@ using Recv = detail::Recv<T, detail::BoundedSemaphore>;
 /// The future of an `UnboundedReceiver::recv()`.
 template <class T>
 using UnboundedRecv = detail::Recv<T, detail::UnboundedSemaphore>;
+/// The future of a bounded `Receiver::recv_many(buffer, limit)`.
+template <class T>
+using RecvMany = detail::RecvMany<T, detail::BoundedSemaphore>;
+/// The future of an `UnboundedReceiver::recv_many(buffer, limit)`.
+template <class T>
+using UnboundedRecvMany = detail::RecvMany<T, detail::UnboundedSemaphore>;
 
 template <class T>
 class Receiver : public detail::RxHandle<T, detail::BoundedSemaphore>, public StreamExt<Receiver<T>> {

@@ -10,23 +10,27 @@
 ///
 /// Every send bumps a version; each Receiver remembers the version it last
 /// saw. `changed()` is Ready(Ok) as soon as the current version is newer than
-/// that (marking it seen), Ready(Err) once the Sender is gone and nothing new
-/// is left to see, and otherwise stores the task's waker, woken by the next
-/// send or by the Sender's drop from the thread that does it. Destroying a
-/// `changed()` future mid-way only drops its interest.
+/// that (marking it seen), Ready(Err) once every Sender is gone and nothing
+/// new is left to see, and otherwise stores the task's waker, woken by the
+/// next send or by the last Sender's drop from the thread that does it.
+/// Destroying a `changed()` future mid-way only drops its interest.
 ///
 /// `borrow()` returns a guard holding a shared lock on the value: keep it
 /// short, and never across a point where the task may wait (a send on the
 /// same thread would deadlock, as in Tokio). Receivers are copyable (each
-/// copy tracks its own version); the Sender is move-only. `Sender::closed()`
-/// is Ready once every receiver is gone.
+/// copy tracks its own version). Senders are copyable too (Tokio 1.37's
+/// `Sender: Clone`): every copy sends into the same value, sends from
+/// several threads are serialised by the value's lock, and the channel
+/// closes for the receivers only when the last Sender is gone.
+/// `Sender::closed()` is Ready once every receiver is gone.
 ///
 /// Both halves may be empty: default-constructed, moved from, assigned `{}`
-/// or given to `pollen::drop` (Rust's `drop(tx)`: dropping the Sender early
-/// closes the channel). An empty handle answers as one of a closed channel
+/// or given to `pollen::drop` (Rust's `drop(tx)`: dropping the last Sender
+/// early closes the channel). An empty handle answers as one of a closed channel
 /// where it can: an empty Sender's `send` fails with the value back, its
-/// `subscribe()` gives an empty Receiver, `receiver_count()` is 0 and
-/// `closed()` is ready at once; an empty Receiver's `changed()` and
+/// `subscribe()` gives an empty Receiver, `receiver_count()` and
+/// `sender_count()` are 0 and `closed()` is ready at once (copying it gives
+/// another empty Sender); an empty Receiver's `changed()` and
 /// `has_changed()` give RecvError and `mark_changed`/`mark_unchanged` do
 /// nothing. There is no value to read or modify, so `borrow`,
 /// `borrow_and_update`, `send_replace`, `send_modify` and `send_if_modified`
@@ -62,7 +66,7 @@ struct SendError {
     T into_inner() && { return std::move(value); }
 };
 
-/// The Sender is gone (and, for `changed()`, the current value was seen).
+/// Every Sender is gone (and, for `changed()`, the current value was seen).
 struct RecvError {
     bool operator==(const RecvError&) const = default;
 };
@@ -115,6 +119,7 @@ struct Shared {
     /// exclusively, so a reader holding it sees a value and version that match.
     std::atomic<std::uint64_t> state{0};
     std::atomic<std::size_t> rx_count{1};
+    std::atomic<std::size_t> tx_count{1};
     std::mutex wait_mu;
     channels::detail::WaitList rx_waiters;  ///< changed() futures
     channels::detail::WaitList tx_waiters;  ///< Sender::closed() futures
@@ -225,7 +230,7 @@ public:
         return Ref<T>(std::move(lock), shared_->value, changed);
     }
 
-    /// Ok(true) if a value newer than the last seen was sent; Err once the Sender is gone.
+    /// Ok(true) if a value newer than the last seen was sent; Err once every Sender is gone.
     Result<bool, RecvError> has_changed() const {
         if (!shared_) return Err(RecvError{});
         std::uint64_t s = shared_->state.load(std::memory_order_acquire);
@@ -234,7 +239,7 @@ public:
     }
 
     /// A future Ready(Ok) once a value newer than the last seen was sent
-    /// (and then marks it seen); Ready(Err) when the Sender is gone and the
+    /// (and then marks it seen); Ready(Err) when every Sender is gone and the
     /// current value was seen.
     Changed<T> changed() { return Changed<T>(*this); }
 
@@ -320,13 +325,20 @@ private:
     bool queued_ = false;
 };
 
-/// The sending half. Move-only; dropping it closes the channel.
+/// The sending half. Copyable; dropping the last copy closes the channel.
 template <class T>
 class Sender {
 public:
     /// An empty Sender, attached to no channel.
     Sender() noexcept = default;
+    Sender(const Sender& other) : shared_(other.shared_) {
+        if (shared_) shared_->tx_count.fetch_add(1, std::memory_order_relaxed);
+    }
     Sender(Sender&& other) noexcept : shared_(std::move(other.shared_)) {}
+    Sender& operator=(const Sender& other) {
+        if (this != &other) *this = Sender(other);
+        return *this;
+    }
     Sender& operator=(Sender&& other) noexcept {
         if (this != &other) {
             reset();
@@ -334,15 +346,13 @@ public:
         }
         return *this;
     }
-    Sender(const Sender&) = delete;
-    Sender& operator=(const Sender&) = delete;
     ~Sender() { reset(); }
 
     /// Stores `value` and notifies the receivers; Err with the value back
     /// (and nothing stored) when no receiver is left.
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
-    Result<void, SendError<T>> send(U&& value) {
+    Result<void, SendError<T>> send(U&& value) const {
         if (receiver_count() == 0) return Err(SendError<T>{T(std::forward<U>(value))});
         send_replace(std::forward<U>(value));
         return Ok();
@@ -351,7 +361,7 @@ public:
     /// Stores `value` whether or not anyone listens; returns the old value.
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
-    T send_replace(U&& value) {
+    T send_replace(U&& value) const {
         if (!shared_) channels::detail::empty_handle_used("watch::Sender::send_replace");
         T incoming(std::forward<U>(value));
         {
@@ -365,7 +375,7 @@ public:
 
     /// Modifies the value in place (under the write lock), then notifies.
     template <class Fn>
-    void send_modify(Fn&& fn) {
+    void send_modify(Fn&& fn) const {
         send_if_modified([&](T& v) {
             std::forward<Fn>(fn)(v);
             return true;
@@ -374,7 +384,7 @@ public:
 
     /// Runs `fn(value&)`; notifies only if it returns true. Returns that.
     template <class Fn>
-    bool send_if_modified(Fn&& fn) {
+    bool send_if_modified(Fn&& fn) const {
         if (!shared_) channels::detail::empty_handle_used("watch::Sender::send_if_modified");
         {
             std::unique_lock lock(shared_->value_mu);
@@ -403,6 +413,12 @@ public:
     std::size_t receiver_count() const {
         return shared_ ? shared_->rx_count.load(std::memory_order_acquire) : 0;
     }
+    /// Senders of this channel, this one included (0 when empty).
+    std::size_t sender_count() const {
+        return shared_ ? shared_->tx_count.load(std::memory_order_acquire) : 0;
+    }
+    /// True when both send into the same channel (never for an empty Sender).
+    bool same_channel(const Sender& other) const { return shared_ && shared_ == other.shared_; }
     /// True once every receiver is gone.
     bool is_closed() const { return receiver_count() == 0; }
     /// A future Ready once every receiver is gone.
@@ -413,12 +429,14 @@ private:
     friend std::pair<Sender<U>, Receiver<U>> channel(V&&);
     explicit Sender(std::shared_ptr<detail::Shared<T>> shared) : shared_(std::move(shared)) {}
 
-    void bump() { shared_->state.fetch_add(detail::Shared<T>::kStep, std::memory_order_release); }
+    void bump() const { shared_->state.fetch_add(detail::Shared<T>::kStep, std::memory_order_release); }
 
     void reset() {
         if (!shared_) return;
-        shared_->state.fetch_or(detail::Shared<T>::kClosed, std::memory_order_release);
-        shared_->wake_all(shared_->rx_waiters);
+        if (shared_->tx_count.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            shared_->state.fetch_or(detail::Shared<T>::kClosed, std::memory_order_release);
+            shared_->wake_all(shared_->rx_waiters);
+        }
         shared_.reset();
     }
 

@@ -130,6 +130,33 @@ TEST(CancelEveryPointChannels, MpscRecvIsCancelSafe) {
     EXPECT_EQ(r.points, 3u);
 }
 
+TEST(CancelEveryPointChannels, MpscRecvManyIsCancelSafe) {
+    MpscWorld w;
+    std::vector<int> buf;
+    auto r = cancel_at_every_point([&] { return w.rx->recv_many(buf, 3); })
+                 .setup([&] {
+                     w.reset(4);
+                     buf.clear();
+                 })
+                 .step([&](const pollen::testing::Step& s) {
+                     w.try_send(int(s.index()) * 2);
+                     w.try_send(int(s.index()) * 2 + 1);
+                 })
+                 .on_output([&](std::size_t& n) {
+                     if (n != buf.size()) return false;
+                     w.received.insert(w.received.end(), buf.begin(), buf.end());
+                     return n > 0 && n <= 3;
+                 })
+                 // A destroyed recv_many took nothing: what is not in the
+                 // buffer of a Ready one is still in the channel.
+                 .invariant("every sent value received exactly once", [&] { return w.nothing_lost_or_doubled(); })
+                 .teardown([&] { w.reset(1); })
+                 .wakers_released_by_teardown()
+                 .run();
+    EXPECT_TRUE(r.ok()) << r;
+    EXPECT_EQ(r.points, 3u);
+}
+
 TEST(CancelEveryPointChannels, MpscRecvOfAClosingChannel) {
     MpscWorld w;
     auto r = cancel_at_every_point([&] { return w.rx->recv(); })
@@ -255,6 +282,22 @@ TEST(CancelEveryPointChannels, BroadcastRecvIsCancelSafe) {
                  .run();
     EXPECT_TRUE(r.ok()) << r;
     EXPECT_EQ(r.points, 3u);
+}
+
+TEST(CancelEveryPointChannels, BroadcastSenderClosed) {
+    std::optional<broadcast::Sender<int>> tx;
+    std::optional<broadcast::Receiver<int>> rx;
+    auto r = cancel_at_every_point([&] { return tx->closed(); })
+                 .setup([&] {
+                     rx.reset();
+                     tx.reset();
+                     auto [t, x] = broadcast::channel<int>(4);
+                     tx.emplace(std::move(t));
+                     rx.emplace(std::move(x));
+                 })
+                 .step([&] { rx.reset(); })
+                 .run();
+    EXPECT_TRUE(r.ok()) << r;
 }
 
 TEST(CancelEveryPointChannels, WatchChangedLosesNoChange) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,24 @@ struct Counted {
     Counted(Counted&& o) noexcept : alive(o.alive), value(o.value) { ++*alive; }
     Counted& operator=(const Counted&) = delete;
     ~Counted() { --*alive; }
+};
+
+/// A value whose copy throws while `fail` is set (Rust's panicking Clone).
+struct FragileCopy {
+    std::shared_ptr<std::atomic<bool>> fail;
+    std::shared_ptr<std::atomic<int>> alive;
+    int value = 0;
+    FragileCopy(std::shared_ptr<std::atomic<bool>> f, std::shared_ptr<std::atomic<int>> a, int v)
+        : fail(std::move(f)), alive(std::move(a)), value(v) {
+        ++*alive;
+    }
+    FragileCopy(const FragileCopy& o) : fail(o.fail), alive(o.alive), value(o.value) {
+        if (*fail) throw std::runtime_error("copy failed");
+        ++*alive;
+    }
+    FragileCopy(FragileCopy&& o) noexcept : fail(o.fail), alive(o.alive), value(o.value) { ++*alive; }
+    FragileCopy& operator=(const FragileCopy&) = delete;
+    ~FragileCopy() { --*alive; }
 };
 
 }  // namespace
@@ -172,6 +191,107 @@ TEST(Broadcast, ValuesAreReleasedOnceEveryReceiverHasThem) {
         EXPECT_EQ(*alive, 0);
     }
     EXPECT_EQ(*alive, 0);
+}
+
+// Tokio moves the receiver past the slot before cloning: a clone that panics
+// costs that receiver that one value, once, and the next recv goes on.
+TEST(Broadcast, AValueWhoseCopyThrowsIsSkippedByThatReceiverOnly) {
+    auto fail = std::make_shared<std::atomic<bool>>(false);
+    auto alive = std::make_shared<std::atomic<int>>(0);
+    {
+        auto [tx, rx1] = broadcast::channel<FragileCopy>(4);
+        auto rx2 = tx.subscribe();
+        ASSERT_TRUE(tx.send(FragileCopy(fail, alive, 1)).is_ok());
+        ASSERT_TRUE(tx.send(FragileCopy(fail, alive, 2)).is_ok());
+        *fail = true;
+        EXPECT_THROW((void)rx1.try_recv(), std::runtime_error);
+        *fail = false;
+        auto next = rx1.try_recv();
+        ASSERT_TRUE(next.is_ok());
+        EXPECT_EQ(next->value, 2);
+        auto empty = rx1.try_recv();
+        ASSERT_TRUE(empty.is_err());
+        EXPECT_TRUE(empty.error().is_empty());
+        EXPECT_EQ(rx1.len(), 0u);
+        // The other receiver still gets both.
+        EXPECT_EQ(rx2.try_recv()->value, 1);
+        EXPECT_EQ(rx2.try_recv()->value, 2);
+        EXPECT_EQ(tx.len(), 0u);
+    }
+    EXPECT_EQ(*alive, 0);  // the skipped value was released with its last reader
+}
+
+TEST(Broadcast, ARecvWhoseCopyThrowsPropagatesOnceThenTheNextValueComes) {
+    auto fail = std::make_shared<std::atomic<bool>>(false);
+    auto alive = std::make_shared<std::atomic<int>>(0);
+    {
+        auto [tx, rx] = broadcast::channel<FragileCopy>(4);
+        ASSERT_TRUE(tx.send(FragileCopy(fail, alive, 1)).is_ok());
+        ASSERT_TRUE(tx.send(FragileCopy(fail, alive, 2)).is_ok());
+        *fail = true;
+        {
+            auto f = rx.recv();
+            EXPECT_THROW((void)poll_once(f), std::runtime_error);
+        }
+        EXPECT_EQ(*alive, 1);  // value 1 had no other reader: gone
+        *fail = false;
+        auto f = rx.recv();
+        auto p = poll_once(f);
+        ASSERT_TRUE(p.is_ready() && p.value().is_ok());
+        EXPECT_EQ(p.value()->value, 2);
+    }
+    EXPECT_EQ(*alive, 0);
+}
+
+TEST(Broadcast, SenderClosedIsReadyOnceEveryReceiverIsGone) {
+    CountingWaker cw;
+    auto [tx, rx1] = broadcast::channel<int>(4);
+    auto rx2 = tx.subscribe();
+    auto tx2 = tx;
+    EXPECT_FALSE(tx.is_closed());
+    auto c = tx.closed();
+    auto c2 = tx2.closed();
+    EXPECT_TRUE(poll_once(c, cw).is_pending());
+    EXPECT_TRUE(poll_once(c2).is_pending());
+    { auto drop = std::move(rx1); }
+    EXPECT_EQ(cw.wakes_total(), 0u);
+    EXPECT_TRUE(poll_once(c, cw).is_pending());
+    { auto drop = std::move(rx2); }
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_TRUE(cw.balanced());  // woken and let go by the last receiver's drop
+    EXPECT_TRUE(tx.is_closed());
+    EXPECT_TRUE(poll_once(c, cw).is_ready());
+    EXPECT_TRUE(poll_once(c2).is_ready());
+    EXPECT_TRUE(tx.send(1).is_err());
+}
+
+TEST(Broadcast, SenderClosedWaitsAgainForAReceiverSubscribedMeanwhile) {
+    CountingWaker cw;
+    auto [tx, rx] = broadcast::channel<int>(4);
+    { auto drop = std::move(rx); }
+    auto ready_now = tx.closed();
+    EXPECT_TRUE(poll_once(ready_now).is_ready());
+    auto rx2 = tx.subscribe();
+    EXPECT_FALSE(tx.is_closed());
+    auto c = tx.closed();
+    EXPECT_TRUE(poll_once(c, cw).is_pending());
+    { auto drop = std::move(rx2); }
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_TRUE(poll_once(c, cw).is_ready());
+}
+
+TEST(Broadcast, SenderClosedDestroyedMidWayReleasesItsWaker) {
+    CountingWaker cw;
+    auto [tx, rx] = broadcast::channel<int>(4);
+    {
+        auto c = tx.closed();
+        EXPECT_TRUE(poll_once(c, cw).is_pending());
+        EXPECT_TRUE(poll_once(c, cw).is_pending());
+        EXPECT_EQ(cw.live(), 1);
+    }
+    EXPECT_TRUE(cw.balanced());
+    { auto drop = std::move(rx); }
+    EXPECT_EQ(cw.wakes_total(), 0u);
 }
 
 TEST(Broadcast, BlockingRecvOnAPlainThread) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <pollen.hpp>
 #include <pollen/core/drop.hpp>
@@ -127,6 +128,11 @@ TEST(MpscDrop, AnEmptyReceiverHasEnded) {
     EXPECT_TRUE(rx.is_closed());
     EXPECT_EQ(rx.capacity(), 0u);
     EXPECT_EQ(rx.max_capacity(), 0u);
+    EXPECT_EQ(rx.len(), 0u);
+    EXPECT_TRUE(rx.is_empty());
+    std::vector<int> buf;
+    auto many = rx.recv_many(buf, 8);
+    EXPECT_EQ(poll_once(many).value(), 0u);
     rx.close();  // nothing to close
 }
 
@@ -178,6 +184,10 @@ TEST(MpscUnboundedDrop, AnEmptySenderFailsWithTheValueBack) {
 TEST(MpscUnboundedDrop, AnEmptyReceiverHasEndedAndDroppingOneClosesTheChannel) {
     mpsc::UnboundedReceiver<int> empty;
     EXPECT_EQ(poll_recv(empty).value(), std::nullopt);
+    EXPECT_TRUE(empty.is_empty());
+    std::vector<int> buf;
+    auto many = empty.recv_many(buf, 8);
+    EXPECT_EQ(poll_once(many).value(), 0u);
     auto [tx, rx] = mpsc::unbounded_channel<int>();
     pollen::drop(std::move(rx));
     EXPECT_TRUE(tx.is_closed());
@@ -259,6 +269,9 @@ TEST(BroadcastDrop, EmptyHandlesAnswerAsOnesOfAClosedChannel) {
     EXPECT_FALSE(tx.same_channel(tx));
     broadcast::Sender<int> copy = tx;
     EXPECT_EQ(copy.receiver_count(), 0u);
+    EXPECT_TRUE(tx.is_closed());
+    auto closed = tx.closed();
+    EXPECT_TRUE(poll_once(closed).is_ready());
 
     broadcast::Receiver<int> rx = tx.subscribe();
     EXPECT_TRUE(rx.is_closed());
@@ -286,6 +299,17 @@ TEST(WatchDrop, DroppingTheSenderEarlyEndsChanged) {
     EXPECT_TRUE(p.value().is_err());
 }
 
+TEST(WatchDrop, DroppingOneOfTwoSendersKeepsTheChannelOpen) {
+    auto [tx, rx] = watch::channel<int>(0);
+    auto tx2 = tx;
+    tx = {};
+    EXPECT_TRUE(rx.has_changed().is_ok());
+    ASSERT_TRUE(tx2.send(1).is_ok());
+    pollen::drop(std::move(tx2));
+    EXPECT_TRUE(rx.has_changed().is_err());
+    EXPECT_EQ(*rx.borrow(), 1);
+}
+
 TEST(WatchDrop, DroppingTheLastReceiverEarlyMakesClosedReady) {
     CountingWaker cw;
     auto [tx, rx] = watch::channel<int>(0);
@@ -304,6 +328,8 @@ TEST(WatchDrop, EmptyHandlesAnswerAsOnesOfAClosedChannel) {
     watch::Sender<int> tx;
     EXPECT_EQ(tx.send(5).error().value, 5);
     EXPECT_EQ(tx.receiver_count(), 0u);
+    EXPECT_EQ(tx.sender_count(), 0u);
+    EXPECT_FALSE(tx.same_channel(tx));
     EXPECT_TRUE(tx.is_closed());
     auto closed = tx.closed();
     EXPECT_TRUE(poll_once(closed).is_ready());

@@ -479,6 +479,166 @@ TEST(MpscBounded, WakersAreBalancedAfterAWaitingDance) {
     EXPECT_TRUE(cw_tx.balanced());
 }
 
+// The receiver's drop lets go of every waker the channel holds for it or for
+// waiting senders, although senders live on: none of those tasks stays pinned.
+TEST(MpscBounded, DroppingTheReceiverReleasesItsOwnWakerAtOnce) {
+    CountingWaker cw;
+    auto [tx, rx] = mpsc::channel<int>(2);
+    {
+        auto r = rx.recv();
+        EXPECT_TRUE(poll_once(r, cw).is_pending());
+    }
+    EXPECT_EQ(cw.live(), 1);  // registered for the next send
+    { auto drop = std::move(rx); }
+    EXPECT_TRUE(cw.balanced());
+    EXPECT_EQ(cw.wakes_total(), 0u);
+    EXPECT_TRUE(tx.is_closed());
+}
+
+TEST(MpscBounded, DroppingTheReceiverReleasesEveryWaitingSendersWakerAtOnce) {
+    auto alive = std::make_shared<std::atomic<int>>(0);
+    CountingWaker cw_send, cw_reserve, cw_closed;
+    auto [tx, rx] = mpsc::channel<Probe>(1);
+    auto tx2 = tx;
+    ASSERT_TRUE(tx.try_send(Probe(alive, 0)).is_ok());
+    auto s = tx.send(Probe(alive, 1));
+    auto r = tx2.reserve();
+    auto c = tx2.closed();
+    EXPECT_TRUE(poll_once(s, cw_send).is_pending());
+    EXPECT_TRUE(poll_once(r, cw_reserve).is_pending());
+    EXPECT_TRUE(poll_once(c, cw_closed).is_pending());
+    EXPECT_EQ(cw_send.live() + cw_reserve.live() + cw_closed.live(), 3);
+    { auto drop = std::move(rx); }
+    // Before any of the futures is polled again or destroyed:
+    EXPECT_TRUE(cw_send.balanced());
+    EXPECT_TRUE(cw_reserve.balanced());
+    EXPECT_TRUE(cw_closed.balanced());
+    EXPECT_EQ(cw_send.wakes_total() + cw_reserve.wakes_total() + cw_closed.wakes_total(), 3u);
+    auto sp = poll_once(s);
+    ASSERT_TRUE(sp.is_ready() && sp.value().is_err());
+    EXPECT_EQ(std::move(sp.value().error()).into_inner().value, 1);  // the value comes back
+    auto rp = poll_once(r);
+    ASSERT_TRUE(rp.is_ready());
+    EXPECT_TRUE(rp.value().is_err());
+    EXPECT_TRUE(poll_once(c).is_ready());
+}
+
+// ---------------------------------------------------------- recv_many, len
+
+TEST(MpscBounded, RecvManyAppendsWhatIsThereUpToTheLimit) {
+    auto [tx, rx] = mpsc::channel<int>(8);
+    for (int i = 1; i <= 5; ++i) ASSERT_TRUE(tx.try_send(i).is_ok());
+    std::vector<int> buf{100};
+    auto f = rx.recv_many(buf, 3);
+    EXPECT_EQ(poll_once(f).value(), 3u);
+    EXPECT_EQ(buf, (std::vector<int>{100, 1, 2, 3}));  // appended, the old content kept
+    EXPECT_EQ(tx.capacity(), 6u);                       // their slots are free again
+    auto g = rx.recv_many(buf, 10);
+    EXPECT_EQ(poll_once(g).value(), 2u);
+    EXPECT_EQ(buf, (std::vector<int>{100, 1, 2, 3, 4, 5}));
+    EXPECT_EQ(tx.capacity(), 8u);
+}
+
+TEST(MpscBounded, RecvManyWaitsForAtLeastOneValue) {
+    CountingWaker cw;
+    auto [tx, rx] = mpsc::channel<int>(4);
+    std::vector<int> buf;
+    auto f = rx.recv_many(buf, 4);
+    EXPECT_TRUE(poll_once(f, cw).is_pending());
+    EXPECT_TRUE(buf.empty());
+    ASSERT_TRUE(tx.try_send(7).is_ok());
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_EQ(poll_once(f, cw).value(), 1u);
+    EXPECT_EQ(buf, std::vector<int>{7});
+}
+
+TEST(MpscBounded, RecvManyWithLimitZeroIsZeroAtOnceAndTakesNothing) {
+    auto [tx, rx] = mpsc::channel<int>(4);
+    std::vector<int> buf;
+    {
+        auto f = rx.recv_many(buf, 0);  // nothing there, still not pending
+        EXPECT_EQ(poll_once(f).value(), 0u);
+    }
+    ASSERT_TRUE(tx.try_send(1).is_ok());
+    auto f = rx.recv_many(buf, 0);
+    EXPECT_EQ(poll_once(f).value(), 0u);
+    EXPECT_TRUE(buf.empty());
+    EXPECT_EQ(rx.len(), 1u);
+}
+
+TEST(MpscBounded, RecvManyIsZeroOnlyOnceClosedAndDrained) {
+    CountingWaker cw;
+    auto [tx, rx] = mpsc::channel<int>(4);
+    ASSERT_TRUE(tx.try_send(1).is_ok());
+    ASSERT_TRUE(tx.try_send(2).is_ok());
+    auto permit = tx.try_reserve();
+    ASSERT_TRUE(permit.is_ok());
+    rx.close();
+    std::vector<int> buf;
+    {
+        auto f = rx.recv_many(buf, 10);
+        EXPECT_EQ(poll_once(f).value(), 2u);
+    }
+    auto f = rx.recv_many(buf, 10);
+    EXPECT_TRUE(poll_once(f, cw).is_pending());  // a permit is still out
+    std::move(permit.value()).send(3);
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_EQ(poll_once(f).value(), 1u);
+    auto g = rx.recv_many(buf, 10);
+    EXPECT_EQ(poll_once(g).value(), 0u);
+    EXPECT_EQ(buf, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(MpscBounded, RecvManyEndsWhenTheLastSenderGoes) {
+    CountingWaker cw;
+    auto [tx, rx] = mpsc::channel<int>(4);
+    std::vector<int> buf;
+    auto f = rx.recv_many(buf, 4);
+    EXPECT_TRUE(poll_once(f, cw).is_pending());
+    { auto drop = std::move(tx); }
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_EQ(poll_once(f).value(), 0u);
+}
+
+TEST(MpscBounded, RecvManyHandsFreedSlotsToWaitingSenders) {
+    CountingWaker cw;
+    auto [tx, rx] = mpsc::channel<int>(2);
+    ASSERT_TRUE(tx.try_send(1).is_ok());
+    ASSERT_TRUE(tx.try_send(2).is_ok());
+    auto s = tx.send(3);
+    EXPECT_TRUE(poll_once(s, cw).is_pending());
+    std::vector<int> buf;
+    auto f = rx.recv_many(buf, 2);
+    EXPECT_EQ(poll_once(f).value(), 2u);
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_TRUE(poll_once(s).is_ready());
+    EXPECT_EQ(*rx.try_recv(), 3);
+}
+
+TEST(MpscBounded, LenCountsTheValuesWaitingToBeReceived) {
+    auto [tx, rx] = mpsc::channel<int>(100);
+    EXPECT_EQ(rx.len(), 0u);
+    EXPECT_TRUE(rx.is_empty());
+    for (int i = 0; i < 70; ++i) ASSERT_TRUE(tx.try_send(i).is_ok());  // three blocks
+    EXPECT_EQ(rx.len(), 70u);
+    EXPECT_FALSE(rx.is_empty());
+    ASSERT_TRUE(rx.try_recv().is_ok());
+    EXPECT_EQ(rx.len(), 69u);
+    auto permit = tx.try_reserve();
+    EXPECT_EQ(rx.len(), 69u);  // a reserved slot holds no value yet
+    std::move(permit.value()).send(70);
+    EXPECT_EQ(rx.len(), 70u);
+    { auto drop = std::move(tx); }
+    EXPECT_EQ(rx.len(), 70u);  // the end of the stream is no value
+    std::vector<int> buf;
+    auto f = rx.recv_many(buf, 100);
+    EXPECT_EQ(poll_once(f).value(), 70u);
+    EXPECT_EQ(rx.len(), 0u);
+    EXPECT_FALSE(poll_recv(rx).value().has_value());
+    EXPECT_EQ(rx.len(), 0u);
+    EXPECT_TRUE(rx.is_empty());
+}
+
 // --------------------------------------------------------------- unbounded
 
 TEST(MpscUnbounded, SendIsImmediateAndValuesArriveInOrder) {
@@ -520,6 +680,53 @@ TEST(MpscUnbounded, LastSenderDropEndsTheStreamAfterTheValues) {
     EXPECT_EQ(*rx.try_recv(), 4);
     EXPECT_EQ(rx.try_recv().error(), mpsc::TryRecvError::Disconnected);
     EXPECT_FALSE(poll_recv(rx).value().has_value());
+}
+
+TEST(MpscUnbounded, DroppingTheReceiverReleasesEveryWakerAtOnce) {
+    CountingWaker cw_rx, cw_closed;
+    auto [tx, rx] = mpsc::unbounded_channel<int>();
+    {
+        auto r = rx.recv();
+        EXPECT_TRUE(poll_once(r, cw_rx).is_pending());
+    }
+    auto c = tx.closed();
+    EXPECT_TRUE(poll_once(c, cw_closed).is_pending());
+    { auto drop = std::move(rx); }
+    EXPECT_TRUE(cw_rx.balanced());
+    EXPECT_EQ(cw_rx.wakes_total(), 0u);
+    EXPECT_TRUE(cw_closed.balanced());
+    EXPECT_EQ(cw_closed.wakes_total(), 1u);
+    EXPECT_TRUE(poll_once(c).is_ready());
+    auto sent = tx.send(3);
+    ASSERT_TRUE(sent.is_err());
+    EXPECT_EQ(sent.error().value, 3);
+}
+
+TEST(MpscUnbounded, RecvManyTakesValuesInOrderAcrossBlocks) {
+    auto [tx, rx] = mpsc::unbounded_channel<std::string>();
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(tx.send(std::to_string(i)).is_ok());
+    EXPECT_EQ(rx.len(), 100u);
+    std::vector<std::string> buf;
+    auto f = rx.recv_many(buf, 1000);
+    EXPECT_EQ(poll_once(f).value(), 100u);
+    ASSERT_EQ(buf.size(), 100u);
+    for (int i = 0; i < 100; ++i) EXPECT_EQ(buf[std::size_t(i)], std::to_string(i));
+    EXPECT_TRUE(rx.is_empty());
+    { auto drop = std::move(tx); }
+    auto g = rx.recv_many(buf, 1000);
+    EXPECT_EQ(poll_once(g).value(), 0u);
+}
+
+TEST(MpscUnbounded, LenCountsTheValuesWaitingToBeReceived) {
+    auto [tx, rx] = mpsc::unbounded_channel<int>();
+    EXPECT_TRUE(rx.is_empty());
+    ASSERT_TRUE(tx.send(1).is_ok());
+    ASSERT_TRUE(tx.send(2).is_ok());
+    EXPECT_EQ(rx.len(), 2u);
+    rx.close();
+    EXPECT_EQ(rx.len(), 2u);
+    EXPECT_EQ(*rx.try_recv(), 1);
+    EXPECT_EQ(rx.len(), 1u);
 }
 
 // ---------------------------------------------------------------- threads
@@ -728,4 +935,58 @@ TEST(MpscStress, SendsCancelledMidWayNeitherLoseNorDuplicateNorStick) {
     EXPECT_EQ(received, completed);
     EXPECT_GT(received, 0u);
     EXPECT_EQ(*alive, 0);
+}
+
+namespace {
+/// Receives with recv_many until the end; Ready with (count, sum).
+template <class Rx>
+class ManyConsumer : public FutureExt<ManyConsumer<Rx>> {
+public:
+    using Output = std::pair<std::uint64_t, std::uint64_t>;
+    explicit ManyConsumer(Rx& rx) : rx_(&rx) {}
+    Poll<Output> poll(Context& cx) {
+        for (;;) {
+            buf_.clear();
+            auto p = rx_->poll_recv_many(cx, buf_, 37);
+            if (p.is_pending()) return pending;
+            if (p.value() == 0) return ready(Output{count_, sum_});
+            if (p.value() != buf_.size() || p.value() > 37) std::abort();
+            for (std::uint64_t v : buf_) sum_ += v;
+            count_ += buf_.size();
+        }
+    }
+
+private:
+    Rx* rx_;
+    std::vector<std::uint64_t> buf_;
+    std::uint64_t count_ = 0, sum_ = 0;
+};
+}  // namespace
+
+TEST(MpscStress, RecvManyFromProducerTasksThroughASmallBoundedChannel) {
+    constexpr std::uint64_t kProducers = 5, kPer = 20'000;
+    Runtime rt = Builder::new_multi_thread().worker_threads(4).build();
+    auto [tx, rx] = mpsc::channel<std::uint64_t>(16);
+    for (std::uint64_t p = 0; p < kProducers; ++p)
+        (void)rt.spawn(Producer<std::uint64_t>(tx, p * kPer + 1, kPer));
+    { auto drop = std::move(tx); }
+    auto [count, sum] = rt.block_on(ManyConsumer<mpsc::Receiver<std::uint64_t>>(rx));
+    const std::uint64_t n = kProducers * kPer;
+    EXPECT_EQ(count, n);
+    EXPECT_EQ(sum, n * (n + 1) / 2);
+    EXPECT_EQ(rx.capacity(), rx.max_capacity());
+}
+
+TEST(MpscStress, UnboundedRecvManyFromProducerTasks) {
+    constexpr std::uint64_t kProducers = 4, kPer = 25'000;
+    Runtime rt = Builder::new_multi_thread().worker_threads(4).build();
+    auto [tx, rx] = mpsc::unbounded_channel<std::uint64_t>();
+    for (std::uint64_t p = 0; p < kProducers; ++p)
+        (void)rt.spawn(UnboundedProducer(tx, p * kPer + 1, kPer));
+    { auto drop = std::move(tx); }
+    auto [count, sum] = rt.block_on(ManyConsumer<mpsc::UnboundedReceiver<std::uint64_t>>(rx));
+    const std::uint64_t n = kProducers * kPer;
+    EXPECT_EQ(count, n);
+    EXPECT_EQ(sum, n * (n + 1) / 2);
+    EXPECT_TRUE(rx.is_empty());
 }

@@ -159,6 +159,56 @@ TEST(Watch, ChangedDestroyedMidWayReleasesItsWaker) {
     EXPECT_TRUE(*rx.has_changed());
 }
 
+// Tokio 1.37+: watch::Sender is Clone; the channel closes for receivers
+// when the last clone goes.
+TEST(Watch, ClonedSendersAllSendAndOnlyTheLastDropCloses) {
+    CountingWaker cw;
+    auto [tx, rx] = watch::channel<int>(0);
+    auto tx2 = tx;
+    EXPECT_TRUE(tx.same_channel(tx2));
+    EXPECT_EQ(tx.sender_count(), 2u);
+    ASSERT_TRUE(tx2.send(1).is_ok());
+    EXPECT_EQ(*rx.borrow_and_update(), 1);
+    ASSERT_TRUE(tx.send(2).is_ok());
+    EXPECT_EQ(*rx.borrow_and_update(), 2);
+    auto f = rx.changed();
+    EXPECT_TRUE(poll_once(f, cw).is_pending());
+    { auto drop = std::move(tx); }
+    EXPECT_EQ(cw.wakes_total(), 0u);  // another sender lives
+    EXPECT_EQ(tx2.sender_count(), 1u);
+    EXPECT_FALSE(*rx.has_changed());
+    EXPECT_TRUE(poll_once(f, cw).is_pending());
+    ASSERT_TRUE(tx2.send(3).is_ok());
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    EXPECT_TRUE(poll_once(f, cw).value().is_ok());
+    auto g = rx.changed();
+    EXPECT_TRUE(poll_once(g, cw).is_pending());
+    { auto drop = std::move(tx2); }
+    EXPECT_EQ(cw.wakes_total(), 2u);
+    EXPECT_TRUE(poll_once(g, cw).value().is_err());
+    EXPECT_TRUE(rx.has_changed().is_err());
+}
+
+TEST(Watch, ACopyAssignedSenderLetsGoOfItsOldChannel) {
+    auto [tx_a, rx_a] = watch::channel<int>(0);
+    auto [tx_b, rx_b] = watch::channel<int>(0);
+    watch::Sender<int> tx;  // empty
+    EXPECT_EQ(tx.sender_count(), 0u);
+    tx = tx_a;
+    EXPECT_EQ(tx_a.sender_count(), 2u);
+    { auto drop = std::move(tx_a); }
+    EXPECT_TRUE(rx_a.has_changed().is_ok());  // tx still sends into a
+    tx = tx_b;                                // the last sender of a goes
+    EXPECT_TRUE(rx_a.has_changed().is_err());
+    EXPECT_EQ(tx_b.sender_count(), 2u);
+    ASSERT_TRUE(tx.send(5).is_ok());
+    EXPECT_EQ(*rx_b.borrow(), 5);
+    watch::Sender<int> empty;
+    auto copy = empty;
+    EXPECT_FALSE(copy.same_channel(empty));
+    EXPECT_EQ(copy.sender_count(), 0u);
+}
+
 TEST(Watch, BlockingChangedOnAPlainThread) {
     auto [tx, rx] = watch::channel<int>(0);
     std::thread t([rx = std::move(rx)]() mutable {
@@ -220,4 +270,24 @@ TEST(WatchStress, ReceiversFollowAHundredThousandModifications) {
     for (auto& t : modifiers) t.join();
     shared_tx.reset();
     for (auto& h : followers) EXPECT_EQ(rt.block_on(std::move(h)).value(), kModifiers * kPer);
+}
+
+TEST(WatchStress, SendersOnSeveralThreadsEachSeeTheirModificationsCounted) {
+    constexpr int kThreads = 4, kPer = 20'000;
+    auto [tx, rx] = watch::channel<int>(0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([tx = tx]() {  // a copy per thread
+            for (int i = 0; i < kPer; ++i) tx.send_modify([](int& v) { ++v; });
+        });
+    { auto drop = std::move(tx); }
+    // The receiver follows until the last copy is dropped (with its thread).
+    int last = 0;
+    while (rx.blocking_changed().is_ok()) {
+        int now = *rx.borrow_and_update();
+        EXPECT_GE(now, last);
+        last = now;
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(*rx.borrow(), kThreads * kPer);
 }

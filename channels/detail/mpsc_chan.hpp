@@ -10,6 +10,7 @@
 /// `&self` futures, so they take no reference of their own.
 /// Receiver-side fields are touched only by the Receiver's owner.
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <mutex>
@@ -119,6 +120,27 @@ public:
         return pending;
     }
 
+    /// `recv_many`'s poll: appends up to `limit` values to `buf`, Ready with
+    /// how many once there is at least one, Ready(0) when `limit` is 0 or
+    /// the channel is closed and drained. One unit of cooperative budget per
+    /// call, however many values it takes (as Tokio's).
+    Poll<std::size_t> poll_recv_many(Context& cx, std::vector<T>& buf, std::size_t limit) {
+        if (!coop::poll_proceed(cx)) return pending;
+        if (limit == 0) return Ready<std::size_t>{0};
+        std::size_t n = 0;
+        if (pop_many(buf, limit, n) != Read::Empty || n > 0) return Ready<std::size_t>{n};
+        // Register, then arm, then look again: the order poll_recv explains.
+        rx_waker_.register_waker(cx.waker());
+        rx_armed_.store(true, std::memory_order_seq_cst);
+        if (pop_many(buf, limit, n) != Read::Empty || n > 0) return Ready<std::size_t>{n};
+        if (rx_closed_ && sem_.is_idle()) return Ready<std::size_t>{0};
+        coop::refund();
+        return pending;
+    }
+
+    /// Values in the channel now (claimed by senders, not yet received).
+    std::size_t len() const { return list_.len(); }
+
     /// A value if one is there; Disconnected once nothing more can come.
     /// A send that claimed its slot but has not finished writing is waited
     /// for (it is only a few instructions away), as Tokio does.
@@ -156,9 +178,13 @@ public:
     bool is_rx_closed_by_receiver() const { return rx_closed_; }
 
     /// The Receiver goes away: close, destroy what is buffered, let go.
+    /// Its registered waker goes too, now rather than with the last Sender:
+    /// nothing will wake it any more, and holding it would keep the
+    /// receiving task's memory alive for as long as any Sender lives.
     void drop_rx() {
         close_rx();
         drain();
+        { std::optional<Waker> gone = rx_waker_.take(); }
         release_ref();
     }
 
@@ -179,6 +205,25 @@ private:
         if (rx_armed_.load(std::memory_order_seq_cst) &&
             rx_armed_.exchange(false, std::memory_order_seq_cst))
             rx_waker_.wake();
+    }
+
+    /// Moves values into `buf` until `n` reaches `limit` (Value), the queue
+    /// is empty (Empty) or the close marker is reached (Closed). Room is
+    /// made before a value is taken out, so a push_back that fails to
+    /// allocate throws with the value still in the channel.
+    Read pop_many(std::vector<T>& buf, std::size_t limit, std::size_t& n) {
+        std::optional<T> out;
+        while (n < limit) {
+            if (buf.size() == buf.capacity())
+                buf.reserve(buf.size() + std::min(limit - n, std::max<std::size_t>(buf.size(), 16)));
+            Read r = list_.pop(out);
+            if (r != Read::Value) return r;
+            sem_.release();
+            buf.push_back(std::move(*out));
+            out.reset();
+            ++n;
+        }
+        return Read::Value;
     }
 
     void drain() {

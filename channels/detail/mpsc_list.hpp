@@ -111,6 +111,7 @@ public:
     void close() {
         std::size_t index = tail_position_.fetch_add(1, std::memory_order_seq_cst);
         find_block(index)->ready.fetch_or(kTxClosed, std::memory_order_seq_cst);
+        marker_claimed_.store(true, std::memory_order_seq_cst);
     }
 
     // ----------------------------------------------------------- receiver
@@ -130,6 +131,17 @@ public:
         p->~T();
         ++index_;
         return Read::Value;
+    }
+
+    /// Values claimed and not yet read (Tokio's `list::Rx::len`): a value
+    /// whose sender has claimed its slot counts although it is still being
+    /// written. The flag is read before the tail, so a close racing with
+    /// this call can only count its marker as a value for a moment, never
+    /// make the count go below zero.
+    std::size_t len() const {
+        bool marker = marker_claimed_.load(std::memory_order_seq_cst);
+        std::size_t tail = tail_position_.load(std::memory_order_seq_cst);
+        return tail - index_ - (marker ? 1 : 0);
     }
 
     /// True while a sender has claimed the receiver's next index but not
@@ -223,6 +235,7 @@ private:
     // Senders' side and receiver's side on separate cache lines.
     alignas(64) std::atomic<BlockT*> block_tail_{nullptr};
     std::atomic<std::size_t> tail_position_{0};
+    std::atomic<bool> marker_claimed_{false};  ///< set once `close` has its index
 
     alignas(64) BlockT* head_ = nullptr;
     std::size_t index_ = 0;

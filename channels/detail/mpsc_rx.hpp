@@ -1,15 +1,18 @@
 #pragma once
-/// detail::RxHandle<T, Sem> and detail::Recv<T, Sem>: what the bounded and
-/// unbounded mpsc receivers share. RxHandle owns the receiver's reference to
-/// the Chan; Recv is the future `recv()` returns, borrowing the receiver (the
-/// receiver must outlive it, like Rust's `&mut self` future). Recv holds no
+/// detail::RxHandle<T, Sem>, detail::Recv<T, Sem> and detail::RecvMany<T, Sem>:
+/// what the bounded and unbounded mpsc receivers share. RxHandle owns the
+/// receiver's reference to the Chan; Recv is the future `recv()` returns,
+/// borrowing the receiver (the receiver must outlive it, like Rust's
+/// `&mut self` future), RecvMany the one of `recv_many`. Recv holds no
 /// state of its own, so it may be moved between polls and destroying it
 /// mid-way loses nothing: a value not yet received stays in the channel.
 /// An empty RxHandle (no Chan) answers as the receiver of a closed, drained
 /// channel: every receive ends at once.
 
+#include <cstddef>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "../../core/context.hpp"
 #include "../../core/future_ext.hpp"
@@ -35,6 +38,29 @@ public:
 
 private:
     Chan<T, Sem>* chan_;
+};
+
+/// The future of `recv_many(buffer, limit)`: Ready with how many values it
+/// appended to `buffer` (at least one), or 0 when `limit` is 0 or the
+/// channel is closed and drained. Borrows the receiver and the buffer; like
+/// Recv it holds no state, so it may be moved between polls, and destroying
+/// it mid-way loses nothing (values are taken only by the poll that is Ready).
+template <class T, class Sem>
+class RecvMany : public FutureExt<RecvMany<T, Sem>> {
+public:
+    using Output = std::size_t;
+    RecvMany(Chan<T, Sem>* chan, std::vector<T>& buffer, std::size_t limit)
+        : chan_(chan), buffer_(&buffer), limit_(limit) {}
+
+    Poll<std::size_t> poll(Context& cx) {
+        if (chan_ == nullptr) return Ready<std::size_t>{0};  // an empty receiver: ended
+        return chan_->poll_recv_many(cx, *buffer_, limit_);
+    }
+
+private:
+    Chan<T, Sem>* chan_;
+    std::vector<T>* buffer_;
+    std::size_t limit_;
 };
 
 template <class T, class Sem>
@@ -63,6 +89,26 @@ public:
     Poll<std::optional<T>> poll_recv(Context& cx) { return Recv<T, Sem>(chan_).poll(cx); }
     /// The Stream poll: the same as `poll_recv`.
     Poll<std::optional<T>> poll_next(Context& cx) { return poll_recv(cx); }
+
+    /// A future that waits for at least one value, then appends to `buffer`
+    /// every value already there, up to `limit`, and is Ready with how many
+    /// it appended (Tokio's `recv_many`). Ready(0) means the channel is
+    /// closed and drained, or `limit` is 0. The buffer grows as needed;
+    /// what it held before is kept.
+    RecvMany<T, Sem> recv_many(std::vector<T>& buffer, std::size_t limit) {
+        return RecvMany<T, Sem>(chan_, buffer, limit);
+    }
+    /// The poll behind `recv_many`, for hand-written futures.
+    Poll<std::size_t> poll_recv_many(Context& cx, std::vector<T>& buffer, std::size_t limit) {
+        return RecvMany<T, Sem>(chan_, buffer, limit).poll(cx);
+    }
+
+    /// Values in the channel not yet received (0 when empty). A value whose
+    /// send is midway counts: `try_recv` right after may still wait a few
+    /// instructions for it to be written, as Tokio's does.
+    std::size_t len() const { return chan_ ? chan_->len() : 0; }
+    /// `len() == 0`.
+    bool is_empty() const { return len() == 0; }
 
     /// A value now, or Empty / Disconnected.
     Result<T, TryRecvError> try_recv() {

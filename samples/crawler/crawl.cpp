@@ -30,24 +30,22 @@ void Crawl::start_level(std::vector<Url> urls) {
 }
 
 Poll<Crawl::Output> Crawl::poll(Context& cx) {
+    POLLEN_BEGIN(cx);
     for (;;) {
-        auto p = level_->poll_next(cx);
-        if (p.is_pending()) return pollen::pending;
-        auto item = p.take();
-        if (item) {
+        for (;;) {  // while let Some(fetched) = level.next().await
+            POLLEN_LET(fetched_, level_->next());
+            if (!fetched_) break;
             --in_level_;
-            record(std::move(*item));
-            continue;
+            record(std::move(*fetched_));
         }
-        // The level is done: the next one, if there is anything in it.
-        if (next_level_.empty()) {
-            level_.reset();
-            progress_.finish();
-            return pollen::Ready<Output>{std::move(visits_)};
-        }
+        if (next_level_.empty()) break;  // nothing new: done
         ++depth_;
         start_level(std::exchange(next_level_, {}));
     }
+    level_.reset();
+    progress_.finish();
+    POLLEN_RETURN(std::move(visits_));
+    POLLEN_END;
 }
 
 void Crawl::record(Fetched fetched) {

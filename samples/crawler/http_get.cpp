@@ -12,7 +12,10 @@ namespace {
 
 using Output = HttpGet::Output;
 
-Poll<Output> fail(std::string why) { return pollen::Ready<Output>{pollen::Err(std::move(why))}; }
+/// The map_err of a failed step: "read: Connection reset by peer".
+auto failed(std::string what) {
+    return [what = std::move(what)](const std::error_code& e) { return what + ": " + e.message(); };
+}
 
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
@@ -28,56 +31,29 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
 
 bool Page::is_html() const { return starts_with_icase(content_type, "text/html"); }
 
-HttpGet::HttpGet(Url url, std::size_t max_body)
-    : url_(std::move(url)), max_body_(max_body), lookup_(pollen::net::lookup_host(url_.host, url_.port)) {
+HttpGet::HttpGet(Url url, std::size_t max_body) : url_(std::move(url)), max_body_(max_body) {
     request_ = "GET " + url_.path + " HTTP/1.1\r\nHost: " + url_.authority() +
                "\r\nUser-Agent: pollen-crawler\r\nAccept: text/html, */*\r\nConnection: close\r\n\r\n";
 }
 
 Poll<Output> HttpGet::poll(Context& cx) {
-    if (state_ == State::Resolve) {
-        auto p = lookup_.poll(cx);
-        if (p.is_pending()) return pollen::pending;
-        auto r = p.take();
-        if (r.is_err()) return fail("lookup " + url_.host + ": " + r.error().message());
-        addrs_ = std::move(r).value();
-        state_ = State::Connect;
+    POLLEN_BEGIN(cx);
+    POLLEN_LET_TRY(addrs_, pollen::net::lookup_host(url_.host, url_.port).map_err(failed("lookup " + url_.host)));
+    while (!stream_) {
+        if (next_addr_ == addrs_.size())
+            POLLEN_RETURN(pollen::Err("connect " + url_.authority() + ": " +
+                                      (connect_error_.empty() ? std::string("no address") : connect_error_)));
+        POLLEN_LET(connected_, pollen::net::TcpStream::connect(addrs_[next_addr_++]));
+        if (connected_->is_ok()) stream_.emplace(std::move(*connected_).value());
+        else connect_error_ = connected_->error().message();  // and on to the next address
     }
-    while (state_ == State::Connect) {
-        if (!connect_) {
-            if (next_addr_ == addrs_.size())
-                return fail("connect " + url_.authority() + ": " +
-                            (connect_error_.empty() ? std::string("no address") : connect_error_));
-            connect_.emplace(pollen::net::TcpStream::connect(addrs_[next_addr_++]));
-        }
-        auto p = connect_->poll(cx);
-        if (p.is_pending()) return pollen::pending;
-        auto r = p.take();
-        connect_.reset();
-        if (r.is_err()) {
-            connect_error_ = r.error().message();  // and on to the next address
-            continue;
-        }
-        stream_.emplace(std::move(r).value());
-        state_ = State::Write;
-    }
-    while (state_ == State::Write) {
-        auto p = stream_->poll_write(cx, std::as_bytes(std::span(request_).subspan(written_)));
-        if (p.is_pending()) return pollen::pending;
-        auto r = p.take();
-        if (r.is_err()) return fail("write: " + r.error().message());
-        written_ += r.value();
-        if (written_ == request_.size()) state_ = State::Read;
-    }
+    POLLEN_AWAIT_TRY(pollen::io::write_all(*stream_, request_).map_err(failed("write")));
     for (;;) {
-        char buf[16 * 1024];
-        auto p = stream_->poll_read(cx, std::as_writable_bytes(std::span(buf)));
-        if (p.is_pending()) return pollen::pending;
-        auto r = p.take();
-        if (r.is_err()) return fail("read: " + r.error().message());
-        in_.append(buf, r.value());
-        if (auto done = check_response(r.value() == 0)) return pollen::Ready<Output>{std::move(*done)};
+        POLLEN_LET_TRY(n_, pollen::io::read(*stream_, std::as_writable_bytes(std::span(buf_))).map_err(failed("read")));
+        in_.append(buf_.data(), n_);
+        if (auto done = check_response(n_ == 0)) POLLEN_RETURN(std::move(*done));
     }
+    POLLEN_END;
 }
 
 std::optional<Output> HttpGet::check_response(bool at_eof) {

@@ -12,14 +12,13 @@
 
 #include "../server_args.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
-#include <string_view>
+#include <tuple>
 
 #include "http.hpp"
 
@@ -29,42 +28,30 @@ using pollen::Poll;
 
 namespace {
 
-
-/// One client connection: read, answer every complete request, write the
-/// answers, repeat. Closing is polite: after the last answer it half-closes
-/// (FIN) and reads until the client closes too (or a second passes), so a
-/// request still in flight cannot turn our close into a reset that would
-/// destroy the answer before the client read it.
-class HttpConnection : public pollen::FutureExt<HttpConnection> {
+/// One client connection, the future of
+///
+///     async fn handle(mut stream: TcpStream, shutdown) -> io::Result<()> {
+///         while !closing {
+///             let n = stream.read(&mut buf[filled..]).await?;  // idle: a shutdown reads as 0
+///             if n == 0 { return Ok(()) }
+///             answer_buffered(&mut out);                        // each complete request, in order
+///             stream.write_all(&out).await?;                    // one write for all of them
+///         }
+///         stream.shutdown().await?;                             // linger: FIN, then drop what comes
+///         select! { _ = drain(&mut stream) => {}, _ = sleep(1s) => {} }
+///         Ok(())
+///     }
+///
+/// Closing is polite: after the last answer it half-closes (FIN) and reads
+/// until the client closes too (or a second passes), so a request still in
+/// flight cannot turn our close into a reset that would destroy the answer
+/// before the client read it.
+class HttpConnection : public pollen::Async<HttpConnection, pollen::io::Result<void>> {
 public:
-    using Output = void;
-
     HttpConnection(pollen::net::TcpStream stream, const pollen::CancellationToken& shutdown)
         : stream_(std::move(stream)), shutdown_(shutdown.cancelled()), in_(new char[kBufSize]) {}
 
-    Poll<void> poll(Context& cx) {
-        for (;;) {
-            while (written_ < out_.size()) {
-                auto p = stream_.poll_write(cx, std::as_bytes(std::span(out_).subspan(written_)));
-                if (p.is_pending()) return pollen::pending;
-                auto r = p.take();
-                if (r.is_err() || r.value() == 0) return pollen::ready();
-                written_ += r.value();
-            }
-            out_.clear();
-            written_ = 0;
-            if (closing_) return linger(cx);
-            // Shutting down: leave between requests, never inside one.
-            if (filled_ == 0 && shutdown_.poll(cx).is_ready()) return pollen::ready();
-
-            auto p = stream_.poll_read(cx, std::as_writable_bytes(std::span(in_.get() + filled_, kBufSize - filled_)));
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err() || r.value() == 0) return pollen::ready();
-            filled_ += r.value();
-            answer_buffered();
-        }
-    }
+    Poll<Output> poll(Context& cx);  // the body, below the class
 
 private:
     static constexpr std::size_t kBufSize = http_hello::kMaxHead + 1024;
@@ -94,22 +81,26 @@ private:
         }
     }
 
-    /// Half-closed: discard input until the client closes, an error, or 1 s.
-    Poll<void> linger(Context& cx) {
-        if (!linger_) {
-            auto p = stream_.poll_shutdown(cx);
-            if (p.is_pending()) return pollen::pending;
-            if (p.take().is_err()) return pollen::ready();
-            linger_.emplace(pollen::time::sleep(1s));
-        }
-        for (;;) {
-            auto p = stream_.poll_read(cx, std::as_writable_bytes(std::span(in_.get(), kBufSize)));
-            if (p.is_pending()) break;
-            auto r = p.take();
-            if (r.is_err() || r.value() == 0) return pollen::ready();
-        }
-        if (shutdown_.poll(cx).is_ready()) return pollen::ready();  // the server is stopping: do not wait
-        return linger_->poll(cx);
+    /// One read into the free end of the buffer. With nothing buffered, a
+    /// shutdown reads as the end of the stream: the connection leaves between
+    /// requests, never inside one.
+    auto read_more() {
+        return pollen::poll_fn([this](Context& cx) -> Poll<pollen::io::Result<std::size_t>> {
+            if (filled_ == 0 && shutdown_.poll(cx).is_ready()) return pollen::ready(pollen::Ok(std::size_t{0}));
+            return stream_.poll_read(cx, std::as_writable_bytes(std::span(in_.get() + filled_, kBufSize - filled_)));
+        });
+    }
+
+    /// Half-closed: reads and drops until the client closes too (or resets),
+    /// or the server stops (then it does not wait).
+    auto drain_input() {
+        return pollen::poll_fn([this](Context& cx) -> Poll<void> {
+            for (;;) {
+                auto p = stream_.poll_read(cx, std::as_writable_bytes(std::span(in_.get(), kBufSize)));
+                if (p.is_pending()) return shutdown_.poll(cx);
+                if (auto r = p.take(); r.is_err() || r.value() == 0) return pollen::ready();
+            }
+        });
     }
 
     pollen::net::TcpStream stream_;
@@ -117,43 +108,49 @@ private:
     std::unique_ptr<char[]> in_;
     std::size_t filled_ = 0;
     std::size_t skip_ = 0;
+    std::size_t n_ = 0;  // what the last read gave
     std::string out_;
-    std::size_t written_ = 0;
     bool closing_ = false;
-    std::optional<pollen::time::Sleep> linger_;
+    POLLEN_FRAME;
 };
 
-/// Accepts connections and spawns an HttpConnection for each, until SIGINT or
-/// SIGTERM; then drains. Ready with the process's exit status.
-class Server : public pollen::FutureExt<Server> {
-public:
-    using Output = int;
+Poll<HttpConnection::Output> HttpConnection::poll(Context& cx) {
+    POLLEN_BEGIN(cx);
+    while (!closing_) {
+        POLLEN_LET_TRY(n_, read_more());
+        if (n_ == 0) POLLEN_RETURN(pollen::Ok());  // the client is done, or the server stops
+        filled_ += n_;
+        answer_buffered();
+        POLLEN_AWAIT_TRY(pollen::io::write_all(stream_, out_));
+        out_.clear();
+    }
+    POLLEN_AWAIT_TRY(pollen::io::shutdown(stream_));
+    POLLEN_AWAIT(pollen::race(drain_input(), pollen::time::sleep(1s)));
+    POLLEN_RETURN(pollen::Ok());
+    POLLEN_END;
+}
 
+/// Accepts connections and spawns an HttpConnection for each, until SIGINT or
+/// SIGTERM; then drains. Ready with the process's exit status: the same
+/// `async fn serve` as samples/http_server/main.cpp (accept_until_signalled
+/// is its select loop over the signals, the listener and the ended connections).
+class Server : public pollen::Async<Server, int> {
+public:
     explicit Server(samples::ServerArgs args) : args_(std::move(args)) {}
 
     Poll<int> poll(Context& cx) {
-        if (!started_) {
-            started_ = true;
-            if (int status = start(); status != 0) return pollen::Ready<int>{status};
-        }
-        if (!grace_) {
-            if (!signalled(cx)) {
-                accept_all(cx);
-                return pollen::pending;
-            }
-            std::fprintf(stderr, "http_hello: shutting down, %zu connection(s) open\n", conns_.len());
-            listener_.reset();
-            shutdown_.cancel();
-            grace_.emplace(pollen::time::sleep(2s));
-        }
-        for (;;) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-            if (!p.value()) return pollen::Ready<int>{0};
-        }
-        if (grace_->poll(cx).is_pending()) return pollen::pending;
-        std::fprintf(stderr, "http_hello: %zu connection(s) still open, aborting them\n", conns_.len());
-        return pollen::Ready<int>{0};
+        POLLEN_BEGIN(cx);
+        if (int status = start(); status != 0) POLLEN_RETURN(status);
+        POLLEN_AWAIT(pollen::poll_fn([this](Context& c) { return accept_until_signalled(c); }));
+        std::fprintf(stderr, "http_hello: shutting down, %zu connection(s) open\n", conns_.len());
+        listener_.reset();
+        shutdown_.cancel();
+        // Two seconds for the connections to finish what they are doing.
+        POLLEN_LET(std::ignore, pollen::time::timeout(2s, pollen::poll_fn([this](Context& c) { return join_all(c); })));
+        if (!conns_.is_empty())
+            std::fprintf(stderr, "http_hello: %zu connection(s) still open, aborting them\n", conns_.len());
+        POLLEN_RETURN(0);
+        POLLEN_END;
     }
 
 private:
@@ -175,19 +172,13 @@ private:
         return 0;
     }
 
-    bool signalled(Context& cx) {
+    Poll<void> accept_until_signalled(Context& cx) {
+        (void)join_all(cx);  // so the set holds live connections only
         bool hit = sigint_->poll_recv(cx).is_ready();
-        return sigterm_->poll_recv(cx).is_ready() || hit;
-    }
-
-    void accept_all(Context& cx) {
-        while (!conns_.is_empty()) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-        }
+        if (sigterm_->poll_recv(cx).is_ready() || hit) return pollen::ready();
         for (;;) {
             auto p = listener_->poll_accept(cx);
-            if (p.is_pending()) return;
+            if (p.is_pending()) return pollen::pending;
             auto r = p.take();
             if (r.is_err()) {
                 std::fprintf(stderr, "http_hello: accept: %s\n", r.error().message().c_str());
@@ -195,17 +186,24 @@ private:
             }
             pollen::net::TcpStream& stream = r.value().first;
             (void)stream.set_nodelay(true);
-            conns_.spawn(HttpConnection(std::move(stream), shutdown_));
+            // A connection's error (a reset, a vanished client) ends that connection only.
+            conns_.spawn(HttpConnection(std::move(stream), shutdown_).map([](auto) {}));
         }
     }
 
+    /// Ready once every connection has ended; each poll collects those that have.
+    Poll<void> join_all(Context& cx) {
+        while (!conns_.is_empty())
+            if (conns_.poll_join_next(cx).is_pending()) return pollen::pending;
+        return pollen::ready();
+    }
+
     samples::ServerArgs args_;
-    bool started_ = false;
     std::optional<pollen::signal::Signal> sigint_, sigterm_;
     std::optional<pollen::net::TcpListener> listener_;
     pollen::CancellationToken shutdown_;
     pollen::JoinSet<void> conns_;
-    std::optional<pollen::time::Sleep> grace_;
+    POLLEN_FRAME;
 };
 
 }  // namespace

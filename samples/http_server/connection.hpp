@@ -1,23 +1,36 @@
 #pragma once
-// connection: one client of http_server, the state machine an `async fn
-// handle(stream)` would be in Rust:
-//
-//     loop {
-//         let req = read_head(&mut stream).await?;     // ReadHead (and skip the body)
-//         let reply = serve_static(root, &req).await;  // Resolve (pollen::fs on the blocking pool)
-//         stream.write_all(head).await?;                // WriteHead
-//         while let Some(chunk) = file.read().await? {  // SendFile, one chunk at a time
-//             stream.write_all(chunk).await?;
-//         }
-//         if !req.keep_alive { break }
-//     }
-//     linger_close(stream).await                        // Linger
-//
-// Pipelined requests wait in the input buffer and are answered one after
-// the other, so answers go out in order. A malformed request is answered
-// with its error status and `Connection: close`. The shutdown token is
-// looked at only between requests: an answer is never cut in half by it
-// (the server's grace period bounds how long that may take).
+/// HttpConnection: one client of http_server, the future Rust would write as
+///
+///     async fn handle(stream: TcpStream, root, shutdown) -> io::Result<()> {
+///         let mut requests = FramedRead::new(stream, RequestCodec::new(limits));
+///         loop {
+///             let Some(next) = requests.next().await else { return Ok(()) };  // idle: a shutdown ends it too
+///             let req = take(next)?;                         // a bad request: its error status, then close
+///             let reply = serve_static(root, &req).await;    // pollen::fs on the blocking pool
+///             requests.get_mut().write_all(&head(&reply)).await?;
+///             while let Some(chunk) = reply.file.read(&mut buf).await? {  // streamed, one chunk at a time
+///                 requests.get_mut().write_all(chunk).await?;
+///             }
+///             if !req.keep_alive { break }
+///         }
+///         let stream = requests.get_mut();
+///         stream.shutdown().await?;                          // linger: FIN, then drop what still comes
+///         select! { _ = drain(stream) => {}, _ = sleep(1s) => {} }
+///         Ok(())
+///     }
+///
+/// and its poll is that body, line for line, between POLLEN_BEGIN and
+/// POLLEN_END (pollen::Async). Ready with Err when the client resets or the
+/// file fails under it: either way the connection is over.
+///
+/// The stream is read through the codec (RequestCodec: request heads out,
+/// bodies dropped) and written directly, one after the other. Pipelined
+/// requests wait in the FramedRead's buffer and are answered one after the
+/// other, so answers go out in order. The shutdown token is looked at
+/// only between requests (and while lingering): an answer is never cut in
+/// half by it (the server's grace period bounds how long that may take).
+/// Destroying it mid-way closes the connection, and the file it streams.
+/// Polled by one thread at a time, as any task.
 #include <pollen.hpp>
 
 #include <cstddef>
@@ -25,63 +38,46 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
-#include "request_parser.hpp"
+#include "request_codec.hpp"
 #include "static_files.hpp"
 
 namespace http_server {
 
-class HttpConnection : public pollen::FutureExt<HttpConnection> {
+class HttpConnection : public pollen::Async<HttpConnection, pollen::io::Result<void>> {
 public:
-    using Output = void;
-
     HttpConnection(pollen::net::TcpStream stream, std::shared_ptr<const std::filesystem::path> root,
                    const pollen::CancellationToken& shutdown, Limits limits = {});
 
-    pollen::Poll<void> poll(pollen::Context& cx);
+    pollen::Poll<Output> poll(pollen::Context& cx);
 
 private:
-    enum class State { ReadHead, Resolve, WriteHead, SendFile, Linger };
-    enum class Step { Continue, Pending, Done };
+    using Requests = pollen::codec::FramedRead<pollen::net::TcpStream, RequestCodec>;
 
-    Step read_head(pollen::Context& cx);
-    Step resolve(pollen::Context& cx);
-    Step write_head(pollen::Context& cx);
-    Step send_file(pollen::Context& cx);
-    Step linger(pollen::Context& cx);
+    pollen::net::TcpStream& stream() { return requests_.get_mut(); }
+    auto next_request();
+    pollen::io::Result<void> take(Requests::Item next);
+    auto drain_input();
+    std::span<std::byte> next_chunk();
 
-    void start(const Request& req);
-    void reply(Reply r);
-    Step finish_response();
-    void consume(std::size_t n);
-
-    pollen::net::TcpStream stream_;
+    Requests requests_;
     std::shared_ptr<const std::filesystem::path> root_;
     pollen::WaitForCancellation shutdown_;
-    Limits limits_;
-    State state_ = State::ReadHead;
 
-    // Input: bytes received and not yet consumed, and body bytes still to skip.
-    std::unique_ptr<char[]> in_;
-    std::size_t in_cap_;
-    std::size_t filled_ = 0;
-    std::uint64_t skip_ = 0;
-
-    // The request being answered.
+    // The request being answered, and its answer.
+    std::optional<Requests::Item> next_;  ///< what the codec gave last
+    std::string target_;
+    int refuse_ = 0;  ///< an error status to answer with, instead of looking for a file
     bool keep_alive_ = true;
     bool head_only_ = false;
-    std::optional<pollen::BoxFuture<Reply>> resolving_;
-    std::string out_;
-    std::size_t written_ = 0;
-
-    // Streaming a file: one chunk read from it, then written out.
-    std::optional<pollen::fs::File> file_;
-    std::uint64_t remaining_ = 0;
-    std::unique_ptr<std::byte[]> chunk_;
-    std::size_t chunk_len_ = 0, chunk_written_ = 0;
-
-    std::optional<pollen::time::Sleep> linger_;
+    Reply reply_;
+    std::string out_;                     ///< the head, and the body when it is a string
+    std::uint64_t remaining_ = 0;         ///< file bytes still to send
+    std::size_t n_ = 0;                   ///< what the last file read gave
+    std::unique_ptr<std::byte[]> chunk_;  ///< one piece of the file; allocated for the first file sent
+    POLLEN_FRAME;
 };
 
 }  // namespace http_server

@@ -10,9 +10,10 @@
 // DIR (403 for "..", 404 for a symlink pointing out).
 //
 // The pieces, each in its own file: request_parser (pure, fuzzable),
-// target_path (request target → safe relative path), static_files (the
-// pollen::fs chain that finds the answer), connection (one client's state
-// machine), and below, the accept loop with its graceful shutdown, the same
+// request_codec (the parser as a codec::Decoder: request heads out, bodies
+// dropped), target_path (request target → safe relative path), static_files
+// (the pollen::fs chain that finds the answer), connection (one client, an
+// async body reading through a codec::FramedRead), and below, the accept loop with its graceful shutdown, the same
 // as samples/echo_server.cpp: on SIGINT or SIGTERM it stops accepting, lets
 // each connection finish the answer it is sending (two seconds at most), and
 // exits 0.
@@ -26,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <tuple>
 
 #include "connection.hpp"
 
@@ -36,38 +38,35 @@ using pollen::Poll;
 namespace {
 
 /// Accepts connections and spawns an HttpConnection for each, until SIGINT
-/// or SIGTERM; then drains. Ready with the process's exit status.
-class Server : public pollen::FutureExt<Server> {
+/// or SIGTERM; then drains. Ready with the process's exit status. In Rust:
+///
+///     let listener = bind(&args)?;                         // the signals first: see start()
+///     loop { select! {                                     // accept_until_signalled: a select
+///         _ = signalled() => break,                        // over three sources, kept as a
+///         Ok((c, _)) = listener.accept() => conns.spawn(handle(c)),  // hand-written poll
+///         Some(_) = conns.join_next() => {}                // a connection ended
+///     } }
+///     drop(listener); shutdown.cancel();
+///     let _ = timeout(2s, conns.join_all()).await;         // then the JoinSet aborts the rest
+///     0
+class Server : public pollen::Async<Server, int> {
 public:
-    using Output = int;
-
     Server(samples::ServerArgs args, std::filesystem::path root)
         : args_(std::move(args)), root_(std::make_shared<const std::filesystem::path>(std::move(root))) {}
 
     Poll<int> poll(Context& cx) {
-        if (!started_) {
-            started_ = true;
-            if (int status = start(); status != 0) return pollen::Ready<int>{status};
-        }
-        if (!grace_) {
-            if (!signalled(cx)) {
-                accept_all(cx);
-                return pollen::pending;
-            }
-            reap(cx);  // so the count below is of live connections only
-            std::fprintf(stderr, "http_server: shutting down, %zu connection(s) open\n", conns_.len());
-            listener_.reset();  // new clients are refused from now on
-            shutdown_.cancel();
-            grace_.emplace(pollen::time::sleep(2s));
-        }
-        for (;;) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-            if (!p.value()) return pollen::Ready<int>{0};
-        }
-        if (grace_->poll(cx).is_pending()) return pollen::pending;
-        std::fprintf(stderr, "http_server: %zu connection(s) still open, aborting them\n", conns_.len());
-        return pollen::Ready<int>{0};  // the JoinSet aborts the rest when it is destroyed
+        POLLEN_BEGIN(cx);
+        if (int status = start(); status != 0) POLLEN_RETURN(status);
+        POLLEN_AWAIT(pollen::poll_fn([this](Context& c) { return accept_until_signalled(c); }));
+        std::fprintf(stderr, "http_server: shutting down, %zu connection(s) open\n", conns_.len());
+        listener_.reset();  // new clients are refused from now on
+        shutdown_.cancel();
+        // Two seconds for the connections to finish the answers they are sending.
+        POLLEN_LET(std::ignore, pollen::time::timeout(2s, pollen::poll_fn([this](Context& c) { return join_all(c); })));
+        if (!conns_.is_empty())
+            std::fprintf(stderr, "http_server: %zu connection(s) still open, aborting them\n", conns_.len());
+        POLLEN_RETURN(0);  // the JoinSet aborts the rest when it is destroyed
+        POLLEN_END;
     }
 
 private:
@@ -90,24 +89,15 @@ private:
         return 0;
     }
 
-    bool signalled(Context& cx) {
+    /// The select loop: accepts clients and collects the connections that
+    /// ended, until SIGINT or SIGTERM.
+    Poll<void> accept_until_signalled(Context& cx) {
+        (void)join_all(cx);  // so the set holds live connections only, and its count is right
         bool hit = sigint_->poll_recv(cx).is_ready();
-        return sigterm_->poll_recv(cx).is_ready() || hit;
-    }
-
-    /// Collects the connections that have ended, so the set only holds live ones.
-    void reap(Context& cx) {
-        while (!conns_.is_empty()) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-        }
-    }
-
-    void accept_all(Context& cx) {
-        reap(cx);
+        if (sigterm_->poll_recv(cx).is_ready() || hit) return pollen::ready();
         for (;;) {
             auto p = listener_->poll_accept(cx);
-            if (p.is_pending()) return;
+            if (p.is_pending()) return pollen::pending;
             auto r = p.take();
             if (r.is_err()) {
                 std::fprintf(stderr, "http_server: accept: %s\n", r.error().message().c_str());
@@ -115,18 +105,25 @@ private:
             }
             pollen::net::TcpStream& stream = r.value().first;
             (void)stream.set_nodelay(true);  // a pipelined answer should not wait for the next
-            conns_.spawn(http_server::HttpConnection(std::move(stream), root_, shutdown_));
+            // A connection's error (a reset, a vanished client) ends that connection only.
+            conns_.spawn(http_server::HttpConnection(std::move(stream), root_, shutdown_).map([](auto) {}));
         }
+    }
+
+    /// Ready once every connection has ended; each poll collects those that have.
+    Poll<void> join_all(Context& cx) {
+        while (!conns_.is_empty())
+            if (conns_.poll_join_next(cx).is_pending()) return pollen::pending;
+        return pollen::ready();
     }
 
     samples::ServerArgs args_;
     std::shared_ptr<const std::filesystem::path> root_;
-    bool started_ = false;
     std::optional<pollen::signal::Signal> sigint_, sigterm_;
     std::optional<pollen::net::TcpListener> listener_;
     pollen::CancellationToken shutdown_;
     pollen::JoinSet<void> conns_;
-    std::optional<pollen::time::Sleep> grace_;
+    POLLEN_FRAME;
 };
 
 }  // namespace

@@ -1,6 +1,5 @@
-// static_files: the chain canonicalize → stat → (index.html | listing | open)
-// as combinators on pollen::fs futures, each step a hop to the blocking pool.
-// The branches have different future types, so each is boxed.
+// static_files: canonicalize → stat → (index.html | listing | open), each a
+// hop to the blocking pool, awaited in turn in one async body.
 #include "static_files.hpp"
 
 #include <algorithm>
@@ -28,8 +27,6 @@ Reply error_reply(int status) {
 
 namespace {
 
-pollen::BoxFuture<Reply> now(Reply r) { return pollen::future::ready(std::move(r)).boxed(); }
-
 /// The status for a failed filesystem call on a path the client named.
 int status_for(const fs::Error& e) {
     if (e == std::errc::no_such_file_or_directory || e == std::errc::not_a_directory ||
@@ -39,6 +36,14 @@ int status_for(const fs::Error& e) {
     return 500;
 }
 
+/// Why a request gets an error answer. Built from a failed filesystem call
+/// (Rust's `From<io::Error>`), so that `?` gives it.
+struct Refused {
+    int status;
+    Refused(int s) : status(s) {}
+    Refused(const fs::Error& e) : status(status_for(e)) {}
+};
+
 /// True if `real` is `root` or inside it, compared component by component
 /// (so "/srv/www-old" is not inside "/srv/www").
 bool is_under(const Path& real, const Path& root) {
@@ -46,82 +51,75 @@ bool is_under(const Path& real, const Path& root) {
     return r == root.end();
 }
 
-pollen::BoxFuture<Reply> open_file(Path path, std::uint64_t len, bool head_only) {
-    Reply ok;
-    ok.content_type = content_type_for(path.filename().string());
-    ok.content_length = len;
-    if (head_only) return now(std::move(ok));
-    return fs::File::open(std::move(path))
-        .map([ok = std::move(ok)](fs::Result<fs::File> f) mutable {
-            if (f.is_err()) return error_reply(status_for(f.error()));
-            ok.file.emplace(std::move(f).value());
-            return std::move(ok);
-        })
-        .boxed();
-}
-
-pollen::BoxFuture<Reply> listing(Path dir, std::string decoded_path) {
-    return fs::read_dir(std::move(dir))
-        .then([decoded_path = std::move(decoded_path)](fs::Result<fs::ReadDir> rd) mutable {
-            if (rd.is_err()) return now(error_reply(status_for(rd.error())));
-            return std::move(rd)
-                .value()
-                .collect()
-                .map([decoded_path = std::move(decoded_path)](std::vector<fs::Result<fs::DirEntry>> items) {
-                    std::vector<ListingEntry> entries;
-                    for (auto& item : items) {
-                        if (item.is_err()) return error_reply(500);
-                        entries.push_back({item->file_name().string(), item->file_type().is_dir()});
-                    }
-                    Reply r;
-                    r.content_type = "text/html; charset=utf-8";
-                    r.body = render_listing(decoded_path, std::move(entries));
-                    r.content_length = r.body.size();
-                    return r;
-                })
-                .boxed();
-        })
-        .boxed();
-}
-
-pollen::BoxFuture<Reply> folder(Path real, TargetPath tp, bool head_only) {
-    if (!tp.directory_form) {
-        Reply r = error_reply(301);
-        r.location = tp.raw_path + "/";
-        return now(std::move(r));
+pollen::Result<Reply, Refused> listing(const std::string& decoded_path, std::vector<fs::Result<fs::DirEntry>> items) {
+    std::vector<ListingEntry> entries;
+    for (auto& item : items) {
+        if (item.is_err()) return pollen::Err(Refused(500));
+        entries.push_back({item->file_name().string(), item->file_type().is_dir()});
     }
-    Path index = real / "index.html";
-    return fs::metadata(index)
-        .then([real = std::move(real), index, decoded = std::move(tp.decoded_path),
-               head_only](fs::Result<fs::Metadata> m) mutable {
-            if (m.is_ok() && m->is_file()) return open_file(std::move(index), m->len(), head_only);
-            return listing(std::move(real), std::move(decoded));
-        })
-        .boxed();
+    Reply r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = render_listing(decoded_path, std::move(entries));
+    r.content_length = r.body.size();
+    return pollen::Ok(std::move(r));
 }
+
+/// `async fn serve(root, tp, head_only) -> Result<Reply, Refused>`, line for
+/// line: each `?` turns a failed filesystem call into its status.
+class ServeStatic : public pollen::Async<ServeStatic, pollen::Result<Reply, Refused>> {
+public:
+    ServeStatic(RootPtr root, TargetPath tp, bool head_only)
+        : root_(std::move(root)), tp_(std::move(tp)), head_only_(head_only) {}
+
+    pollen::Poll<Output> poll(pollen::Context& cx) {
+        POLLEN_BEGIN(cx);
+        POLLEN_LET_TRY(path_, fs::canonicalize(tp_.relative.empty() ? *root_ : *root_ / tp_.relative));
+        if (!is_under(path_, *root_)) POLLEN_RETURN(pollen::Err(Refused(404)));  // a symlink leading out
+        POLLEN_LET_TRY(meta_, fs::metadata(path_));
+        if (meta_.is_dir()) {
+            if (!tp_.directory_form) {  // redirected, so that relative links in it work
+                reply_ = error_reply(301);
+                reply_.location = tp_.raw_path + "/";
+                POLLEN_RETURN(pollen::Ok(std::move(reply_)));
+            }
+            POLLEN_LET(index_, fs::metadata(path_ / "index.html"));
+            if (index_->is_err() || !index_->value().is_file()) {
+                POLLEN_LET_TRY(dir_, fs::read_dir(path_));
+                POLLEN_LET(items_, std::move(*dir_).collect());
+                POLLEN_RETURN(listing(tp_.decoded_path, std::move(items_)));
+            }
+            path_ /= "index.html";
+            meta_ = index_->value();
+        } else if (!meta_.is_file() || tp_.directory_form) {
+            POLLEN_RETURN(pollen::Err(Refused(404)));
+        }
+        reply_.content_type = content_type_for(path_.filename().string());
+        reply_.content_length = meta_.len();
+        if (!head_only_) POLLEN_LET_TRY(reply_.file, fs::File::open(path_));
+        POLLEN_RETURN(pollen::Ok(std::move(reply_)));
+        POLLEN_END;
+    }
+
+private:
+    RootPtr root_;
+    TargetPath tp_;
+    bool head_only_;
+    Path path_;
+    fs::Metadata meta_;
+    std::optional<fs::Result<fs::Metadata>> index_;
+    std::optional<fs::ReadDir> dir_;
+    std::vector<fs::Result<fs::DirEntry>> items_;
+    Reply reply_;
+    POLLEN_FRAME;
+};
 
 }  // namespace
 
 pollen::BoxFuture<Reply> serve_static(RootPtr root, const std::string& target, bool head_only) {
     auto parsed = parse_target(target);
-    if (auto* status = std::get_if<int>(&parsed)) return now(error_reply(*status));
-    TargetPath tp = std::move(std::get<TargetPath>(parsed));
-    Path candidate = tp.relative.empty() ? *root : *root / tp.relative;
-
-    return fs::canonicalize(std::move(candidate))
-        .then([root, tp = std::move(tp), head_only](fs::Result<Path> real) mutable {
-            if (real.is_err()) return now(error_reply(status_for(real.error())));
-            if (!is_under(*real, *root)) return now(error_reply(404));  // a symlink leading out
-            Path path = std::move(real).value();
-            return fs::metadata(path)
-                .then([path, tp = std::move(tp), head_only](fs::Result<fs::Metadata> m) mutable {
-                    if (m.is_err()) return now(error_reply(status_for(m.error())));
-                    if (m->is_dir()) return folder(std::move(path), std::move(tp), head_only);
-                    if (!m->is_file() || tp.directory_form) return now(error_reply(404));
-                    return open_file(std::move(path), m->len(), head_only);
-                })
-                .boxed();
-        })
+    if (auto* status = std::get_if<int>(&parsed)) return pollen::future::ready(error_reply(*status)).boxed();
+    return ServeStatic(std::move(root), std::move(std::get<TargetPath>(parsed)), head_only)
+        .map([](auto r) { return r.is_ok() ? std::move(r).value() : error_reply(r.error().status); })
         .boxed();
 }
 

@@ -70,11 +70,10 @@ public:
             // then take the next room message (once the client has a name).
             if (!flush(cx)) return leave();
             if (written_ == out_.size() && name_) {
-                if (!recv_) recv_.emplace(rx_.recv());
-                auto p = recv_->poll(cx);
+                if (recv_.is_empty()) recv_.emplace(rx_.recv());
+                auto p = recv_.poll(cx);
                 if (p.is_ready()) {
                     auto r = p.take();
-                    recv_.reset();
                     if (r.is_ok()) {
                         if (r.value().from != id_) queue(r.value().text);
                     } else if (r.error().is_lagged()) {
@@ -138,7 +137,7 @@ private:
     std::optional<pollen::io::Lines<pollen::io::BufReader<pollen::net::TcpStream>&>> lines_;
     Room room_;
     pollen::broadcast::Receiver<ChatMsg> rx_;
-    std::optional<pollen::broadcast::Recv<ChatMsg>> recv_;
+    pollen::Slot<pollen::broadcast::Recv<ChatMsg>> recv_;
     pollen::WaitForCancellation shutdown_;
     std::optional<std::string> name_;
     std::string out_;
@@ -146,35 +145,23 @@ private:
 };
 
 /// Accepts clients and spawns a ChatConnection for each, until SIGINT or
-/// SIGTERM; then ends them all. Ready with the exit status.
-class Server : public pollen::FutureExt<Server> {
+/// SIGTERM; then ends them all. Ready with the exit status. The body reads
+/// as the Rust `async fn` would: start, serve until a signal (a select! over
+/// the signals, accepting and reaping), cancel, wait 2 s at most.
+class Server : public pollen::Async<Server, int> {
 public:
-    using Output = int;
-
     explicit Server(samples::ServerArgs args) : args_(std::move(args)), room_(pollen::broadcast::channel<ChatMsg>(64).first) {}
 
     Poll<int> poll(Context& cx) {
-        if (!started_) {
-            started_ = true;
-            if (int status = start(); status != 0) return pollen::Ready<int>{status};
-        }
-        if (!grace_) {
-            if (!signalled(cx)) {
-                accept_all(cx);
-                return pollen::pending;
-            }
-            std::fprintf(stderr, "chat_server: shutting down, %zu client(s) connected\n", conns_.len());
-            listener_.reset();
-            shutdown_.cancel();  // every connection ends at its next poll
-            grace_.emplace(pollen::time::sleep(2s));
-        }
-        for (;;) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-            if (!p.value()) return pollen::Ready<int>{0};
-        }
-        if (grace_->poll(cx).is_pending()) return pollen::pending;
-        return pollen::Ready<int>{0};  // the JoinSet aborts the rest when destroyed
+        POLLEN_BEGIN(cx);
+        if (int status = start(); status != 0) POLLEN_RETURN(status);
+        POLLEN_AWAIT(pollen::poll_fn([this](Context& c) { return poll_serve(c); }));
+        std::fprintf(stderr, "chat_server: shutting down, %zu client(s) connected\n", conns_.len());
+        listener_.reset();
+        shutdown_.cancel();  // every connection ends at its next poll
+        POLLEN_LET(std::ignore, pollen::time::timeout(2s, pollen::poll_fn([this](Context& c) { return poll_drained(c); })));
+        POLLEN_RETURN(0);  // the JoinSet aborts the rest when destroyed
+        POLLEN_END;
     }
 
 private:
@@ -201,13 +188,16 @@ private:
         return sigterm_->poll_recv(cx).is_ready() || hit;
     }
 
-    void accept_all(Context& cx) {
+    /// Accepts clients and reaps finished connections; Ready once SIGINT or
+    /// SIGTERM came.
+    Poll<void> poll_serve(Context& cx) {
+        if (signalled(cx)) return pollen::ready();
         while (!conns_.is_empty()) {
             if (conns_.poll_join_next(cx).is_pending()) break;  // reap finished connections
         }
         for (;;) {
             auto p = listener_->poll_accept(cx);
-            if (p.is_pending()) return;
+            if (p.is_pending()) return pollen::pending;
             auto r = p.take();
             if (r.is_err()) {
                 std::fprintf(stderr, "chat_server: accept: %s\n", r.error().message().c_str());
@@ -220,15 +210,23 @@ private:
         }
     }
 
+    /// Ready once every connection has ended.
+    Poll<void> poll_drained(Context& cx) {
+        for (;;) {
+            auto p = conns_.poll_join_next(cx);
+            if (p.is_pending()) return pollen::pending;
+            if (!p.value()) return pollen::ready();
+        }
+    }
+
     samples::ServerArgs args_;
-    bool started_ = false;
     std::optional<pollen::signal::Signal> sigint_, sigterm_;
     std::optional<pollen::net::TcpListener> listener_;
     Room room_;  // the channel's first Receiver was dropped: connections subscribe their own
     std::uint64_t next_id_ = 0;
     pollen::CancellationToken shutdown_;
     pollen::JoinSet<void> conns_;
-    std::optional<pollen::time::Sleep> grace_;
+    POLLEN_FRAME;
 };
 
 }  // namespace

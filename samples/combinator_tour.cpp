@@ -1,8 +1,10 @@
 // combinator_tour: how Rust's async building blocks look in pollen.
 //
 // In Rust you mostly write `async fn` and `.await`; the compiler turns the
-// body into a state machine. pollen has no compiler help, so the same state
-// machines are assembled from combinators: small generic futures that own
+// body into a state machine. pollen has no compiler help: a sequential body
+// is written top to bottom with pollen::Async (core/async_fn.hpp; see
+// samples/demo.cpp), and whatever runs several futures at once, or reads in
+// one line, is assembled from combinators: small generic futures that own
 // other futures and poll them. Each combinator here mirrors one of
 // futures-rs / Tokio:
 //

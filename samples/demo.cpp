@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -67,26 +68,29 @@ std::uint64_t collatz_steps(std::uint64_t n) {
 
 /// Awaits JoinHandles one after another and sums their results. Rust:
 ///     let mut total = 0; for h in handles { total += h.await.unwrap(); } total
-/// Written out: the loop's index is the state. By the time the loop reaches
-/// a handle its task has usually finished, so most polls are Ready at once.
-class SumInOrder {
+/// pollen's resumable body (pollen::Async) reads the same; the loop's index
+/// lives across the await, so it is a member. By the time the loop reaches a
+/// handle its task has usually finished, so most awaits are Ready at once.
+class SumInOrder : public pollen::Async<SumInOrder, std::uint64_t> {
 public:
-    using Output = std::uint64_t;
     explicit SumInOrder(std::vector<pollen::JoinHandle<std::uint64_t>> handles) : handles_(std::move(handles)) {}
 
     Poll<std::uint64_t> poll(Context& cx) {
-        for (; next_ < handles_.size(); ++next_) {
-            auto p = handles_[next_].poll(cx);
-            if (p.is_pending()) return pollen::pending;
-            total_ += p.take().value();
+        POLLEN_BEGIN(cx);
+        for (next_ = 0; next_ < handles_.size(); ++next_) {
+            POLLEN_LET(joined_, handles_[next_]);  // h.await (the handle is polled where it is)
+            total_ += joined_->value();
         }
-        return pollen::ready(total_);
+        POLLEN_RETURN(total_);
+        POLLEN_END;
     }
 
 private:
     std::vector<pollen::JoinHandle<std::uint64_t>> handles_;
     std::size_t next_ = 0;
+    std::optional<pollen::Result<std::uint64_t, pollen::JoinError>> joined_;
     std::uint64_t total_ = 0;
+    POLLEN_FRAME;
 };
 
 void spawn_many(pollen::Runtime& rt, std::size_t workers) {
@@ -186,23 +190,19 @@ void join_handles(pollen::Runtime& rt) {
 /// A task that prints `rounds` lines and, when `polite`, yields after each.
 /// Rust:
 ///     for i in 1..=rounds { println!("{name}: step {i}"); if polite { yield_now().await } }
-/// Written by hand, an `.await` inside a loop is a state machine: the future
-/// being awaited is a member, and poll resumes where it left off.
-class Talker {
+/// Written with pollen's resumable body, the loop reads the same; its counter
+/// lives across the await, so it is a member, and poll resumes where it left off.
+class Talker : public pollen::Async<Talker, void> {
 public:
-    using Output = void;
     Talker(const char* name, int rounds, bool polite) : name_(name), rounds_(rounds), polite_(polite) {}
 
     Poll<void> poll(Context& cx) {
-        for (;;) {
-            if (yielding_) {  // resume at the `.await`
-                if (yielding_->poll(cx).is_pending()) return pollen::pending;
-                yielding_.reset();
-            }
-            if (step_ > rounds_) return pollen::ready();
-            std::printf("  %s: step %d\n", name_, step_++);
-            if (polite_) yielding_.emplace();  // yield_now().await
+        POLLEN_BEGIN(cx);
+        for (step_ = 1; step_ <= rounds_; ++step_) {
+            std::printf("  %s: step %d\n", name_, step_);
+            if (polite_) POLLEN_AWAIT(pollen::yield_now());
         }
+        POLLEN_END;
     }
 
 private:
@@ -210,7 +210,7 @@ private:
     int rounds_;
     bool polite_;
     int step_ = 1;
-    std::optional<pollen::YieldNow> yielding_;
+    POLLEN_FRAME;
 };
 
 void taking_turns() {
@@ -254,99 +254,83 @@ void join_set(pollen::Runtime& rt) {
 /// The server side: accepts one connection and writes back every byte it
 /// reads, until the client closes. Ready with the number of bytes echoed.
 /// (samples/echo_server.cpp is the full server: many clients, shutdown.)
-class EchoOnce : public pollen::FutureExt<EchoOnce> {
+///
+///     async fn echo_once(listener: TcpListener) -> io::Result<usize> {
+///         let (mut conn, _) = listener.accept().await?;
+///         let mut echoed = 0;
+///         loop {
+///             let n = conn.read(&mut buf).await?;
+///             if n == 0 { return Ok(echoed) }  // the client closed
+///             conn.write_all(&buf[..n]).await?;
+///             echoed += n;
+///         }
+///     }
+class EchoOnce : public pollen::Async<EchoOnce, pollen::io::Result<std::size_t>> {
 public:
-    using Output = pollen::io::Result<std::size_t>;
-
     explicit EchoOnce(pollen::net::TcpListener listener) : listener_(std::move(listener)) {}
 
     Poll<Output> poll(Context& cx) {
-        if (!conn_) {  // let (conn, _) = listener.accept().await?;
-            auto p = listener_.poll_accept(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto accepted = p.take();
-            if (accepted.is_err()) return pollen::ready(Output(pollen::Err(accepted.error())));
-            conn_.emplace(std::move(accepted.value().first));
-        }
+        POLLEN_BEGIN(cx);
+        POLLEN_LET_TRY(conn_, listener_.accept());
         for (;;) {
-            while (written_ < filled_) {  // conn.write_all(&buf[..n]).await?;
-                auto p = conn_->poll_write(cx, {buf_ + written_, filled_ - written_});
-                if (p.is_pending()) return pollen::pending;
-                auto n = p.take();
-                if (n.is_err()) return pollen::ready(Output(pollen::Err(n.error())));
-                written_ += n.value();
-                echoed_ += n.value();
-            }
-            auto p = conn_->poll_read(cx, buf_);  // let n = conn.read(&mut buf).await?;
-            if (p.is_pending()) return pollen::pending;
-            auto n = p.take();
-            if (n.is_err()) return pollen::ready(Output(pollen::Err(n.error())));
-            if (n.value() == 0) return pollen::ready(Output(pollen::Ok(echoed_)));  // the client closed
-            filled_ = n.value();
-            written_ = 0;
+            POLLEN_LET_TRY(n_, pollen::io::read(conn_->first, buf_));
+            if (n_ == 0) POLLEN_RETURN(pollen::Ok(echoed_));
+            POLLEN_AWAIT_TRY(pollen::io::write_all(conn_->first, std::span(buf_).first(n_)));
+            echoed_ += n_;
         }
+        POLLEN_END;
     }
 
 private:
     pollen::net::TcpListener listener_;
-    std::optional<pollen::net::TcpStream> conn_;
-    std::byte buf_[4096];
-    std::size_t filled_ = 0, written_ = 0, echoed_ = 0;
+    std::optional<std::pair<pollen::net::TcpStream, pollen::net::SocketAddr>> conn_;
+    std::array<std::byte, 4096> buf_{};
+    std::size_t n_ = 0, echoed_ = 0;
+    POLLEN_FRAME;
 };
 
 /// The client side: connects, then `rounds` times sends `message` and reads
 /// it back whole; closes the connection at the end. Ready with the number of
 /// round trips whose echo matched.
-class PingPong : public pollen::FutureExt<PingPong> {
+///
+///     async fn ping_pong(addr, message: &str, rounds: i32) -> io::Result<i32> {
+///         let mut stream = TcpStream::connect(addr).await?;
+///         stream.set_nodelay(true);
+///         let mut matched = 0;
+///         for _ in 0..rounds {
+///             stream.write_all(message.as_bytes()).await?;
+///             stream.read_exact(&mut reply).await?;
+///             if reply == message { matched += 1 }
+///         }
+///         Ok(matched)  // and the stream is dropped, closed
+///     }
+class PingPong : public pollen::Async<PingPong, pollen::io::Result<int>> {
 public:
-    using Output = pollen::io::Result<int>;
-
     PingPong(const pollen::net::SocketAddr& addr, std::string_view message, int rounds)
-        : connecting_(pollen::net::TcpStream::connect(addr)), message_(message), rounds_(rounds),
-          reply_(message.size(), '\0') {}
+        : addr_(addr), message_(message), rounds_(rounds), reply_(message.size(), '\0') {}
 
     Poll<Output> poll(Context& cx) {
-        if (!stream_) {  // let mut stream = TcpStream::connect(addr).await?;
-            auto p = connecting_->poll(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto s = p.take();
-            connecting_.reset();
-            if (s.is_err()) return pollen::ready(Output(pollen::Err(s.error())));
-            stream_.emplace(std::move(s).value());
-            (void)stream_->set_nodelay(true);  // small messages: send each at once
-        }
-        while (done_ < rounds_) {
-            while (sent_ < message_.size()) {  // stream.write_all(message).await?;
-                auto p = stream_->poll_write(cx, std::as_bytes(std::span(message_)).subspan(sent_));
-                if (p.is_pending()) return pollen::pending;
-                auto n = p.take();
-                if (n.is_err()) return pollen::ready(Output(pollen::Err(n.error())));
-                sent_ += n.value();
-            }
-            while (received_ < reply_.size()) {  // stream.read_exact(&mut reply).await?;
-                auto p = stream_->poll_read(cx, std::as_writable_bytes(std::span(reply_)).subspan(received_));
-                if (p.is_pending()) return pollen::pending;
-                auto n = p.take();
-                if (n.is_err()) return pollen::ready(Output(pollen::Err(n.error())));
-                if (n.value() == 0) return pollen::ready(Output(pollen::Err(pollen::io::error(std::errc::connection_reset))));
-                received_ += n.value();
-            }
+        POLLEN_BEGIN(cx);
+        POLLEN_LET_TRY(stream_, pollen::net::TcpStream::connect(addr_));
+        (void)stream_->set_nodelay(true);  // small messages: send each at once
+        for (done_ = 0; done_ < rounds_; ++done_) {
+            POLLEN_AWAIT_TRY(pollen::io::write_all(*stream_, message_));
+            POLLEN_AWAIT_TRY(pollen::io::read_exact(*stream_, std::as_writable_bytes(std::span(reply_))));
             if (reply_ == message_) ++matched_;
-            ++done_;
-            sent_ = received_ = 0;
         }
         stream_.reset();  // closing: the server reads end of stream and finishes
-        return pollen::ready(Output(pollen::Ok(matched_)));
+        POLLEN_RETURN(pollen::Ok(matched_));
+        POLLEN_END;
     }
 
 private:
-    std::optional<pollen::net::Connect<pollen::net::TcpStream>> connecting_;
+    pollen::net::SocketAddr addr_;
     std::optional<pollen::net::TcpStream> stream_;
     std::string message_;
     int rounds_;
     std::string reply_;
-    std::size_t sent_ = 0, received_ = 0;
     int done_ = 0, matched_ = 0;
+    POLLEN_FRAME;
 };
 
 void tcp_echo(pollen::Runtime& rt) {

@@ -17,7 +17,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <memory>
 #include <optional>
 #include <ranges>
 #include <string>
@@ -37,8 +36,7 @@ long long now_ms() {
         std::chrono::duration_cast<std::chrono::milliseconds>(Instant::now() - g_start).count());
 }
 
-/// A broadcast subscriber, written as the state machine an `async fn` would
-/// compile to:
+/// A broadcast subscriber, the Rust async fn written as pollen's resumable body:
 ///
 ///     async fn subscriber(name, mut rx, work, max) {
 ///         loop {
@@ -49,43 +47,33 @@ long long now_ms() {
 ///             }
 ///         }
 ///     }
-class Subscriber : public pollen::FutureExt<Subscriber> {
+class Subscriber : public pollen::Async<Subscriber, void> {
 public:
-    using Output = void;
-
     Subscriber(std::string name, pollen::broadcast::Receiver<std::string> rx, Duration work, int max)
         : name_(std::move(name)), rx_(std::move(rx)), work_(work), max_(max) {}
 
     Poll<void> poll(Context& cx) {
+        POLLEN_BEGIN(cx);
         for (;;) {
-            if (working_) {  // state 2: "processing" the last message
-                if (working_->poll(cx).is_pending()) return pollen::pending;
-                working_.reset();
-            }
-            // State 1: waiting for a message. recv() borrows rx_, so it is made
-            // here, after the Subscriber reached its final place in its task.
-            if (!recv_) recv_.emplace(rx_.recv());
-            auto p = recv_->poll(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            recv_.reset();
-            if (r.is_ok()) {
-                std::printf("t=%4lldms %-8s got '%s'\n", now_ms(), name_.c_str(), r.value().c_str());
+            POLLEN_LET(msg_, rx_.recv());
+            if (msg_->is_ok()) {
+                std::printf("t=%4lldms %-8s got '%s'\n", now_ms(), name_.c_str(), msg_->value().c_str());
                 if (++seen_ == max_) {
                     // Returning drops rx_: this subscriber leaves the channel.
                     std::printf("t=%4lldms %-8s leaves after %d messages\n", now_ms(), name_.c_str(), seen_);
-                    return pollen::ready();
+                    POLLEN_RETURN();
                 }
-                if (work_ > Duration::zero()) working_.emplace(pollen::time::sleep(work_));
-            } else if (r.error().is_lagged()) {
+                if (work_ > Duration::zero()) POLLEN_AWAIT(pollen::time::sleep(work_));  // "processing" it
+            } else if (msg_->error().is_lagged()) {
                 std::printf("t=%4lldms %-8s Lagged(%llu): too slow, missed %llu messages\n", now_ms(),
-                            name_.c_str(), static_cast<unsigned long long>(r.error().lagged),
-                            static_cast<unsigned long long>(r.error().lagged));
+                            name_.c_str(), static_cast<unsigned long long>(msg_->error().lagged),
+                            static_cast<unsigned long long>(msg_->error().lagged));
             } else {
                 std::printf("t=%4lldms %-8s Closed: the publisher is gone\n", now_ms(), name_.c_str());
-                return pollen::ready();
+                POLLEN_RETURN();
             }
         }
+        POLLEN_END;
     }
 
 private:
@@ -94,13 +82,68 @@ private:
     Duration work_;
     int max_;
     int seen_ = 0;
-    std::optional<pollen::broadcast::Recv<std::string>> recv_;
-    std::optional<pollen::time::Sleep> working_;
+    std::optional<pollen::Result<std::string, pollen::broadcast::RecvError>> msg_;
+    POLLEN_FRAME;
 };
 
 struct Config {
     int verbosity = 1;
     std::string mode = "normal";
+};
+
+/// The config watcher:
+///
+///     while rx.changed().await.is_ok() { let cfg = rx.borrow_and_update(); println!(..) }
+///     println!("stop watching")
+class Watcher : public pollen::Async<Watcher, void> {
+public:
+    explicit Watcher(pollen::watch::Receiver<Config> rx) : rx_(std::move(rx)) {}
+
+    Poll<void> poll(Context& cx) {
+        POLLEN_BEGIN(cx);
+        for (;;) {
+            POLLEN_LET(changed_, rx_.changed());
+            if (changed_->is_err()) break;
+            {
+                auto cfg = rx_.borrow_and_update();  // a read guard: keep it short
+                std::printf("t=%4lldms watcher  config changed: verbosity=%d mode=%s\n", now_ms(), cfg->verbosity,
+                            cfg->mode.c_str());
+            }
+        }
+        std::printf("t=%4lldms watcher  the config Sender is gone: stop watching\n", now_ms());
+        POLLEN_END;
+    }
+
+private:
+    pollen::watch::Receiver<Config> rx_;
+    std::optional<pollen::Result<void, pollen::watch::RecvError>> changed_;
+    POLLEN_FRAME;
+};
+
+/// The admin: two updates, then two at once (the watcher sees only the
+/// second: watch keeps the latest value, not a queue), then it leaves.
+///
+///     async move { sleep(250ms).await; tx.send_modify(..); sleep(300ms).await; tx.send(..); tx.send(..) }
+class Admin : public pollen::Async<Admin, void> {
+public:
+    explicit Admin(pollen::watch::Sender<Config> tx) : tx_(std::move(tx)) {}
+
+    Poll<void> poll(Context& cx) {
+        POLLEN_BEGIN(cx);
+        POLLEN_AWAIT(pollen::time::sleep(250ms));
+        std::printf("t=%4lldms admin    verbosity -> 2\n", now_ms());
+        tx_.send_modify([](Config& c) { c.verbosity = 2; });
+        POLLEN_AWAIT(pollen::time::sleep(300ms));
+        std::printf("t=%4lldms admin    mode -> fast, then at once mode -> turbo\n", now_ms());
+        (void)tx_.send(Config{3, "fast"});
+        (void)tx_.send(Config{3, "turbo"});
+        // Returning drops tx_ (the task drops its future): changed() then answers Err.
+        POLLEN_END;
+    }
+
+private:
+    pollen::watch::Sender<Config> tx_;
+    POLLEN_FRAME;
 };
 
 }  // namespace
@@ -126,23 +169,23 @@ int main() {
         auto bob = pollen::spawn(pollen::time::sleep(350ms).then([tx = tx] {
             std::printf("t=%4lldms bob      subscribes\n", now_ms());
             return Subscriber("bob", tx.subscribe(), 0ms, 2);
-    }));
+        }));
 
-    // The publisher: news #1..#8, one every 100ms; then it drops its Sender,
-    // the last one, and the subscribers get Closed once they have read the rest.
-    auto publisher = pollen::spawn(pollen::stream::iter(std::views::iota(1, 9))
-                                  .for_each([tx = std::move(tx)](int i) {
-                                      return pollen::time::sleep(100ms).map([&tx, i] {
-                                          std::string msg = "news #" + std::to_string(i);
-                                          // send never waits; it answers how many receivers got it.
-                                          auto r = tx.send(msg);
-                                          std::printf("t=%4lldms publish  '%s' to %zu subscriber(s)\n",
-                                                      now_ms(), msg.c_str(), r.is_ok() ? r.value() : 0);
-                                      });
-                                  }));
+        // The publisher: news #1..#8, one every 100ms; then it drops its Sender,
+        // the last one, and the subscribers get Closed once they have read the rest.
+        auto publisher = pollen::spawn(
+            pollen::stream::iter(std::views::iota(1, 9)).for_each([tx = std::move(tx)](int i) {
+                return pollen::time::sleep(100ms).map([&tx, i] {
+                    std::string msg = "news #" + std::to_string(i);
+                    // send never waits; it answers how many receivers got it.
+                    auto r = tx.send(msg);
+                    std::printf("t=%4lldms publish  '%s' to %zu subscriber(s)\n", now_ms(), msg.c_str(),
+                                r.is_ok() ? r.value() : 0);
+                });
+            }));
 
-    // Wait for the four tasks (each output is Result<void, JoinError>).
-    return pollen::join(std::move(publisher), std::move(bob), std::move(alice), std::move(slowpoke));
+        // Wait for the four tasks (each output is Result<void, JoinError>).
+        return pollen::join(std::move(publisher), std::move(bob), std::move(alice), std::move(slowpoke));
     }));
 
     // ---------------------------------------------------------------- watch
@@ -153,38 +196,9 @@ int main() {
         std::printf("t=%4lldms watcher  initial config: verbosity=%d mode=%s\n", now_ms(),
                     cfg_rx.borrow()->verbosity, cfg_rx.borrow()->mode.c_str());
 
-        // The watcher: `while rx.changed().await.is_ok() { let c = rx.borrow_and_update(); .. }`
-        // as a loop_fn. changed() borrows the Receiver, so it lives in a
-        // shared_ptr, the loop's state, that the step's closure keeps alive.
-        using Rx = pollen::watch::Receiver<Config>;
-        auto watcher = pollen::spawn(pollen::loop_fn(std::make_shared<Rx>(std::move(cfg_rx)), [](std::shared_ptr<Rx> rx) {
-            return rx->changed().map([rx](auto r) -> pollen::LoopStep<std::shared_ptr<Rx>, void> {
-                if (r.is_err()) {
-                    std::printf("t=%4lldms watcher  the config Sender is gone: stop watching\n", now_ms());
-                    return pollen::Break<void>{};
-                }
-                auto cfg = rx->borrow_and_update();  // a read guard: keep it short
-                std::printf("t=%4lldms watcher  config changed: verbosity=%d mode=%s\n", now_ms(), cfg->verbosity,
-                            cfg->mode.c_str());
-                return pollen::Continue{rx};
-            });
-    }));
-
-    // The admin: two updates, then two at once (the watcher sees only the
-    // second: watch keeps the latest value, not a queue), then it leaves.
-    auto admin = pollen::spawn(pollen::time::sleep(250ms)
-                              .then([tx = std::move(cfg_tx)]() mutable {
-                                  std::printf("t=%4lldms admin    verbosity -> 2\n", now_ms());
-                                  tx.send_modify([](Config& c) { c.verbosity = 2; });
-                                  return pollen::time::sleep(300ms).map([tx = std::move(tx)]() mutable {
-                                      std::printf("t=%4lldms admin    mode -> fast, then at once mode -> turbo\n",
-                                                  now_ms());
-                                      (void)tx.send(Config{3, "fast"});
-                                      (void)tx.send(Config{3, "turbo"});
-                                      // tx is destroyed with this closure: changed() then answers Err.
-                                  });
-                              }));
-    return pollen::join(std::move(admin), std::move(watcher));
+        auto watcher = pollen::spawn(Watcher(std::move(cfg_rx)));
+        auto admin = pollen::spawn(Admin(std::move(cfg_tx)));
+        return pollen::join(std::move(admin), std::move(watcher));
     }));
     std::printf("done\n");
     return 0;

@@ -11,7 +11,7 @@
 //     are in flight whatever the rate allows.
 // The loop "for each tick: take a permit, spawn the request" is a stream
 // pipeline: interval_stream().take(N).then(acquire).map(spawn).collect().
-// Each request is a hand-written future: connect, write, read to the end.
+// Each request is an async body (pollen::Async): connect, write, read to the end.
 #include <pollen.hpp>
 
 #include <algorithm>
@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -68,65 +69,49 @@ Args parse_args(int argc, char** argv) {
     return a;
 }
 
-/// One `GET /` with `Connection: close`: the state machine of
+/// A step's error as the report prints it: "connect: Connection refused".
+auto labelled(const char* step) {
+    return [step](std::error_code e) { return step + (": " + e.message()); };
+}
+
+constexpr std::string_view kRequest = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+
+/// One `GET /` with `Connection: close`:
 ///
 ///     async fn get(addr) -> Result<Duration, String> {
+///         let start = Instant::now();
 ///         let mut s = TcpStream::connect(addr).await?;
 ///         s.write_all(REQUEST).await?;
-///         let mut resp = vec![]; s.read_to_end(&mut resp).await?;
-///         if !resp.starts_with(b"HTTP/1.1 200") { return Err(..) }
+///         let mut resp = String::new(); s.read_to_string(&mut resp).await?;
+///         if !resp.starts_with("HTTP/1.1 200") { return Err(..) }
 ///         Ok(start.elapsed())
 ///     }
 ///
 /// Holds the semaphore permit; destroying it (finished or not) gives it back.
-class HttpGet : public pollen::FutureExt<HttpGet> {
+class HttpGet : public pollen::Async<HttpGet, pollen::Result<Duration, std::string>> {
 public:
-    using Output = pollen::Result<Duration, std::string>;
-
     HttpGet(pollen::net::SocketAddr addr, pollen::OwnedSemaphorePermit permit)
-        : connect_(pollen::net::TcpStream::connect(addr)), permit_(std::move(permit)) {}
+        : addr_(addr), permit_(std::move(permit)) {}
 
     Poll<Output> poll(Context& cx) {
-        if (!start_) start_ = Instant::now();
-        if (!stream_) {  // state 1: connecting
-            auto p = connect_.poll(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) return fail("connect: " + r.error().message());
-            stream_.emplace(std::move(r).value());
-        }
-        static constexpr std::string_view kRequest = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-        while (written_ < kRequest.size()) {  // state 2: writing the request
-            std::span<const std::byte> rest(reinterpret_cast<const std::byte*>(kRequest.data()) + written_,
-                                            kRequest.size() - written_);
-            auto p = stream_->poll_write(cx, rest);
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) return fail("write: " + r.error().message());
-            written_ += r.value();
-        }
-        for (;;) {  // state 3: reading the response until the server closes
-            std::byte buf[4096];
-            auto p = stream_->poll_read(cx, buf);
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) return fail("read: " + r.error().message());
-            if (r.value() == 0) break;
-            response_.append(reinterpret_cast<const char*>(buf), r.value());
-        }
-        if (response_.rfind("HTTP/1.1 200", 0) != 0) return fail("unexpected response: " + response_.substr(0, 40));
-        return pollen::Ready<Output>{pollen::Ok(start_->elapsed())};
+        POLLEN_BEGIN(cx);
+        start_ = Instant::now();
+        POLLEN_LET_TRY(stream_, pollen::net::TcpStream::connect(addr_).map_err(labelled("connect")));
+        POLLEN_AWAIT_TRY(pollen::io::write_all(*stream_, kRequest).map_err(labelled("write")));
+        POLLEN_AWAIT_TRY(pollen::io::read_to_string(*stream_, response_).map_err(labelled("read")));
+        if (response_.rfind("HTTP/1.1 200", 0) != 0)
+            POLLEN_RETURN(pollen::Err("unexpected response: " + response_.substr(0, 40)));
+        POLLEN_RETURN(pollen::Ok(start_->elapsed()));
+        POLLEN_END;
     }
 
 private:
-    static Poll<Output> fail(std::string why) { return pollen::Ready<Output>{pollen::Err(std::move(why))}; }
-
-    pollen::net::Connect<pollen::net::TcpStream> connect_;
+    pollen::net::SocketAddr addr_;
     pollen::OwnedSemaphorePermit permit_;  // released when the request is dropped
-    std::optional<pollen::net::TcpStream> stream_;
     std::optional<Instant> start_;
-    std::size_t written_ = 0;
+    std::optional<pollen::net::TcpStream> stream_;
     std::string response_;
+    POLLEN_FRAME;
 };
 
 double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }

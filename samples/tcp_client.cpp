@@ -8,6 +8,7 @@
 // 1 on a connection error or the timeout (reason on stderr), 2 on bad usage.
 #include <pollen.hpp>
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 #include <optional>
@@ -59,47 +60,44 @@ Args parse_args(int argc, char** argv) {
 }
 
 /// connect -> write the whole message -> read until as many bytes came back
-/// (or the server closed). Ready with the reply or the first error.
-class Exchange : public pollen::FutureExt<Exchange> {
+/// (or the server closed). Ready with the reply or the first error:
+///
+///     async fn exchange(addr: SocketAddr, message: String) -> io::Result<String> {
+///         let mut stream = TcpStream::connect(addr).await?;
+///         stream.write_all(message.as_bytes()).await?;
+///         let mut reply = String::new();
+///         while reply.len() < message.len() {
+///             let n = stream.read(&mut buf).await?;
+///             if n == 0 { break }  // the server closed: what came is the reply
+///             reply.push_str(&buf[..n]);
+///         }
+///         Ok(reply)
+///     }
+class Exchange : public pollen::Async<Exchange, pollen::io::Result<std::string>> {
 public:
-    using Output = pollen::io::Result<std::string>;
-
-    Exchange(const pollen::net::SocketAddr& addr, std::string message)
-        : connect_(pollen::net::TcpStream::connect(addr)), message_(std::move(message)) {}
+    Exchange(const pollen::net::SocketAddr& addr, std::string message) : addr_(addr), message_(std::move(message)) {}
 
     Poll<Output> poll(Context& cx) {
-        if (!stream_) {
-            auto p = connect_.poll(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) return pollen::Ready<Output>{pollen::Err(r.error())};
-            stream_.emplace(std::move(r).value());
-        }
-        while (written_ < message_.size()) {
-            auto p = stream_->poll_write(cx, std::as_bytes(std::span(message_).subspan(written_)));
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) return pollen::Ready<Output>{pollen::Err(r.error())};
-            written_ += r.value();
-        }
-        char buf[4096];
+        POLLEN_BEGIN(cx);
+        POLLEN_LET_TRY(stream_, pollen::net::TcpStream::connect(addr_));
+        POLLEN_AWAIT_TRY(pollen::io::write_all(*stream_, message_));
         while (reply_.size() < message_.size()) {
-            auto p = stream_->poll_read(cx, std::as_writable_bytes(std::span(buf)));
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) return pollen::Ready<Output>{pollen::Err(r.error())};
-            if (r.value() == 0) break;  // the server closed: what came is the reply
-            reply_.append(buf, r.value());
+            POLLEN_LET_TRY(n_, pollen::io::read(*stream_, buf_));
+            if (n_ == 0) break;  // the server closed: what came is the reply
+            reply_.append(reinterpret_cast<const char*>(buf_.data()), n_);
         }
-        return pollen::Ready<Output>{pollen::Ok(std::move(reply_))};
+        POLLEN_RETURN(pollen::Ok(std::move(reply_)));
+        POLLEN_END;
     }
 
 private:
-    pollen::net::Connect<pollen::net::TcpStream> connect_;
-    std::optional<pollen::net::TcpStream> stream_;
+    pollen::net::SocketAddr addr_;
     std::string message_;
-    std::size_t written_ = 0;
+    std::optional<pollen::net::TcpStream> stream_;
+    std::array<std::byte, 4096> buf_{};
+    std::size_t n_ = 0;
     std::string reply_;
+    POLLEN_FRAME;
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // copy_file: copies a file with pollen::fs::File, the async book's copy loop
-// written as an explicit state machine (copy_loop.hpp), not fs::copy.
+// written top to bottom as an async body (copy_loop.hpp), not fs::copy.
 //
 //     copy_file SRC DST [--buf-size B]        (B in bytes, or with K or M: 64K, 1M; default 256K)
 //

@@ -3,20 +3,23 @@
 // Outcome; for a file, by opening it and counting it chunk by chunk.
 //
 // In Rust this is the `async move { match entry { ... } }` block that the
-// pipeline maps every entry to:
+// pipeline maps every entry to, and count_entry.cpp's poll is that block
+// line for line, written with pollen's resumable body (core/async_fn.hpp):
 //
 //     let path = entry?.path();                       // an Err item: Error
+//     if is_dir { return Dir }
 //     if is_symlink { if !fs::metadata(&path).await?.is_file() { return Skipped } }
-//     let mut file = File::open(&path).await?;
+//     else if !is_file { return Skipped }
+//     let (head, rest) = open_and_read_head(&path).await?;
 //     loop { let n = file.read(&mut buf).await?; if n == 0 { break } counter.feed(&buf[..n]) }
 //
-// Written out, every `.await` is a state: Stat (symlinks only), Open, Read.
-// Each poll resumes the state it left and runs until a syscall on the
-// blocking pool has to finish (Pending; the pool thread wakes the task) or
-// the outcome is known.
+// Each poll resumes at the await it was parked at and runs until a syscall
+// on the blocking pool has to finish (Pending; the pool thread wakes the
+// task) or the outcome is known. Every error becomes an Outcome that names
+// the path, so the body checks each result itself instead of using `?`.
 //
 // One liberty, taken for speed: every trip to the blocking pool is a hand-off
-// between threads, so Open is one spawn_blocking that opens the file *and*
+// between threads, so opening is one blocking call that opens the file *and*
 // reads its first kBufSize bytes. Most files of a source tree are smaller
 // than that and are done in that one trip (open + read + the read that sees
 // the end) instead of three; a larger file goes on as an fs::File, read a
@@ -41,10 +44,8 @@
 
 namespace file_stats {
 
-class CountEntry : public pollen::FutureExt<CountEntry> {
+class CountEntry : public pollen::Async<CountEntry, Outcome> {
 public:
-    using Output = Outcome;
-
     static constexpr std::size_t kBufSize = 256 * 1024;
 
     CountEntry(WalkDir::Item item, std::shared_ptr<Progress> progress);
@@ -52,29 +53,25 @@ public:
     pollen::Poll<Outcome> poll(pollen::Context& cx);
 
 private:
-    enum class State { Decided, Stat, Open, Read };
-
-    /// What the blocking half of Open found: the first bytes, whether that
-    /// was all, and if not the File to read the rest from.
+    /// What the blocking open found: the first bytes, whether that was all,
+    /// and if not the File to read the rest from.
     struct Opened {
         std::vector<std::byte> head;
         bool eof = false;
         std::optional<pollen::fs::File> rest;
     };
     static pollen::fs::Result<Opened> open_blocking(const std::filesystem::path& path);
-    void start_open();
 
-    pollen::Ready<Outcome> finish(Outcome o);
-
-    State state_ = State::Decided;
-    std::filesystem::path path_;
+    WalkDir::Item item_;
     std::shared_ptr<Progress> progress_;
-    std::optional<Outcome> decided_;  // known without any I/O
-    std::optional<pollen::fs::FsFuture<pollen::fs::Metadata>> stat_;
-    std::optional<pollen::JoinHandle<pollen::fs::Result<Opened>>> open_;
+    std::filesystem::path path_;
+    std::optional<pollen::fs::Result<pollen::fs::Metadata>> target_;  // what a symlink points at
+    std::optional<pollen::fs::Result<Opened>> opened_;
     std::optional<pollen::fs::File> file_;
     std::vector<std::byte> buf_;
+    std::optional<pollen::io::Result<std::size_t>> read_;
     WordCounter counter_;
+    POLLEN_FRAME;
 };
 
 }  // namespace file_stats

@@ -1,51 +1,39 @@
-// file_stats: WalkDir's poll_next (see walk_dir.hpp).
+// file_stats: WalkDir's step (see walk_dir.hpp).
 #include "walk_dir.hpp"
+
+#include <utility>
 
 namespace file_stats {
 
-using pollen::fs::DirEntry;
+namespace fs = pollen::fs;
 
-pollen::Poll<std::optional<WalkDir::Item>> WalkDir::poll_next(pollen::Context& cx) {
-    auto yield = [](Item item) { return pollen::ready(std::optional<Item>(std::move(item))); };
-
-    if (!started_) {
-        started_ = true;
-        root_stat_.emplace(pollen::fs::metadata(root_));
-    }
-    if (root_stat_) {
-        auto p = root_stat_->poll(cx);
-        if (p.is_pending()) return pollen::pending;
-        auto meta = p.take();
-        root_stat_.reset();
-        if (meta.is_err()) return yield(pollen::Err(meta.error()));  // pending_ is empty: the walk ends
-        if (meta.value().is_dir()) pending_.push_back(root_);
-        return yield(pollen::Ok(DirEntry(root_, meta.value().file_type())));
+pollen::Poll<WalkDir::Step::Output> WalkDir::Step::poll(pollen::Context& cx) {
+    POLLEN_BEGIN(cx);
+    if (!walk.started_) {
+        walk.started_ = true;
+        POLLEN_LET(root, fs::metadata(walk.root_));
+        if (root->is_err()) POLLEN_RETURN(Item(pollen::Err(root->error())));  // pending_ is empty: the walk ends
+        if (root->value().is_dir()) walk.pending_.push_back(walk.root_);
+        POLLEN_RETURN(Item(pollen::Ok(fs::DirEntry(walk.root_, root->value().file_type()))));
     }
     for (;;) {
-        if (reading_) {
-            auto p = reading_->poll_next(cx);
-            if (p.is_pending()) return pollen::pending;
-            std::optional<Item> item = p.take();
-            if (!item) {  // this directory is done; on to the next one
-                reading_.reset();
+        if (walk.reading_) {
+            POLLEN_LET(entry, walk.reading_->next());
+            if (!entry) {  // this directory is done; on to the next one
+                walk.reading_.reset();
                 continue;
             }
-            if (item->is_ok() && item->value().file_type().is_dir()) pending_.push_back(item->value().path());
-            return pollen::ready(std::move(item));
+            if (entry->is_ok() && entry->value().file_type().is_dir()) walk.pending_.push_back(entry->value().path());
+            POLLEN_RETURN(std::move(entry));
         }
-        if (opening_) {
-            auto p = opening_->poll(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto dir = p.take();
-            opening_.reset();
-            if (dir.is_err()) return yield(pollen::Err(dir.error()));
-            reading_.emplace(std::move(dir).value());
-            continue;
-        }
-        if (pending_.empty()) return pollen::ready(std::optional<Item>());
-        opening_.emplace(pollen::fs::read_dir(std::move(pending_.back())));
-        pending_.pop_back();
+        if (walk.pending_.empty()) POLLEN_RETURN(std::nullopt);
+        dir = std::move(walk.pending_.back());
+        walk.pending_.pop_back();
+        POLLEN_LET(opened, fs::read_dir(dir));
+        if (opened->is_err()) POLLEN_RETURN(Item(pollen::Err(opened->error())));
+        walk.reading_.emplace(std::move(*opened).value());
     }
+    POLLEN_END;
 }
 
 }  // namespace file_stats

@@ -8,13 +8,16 @@
 // cannot loop. A directory that cannot be read is still yielded as an entry
 // (found) and then gives one Err item naming it (not read); the walk goes on.
 //
-// Rust would write this as an `async_stream` or a loop with `.await`s; here
-// it is the state machine itself: at any time it is stat'ing the root,
-// opening one directory, or reading the batches of one, and `pending_` is
-// the work list of directories found but not yet opened. One directory is
-// read at a time; the files it yields are what the caller runs concurrently.
-// Destroying it mid-way drops the operation in flight (fs_future.hpp: the
-// blocking call finishes on the pool and its result is discarded).
+// Rust would write this as an `async_stream` block, a loop that `.await`s and
+// yields. pollen's resumable body (core/async_fn.hpp) has no yield, so the
+// loop is cut at each yield: `Step` is `async fn next(&mut self) -> Option<Item>`,
+// one run of it per item, and poll_next keeps the running one in a Slot. What
+// must survive from one item to the next lives in WalkDir itself: whether the
+// root was stat'ed, the directory being read, and `pending_`, the work list of
+// directories found but not yet opened. One directory is read at a time; the
+// files it yields are what the caller runs concurrently. Destroying it mid-way
+// drops the operation in flight (fs_future.hpp: the blocking call finishes on
+// the pool and its result is discarded).
 
 #include <filesystem>
 #include <optional>
@@ -30,15 +33,29 @@ public:
 
     explicit WalkDir(std::filesystem::path root) : root_(std::move(root)) {}
 
-    pollen::Poll<std::optional<Item>> poll_next(pollen::Context& cx);
+    pollen::Poll<std::optional<Item>> poll_next(pollen::Context& cx) {
+        if (step_.is_empty()) step_.emplace(*this);
+        return step_.poll(cx);
+    }
 
 private:
+    /// The walk up to its next item; borrows the WalkDir that runs it.
+    struct Step : pollen::Async<Step, std::optional<Item>> {
+        WalkDir& walk;
+        std::optional<pollen::fs::Result<pollen::fs::Metadata>> root;
+        std::optional<Item> entry;
+        std::filesystem::path dir;
+        std::optional<pollen::fs::Result<pollen::fs::ReadDir>> opened;
+        explicit Step(WalkDir& w) : walk(w) {}
+        pollen::Poll<Output> poll(pollen::Context& cx);
+        POLLEN_FRAME;
+    };
+
     std::filesystem::path root_;
     bool started_ = false;
-    std::optional<pollen::fs::FsFuture<pollen::fs::Metadata>> root_stat_;
     std::vector<std::filesystem::path> pending_;
-    std::optional<pollen::fs::FsFuture<pollen::fs::ReadDir>> opening_;
     std::optional<pollen::fs::ReadDir> reading_;
+    pollen::Slot<Step> step_;  // last: destroyed first, as it borrows the rest
 };
 
 }  // namespace file_stats

@@ -13,9 +13,9 @@
 //
 // One call at a time: a Call borrows its client, which must outlive it.
 // Blocking commands (BLMOVE with a timeout) simply stay Pending until Redis
-// answers. Destroying a Call mid-way leaves the connection out of step with
-// its replies (they arrive later, unread): the client must then be dropped,
-// which `broken()` reports.
+// answers. Destroying a Call after its first poll and before Ready, or an io
+// error, leaves the connection out of step with its replies (they arrive
+// later, unread): the client must then be dropped, which `broken()` reports.
 #include <pollen.hpp>
 
 #include <cstddef>
@@ -30,25 +30,26 @@ namespace task_queue {
 
 class RedisClient;
 
-/// The future of RedisClient::call.
-class Call : public pollen::FutureExt<Call> {
+/// The future of RedisClient::call: the `async fn` of redis_client.cpp.
+class Call : public pollen::Async<Call, pollen::io::Result<std::vector<resp::Value>>> {
 public:
-    using Output = pollen::io::Result<std::vector<resp::Value>>;
-
     Call(RedisClient& client, std::string request, std::size_t replies);
-    Call(Call&& other) noexcept;
-    Call& operator=(Call&&) = delete;
-    ~Call();
 
     pollen::Poll<Output> poll(pollen::Context& cx);
 
 private:
+    /// Moves the complete replies at the front of the input into replies_;
+    /// Ok(true) once all of them are in.
+    pollen::io::Result<bool> take_buffered();
+
     RedisClient* client_;
     std::string request_;
-    std::size_t written_ = 0;
     std::size_t expected_;
     std::vector<resp::Value> replies_;
-    bool done_ = false;
+    bool complete_ = false;
+    std::size_t kept_ = 0;  ///< input bytes before the read in flight
+    std::size_t n_ = 0;
+    POLLEN_FRAME_SIZED(64);
 };
 
 class RedisClient {

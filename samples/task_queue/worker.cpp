@@ -1,22 +1,15 @@
-// work: a task_queue worker. It runs --concurrency Slots side by side, each
+// work: a task_queue worker. It runs --concurrency slots side by side, each
 // with its own Redis connection (BLMOVE blocks the connection it is sent
 // on), and a heartbeat on one more connection, all as tasks of one runtime.
 //
-// A Slot is the loop that would be, in Rust,
-//
-//     while !shutdown.is_cancelled() {
-//         let Some(job) = redis.blmove(PENDING, processing, Right, Left, 1s).await? else { continue };
-//         sleep(work).await;                        // the "work"
-//         redis.eval(ACK, [processing, RESULTS, LOG], [job, id, result]).await?;
-//     }
-//
-// written as a state machine with one state per `.await`. A job is only
-// ever in queue:pending, in this worker's processing list, or done (its
-// result recorded and the job removed from the list, atomically, by the ack
-// script), so a worker that dies at any point loses nothing: its jobs sit in
-// its processing list until a reaper, seeing its heartbeat expired, moves
-// them back to pending. Each worker is such a reaper (every third beat), and
-// `task_queue recover` is one on demand.
+// Each slot is a loop that reads as the Rust `async fn` it stands for
+// (JobSlot below, written with the resumable body of core/async_fn.hpp). A
+// job is only ever in queue:pending, in this worker's processing list, or
+// done (its result recorded and the job removed from the list, atomically,
+// by the ack script), so a worker that dies at any point loses nothing: its
+// jobs sit in its processing list until a reaper, seeing its heartbeat
+// expired, moves them back to pending. Each worker is such a reaper (every
+// third beat), and `task_queue recover` is one on demand.
 //
 // On SIGINT/SIGTERM the slots stop taking jobs and finish the one in hand
 // (a BLMOVE waiting on an empty queue returns within a second); then the
@@ -52,107 +45,91 @@ struct WorkerShared {
     std::atomic<std::uint64_t> done{0};
 };
 
-/// The first error in `r` (io or a Redis error reply), or "" if none.
-std::string failure(const Call::Output& r) {
-    if (r.is_err()) return r.error().message();
-    for (const auto& v : r.value()) {
-        if (v.is_error()) return v.str;
-    }
-    return {};
+/// A call's replies, or what went wrong (an io error or Redis's error reply)
+/// after what the call was for.
+using Replies = pollen::Result<std::vector<resp::Value>, std::string>;
+
+/// `call`, with its failures turned into Replies' error.
+auto checked(Call call, const char* what) {
+    return std::move(call).map([what](Call::Output r) -> Replies {
+        if (r.is_err()) return pollen::Err(std::string(what) + ": " + r.error().message());
+        for (const auto& v : r.value()) {
+            if (v.is_error()) return pollen::Err(std::string(what) + ": " + v.str);
+        }
+        return pollen::Ok(std::move(r).value());
+    });
 }
 
-/// One job at a time: take, work, acknowledge, until shutdown. Ready with
-/// true after a clean stop, false if Redis failed.
-class Slot : public pollen::FutureExt<Slot> {
+/// One job at a time: take, work, acknowledge, until shutdown. Ok after a
+/// clean stop; Err(why) if Redis failed. In Rust:
+///
+///     async fn slot(shared, mut redis, shutdown) -> Result<(), String> {
+///         while !shutdown.is_cancelled() {
+///             let Some(job) = redis.blmove(PENDING, processing, Right, Left, 1s).await? else { continue };
+///             count_taken(&job);                   // where --crash-after dies
+///             sleep(work).await;                   // the "work"
+///             if redis.eval(ACK, [processing, RESULTS, LOG], [job, id, result]).await? == 0 { /* reclaimed */ }
+///             shared.done += 1;
+///         }
+///         Ok(())
+///     }
+class JobSlot : public pollen::Async<JobSlot, pollen::Result<void, std::string>> {
 public:
-    using Output = bool;
+    JobSlot(std::shared_ptr<WorkerShared> shared, RedisClient client, pollen::CancellationToken shutdown)
+        : shared_(std::move(shared)), client_(std::move(client)), shutdown_(std::move(shutdown)) {}
 
-    Slot(std::shared_ptr<WorkerShared> shared, RedisClient client, const pollen::CancellationToken& shutdown)
-        : shared_(std::move(shared)), client_(std::move(client)), shutdown_(shutdown.cancelled()) {}
-    Slot(Slot&&) = default;
-
-    Poll<bool> poll(Context& cx) {
-        for (;;) {
-            switch (step_) {
-                case Step::Take:
-                    // Shutdown is looked at only here, with no job in hand.
-                    if (shutdown_.poll(cx).is_ready()) return pollen::Ready<bool>{true};
-                    // A timeout, so that a slot waiting on an empty queue still
-                    // sees the shutdown within a second.
-                    call_.emplace(client_.call({"BLMOVE", kPending, shared_->processing, "RIGHT", "LEFT", "1"}));
-                    step_ = Step::Taking;
-                    break;
-                case Step::Taking: {
-                    auto p = call_->poll(cx);
-                    if (p.is_pending()) return pollen::pending;
-                    auto r = p.take();
-                    call_.reset();
-                    if (auto why = failure(r); !why.empty()) return fail("BLMOVE", why);
-                    resp::Value& v = r.value()[0];
-                    if (v.is_null()) {  // nothing came within the timeout
-                        step_ = Step::Take;
-                        break;
-                    }
-                    job_ = std::move(v.str);
-                    std::uint64_t n = shared_->taken.fetch_add(1) + 1;
-                    if (n == shared_->opts.crash_after) {
-                        std::fprintf(stderr, "worker %s: crashing on purpose in job %llu (%s)\n",
-                                     shared_->opts.id.c_str(), static_cast<unsigned long long>(n), job_.c_str());
-                        std::fflush(stderr);
-                        std::_Exit(kCrashStatus);  // no destructors, no acknowledgement: as if killed
-                    }
-                    work_.emplace(pollen::time::sleep(std::chrono::milliseconds(shared_->opts.work_ms)));
-                    step_ = Step::Working;
-                    break;
-                }
-                case Step::Working: {
-                    if (work_->poll(cx).is_pending()) return pollen::pending;
-                    work_.reset();
-                    // The computation is a few microseconds; heavier work would
-                    // go to spawn_blocking so as not to hold a worker thread.
-                    auto job = Job::decode(job_);
-                    std::string id = job ? std::to_string(job->id) : "malformed:" + job_;
-                    std::string result = job ? std::to_string(job->compute()) : "malformed";
-                    call_.emplace(client_.call({"EVAL", kAckScript, "3", shared_->processing, kResults, kResultsLog,
-                                                job_, id, result}));
-                    step_ = Step::Acking;
-                    break;
-                }
-                case Step::Acking: {
-                    auto p = call_->poll(cx);
-                    if (p.is_pending()) return pollen::pending;
-                    auto r = p.take();
-                    call_.reset();
-                    if (auto why = failure(r); !why.empty()) return fail("ack", why);
-                    if (r.value()[0].integer == 0) {
-                        // A reaper thought us dead and gave the job back: whoever
-                        // finishes it records it.
-                        std::fprintf(stderr, "worker %s: job %s was reclaimed, result dropped\n",
-                                     shared_->opts.id.c_str(), job_.c_str());
-                    }
-                    shared_->done.fetch_add(1);
-                    step_ = Step::Take;
-                    break;
-                }
+    Poll<Output> poll(Context& cx) {
+        POLLEN_BEGIN(cx);
+        // Shutdown is looked at only here, with no job in hand.
+        while (!shutdown_.is_cancelled()) {
+            // A timeout, so that a slot waiting on an empty queue still sees
+            // the shutdown within a second.
+            POLLEN_LET_TRY(replies_, checked(client_.call({"BLMOVE", kPending, shared_->processing, "RIGHT", "LEFT", "1"}),
+                                             "BLMOVE"));
+            if (replies_[0].is_null()) continue;  // nothing came within the timeout
+            job_ = std::move(replies_[0].str);
+            count_taken();
+            POLLEN_AWAIT(pollen::time::sleep(std::chrono::milliseconds(shared_->opts.work_ms)));
+            POLLEN_LET_TRY(replies_, checked(acknowledge(), "ack"));
+            if (replies_[0].integer == 0) {
+                // A reaper thought us dead and gave the job back: whoever
+                // finishes it records it.
+                std::fprintf(stderr, "worker %s: job %s was reclaimed, result dropped\n", shared_->opts.id.c_str(),
+                             job_.c_str());
             }
+            shared_->done.fetch_add(1);
         }
+        POLLEN_RETURN(pollen::Ok());
+        POLLEN_END;
     }
 
 private:
-    enum class Step { Take, Taking, Working, Acking };
+    /// Counts the job just taken; --crash-after's K-th one dies here, in hand.
+    void count_taken() {
+        std::uint64_t n = shared_->taken.fetch_add(1) + 1;
+        if (n != shared_->opts.crash_after) return;
+        std::fprintf(stderr, "worker %s: crashing on purpose in job %llu (%s)\n", shared_->opts.id.c_str(),
+                     static_cast<unsigned long long>(n), job_.c_str());
+        std::fflush(stderr);
+        std::_Exit(kCrashStatus);  // no destructors, no acknowledgement: as if killed
+    }
 
-    Poll<bool> fail(const char* what, const std::string& why) {
-        std::fprintf(stderr, "worker %s: %s: %s\n", shared_->opts.id.c_str(), what, why.c_str());
-        return pollen::Ready<bool>{false};
+    /// Computes the job's result and sends it with the ack script. The
+    /// computation is a few microseconds; heavier work would go to
+    /// spawn_blocking so as not to hold a worker thread.
+    Call acknowledge() {
+        auto job = Job::decode(job_);
+        std::string id = job ? std::to_string(job->id) : "malformed:" + job_;
+        std::string result = job ? std::to_string(job->compute()) : "malformed";
+        return client_.call({"EVAL", kAckScript, "3", shared_->processing, kResults, kResultsLog, job_, id, result});
     }
 
     std::shared_ptr<WorkerShared> shared_;
     RedisClient client_;
-    pollen::WaitForCancellation shutdown_;
-    Step step_ = Step::Take;
-    std::optional<Call> call_;  // borrows client_: declared after it
-    std::optional<pollen::time::Sleep> work_;
+    pollen::CancellationToken shutdown_;
+    std::vector<resp::Value> replies_;
     std::string job_;
+    POLLEN_FRAME;
 };
 
 /// The heartbeat commands: prove we live, stay registered, and (when
@@ -167,11 +144,10 @@ std::vector<RedisClient::Command> beat_commands(const WorkerShared& s, bool reap
 }
 
 /// The worker: spawns the slots, beats, watches the signals, and once the
-/// slots are done unregisters. Ready with the exit status.
-class Worker : public pollen::FutureExt<Worker> {
+/// slots are done unregisters. Ready with the exit status. Between beats it
+/// waits in a select! over the signals, the slots and the heartbeat's tick.
+class Worker : public pollen::Async<Worker, int> {
 public:
-    using Output = int;
-
     Worker(std::shared_ptr<WorkerShared> shared, RedisClient beat_client, std::vector<RedisClient> slot_clients)
         : shared_(std::move(shared)),
           client_(std::move(beat_client)),
@@ -181,53 +157,24 @@ public:
     }
 
     Poll<int> poll(Context& cx) {
-        if (!started_) {
-            started_ = true;
-            if (!start()) return pollen::Ready<int>{1};
-        }
-        if (!stopping_ && signalled(cx)) {
-            std::fprintf(stderr, "worker %s: stopping after the jobs in hand\n", shared_->opts.id.c_str());
-            stop();
-        }
-        // Collect the slots as they end.
-        while (!slots_.is_empty()) {
-            auto p = slots_.poll_join_next(cx);
-            if (p.is_pending() || !p.value()) break;
-            auto& joined = *p.value();
-            if (joined.is_err() || !joined.value()) {
-                failed_ = true;
-                stop();
-            }
-        }
+        POLLEN_BEGIN(cx);
+        if (!start()) POLLEN_RETURN(1);
         // Beat until the slots are gone: a draining worker still holds jobs.
-        if (!leave_) {
-            for (;;) {
-                if (beat_) {
-                    auto p = beat_->poll(cx);
-                    if (p.is_pending()) break;
-                    auto r = p.take();
-                    beat_.reset();
-                    if (!report_beat(r)) {
-                        failed_ = true;
-                        stop();
-                    }
-                }
-                if (slots_.is_empty()) break;
-                if (tick_.poll_tick(cx).is_pending()) break;
-                beat_.emplace(client_.call(beat_commands(*shared_, ++beats_ % 3 == 0)));
-            }
-            if (beat_ || !slots_.is_empty()) return pollen::pending;
-            // Every slot stopped with its job acknowledged: our processing list
-            // is empty, so nobody needs to reap us.
-            leave_.emplace(client_.call({{"SREM", kWorkers, shared_->opts.id}, {"DEL", heartbeat_key(shared_->opts.id)}}));
+        for (;;) {
+            POLLEN_LET(beat_due_, pollen::poll_fn([this](Context& c) { return poll_next_beat(c); }));
+            if (!beat_due_) break;
+            POLLEN_LET(replies_, checked(client_.call(beat_commands(*shared_, ++beats_ % 3 == 0)), "heartbeat"));
+            if (!report_beat(*replies_)) fail();
         }
-        auto p = leave_->poll(cx);
-        if (p.is_pending()) return pollen::pending;
-        auto why = failure(p.take());
-        if (!why.empty()) std::fprintf(stderr, "worker %s: unregister: %s\n", shared_->opts.id.c_str(), why.c_str());
+        // Every slot stopped with its job acknowledged: our processing list
+        // is empty, so nobody needs to reap us.
+        POLLEN_LET(replies_, checked(client_.call({{"SREM", kWorkers, shared_->opts.id}, {"DEL", heartbeat_key(shared_->opts.id)}}),
+                                     "unregister"));
+        if (replies_->is_err()) std::fprintf(stderr, "worker %s: %s\n", shared_->opts.id.c_str(), replies_->error().c_str());
         std::fprintf(stderr, "worker %s: done, %llu job(s) completed\n", shared_->opts.id.c_str(),
                      static_cast<unsigned long long>(shared_->done.load()));
-        return pollen::Ready<int>{failed_ || !why.empty() ? 1 : 0};
+        POLLEN_RETURN(failed_ || replies_->is_err() ? 1 : 0);
+        POLLEN_END;
     }
 
 private:
@@ -241,11 +188,32 @@ private:
         }
         sigint_.emplace(std::move(sigint).value());
         sigterm_.emplace(std::move(sigterm).value());
-        for (auto& c : slot_clients_) slots_.spawn(Slot(shared_, std::move(c), shutdown_));
+        for (auto& c : slot_clients_) slots_.spawn(JobSlot(shared_, std::move(c), shutdown_));
         slot_clients_.clear();
         std::printf("worker %s ready\n", shared_->opts.id.c_str());
         std::fflush(stdout);
         return true;
+    }
+
+    /// The select! between beats, over the signals (stop taking jobs), the
+    /// slots (one that fails stops the others) and the heartbeat's tick:
+    /// Ready with true when a beat is due, false once every slot has ended.
+    Poll<bool> poll_next_beat(Context& cx) {
+        if (!stopping_ && signalled(cx)) {
+            std::fprintf(stderr, "worker %s: stopping after the jobs in hand\n", shared_->opts.id.c_str());
+            stop();
+        }
+        while (!slots_.is_empty()) {
+            auto p = slots_.poll_join_next(cx);
+            if (p.is_pending() || !p.value()) break;
+            auto& joined = *p.value();
+            if (joined.is_ok() && joined.value().is_err())
+                std::fprintf(stderr, "worker %s: %s\n", shared_->opts.id.c_str(), joined.value().error().c_str());
+            if (joined.is_err() || joined.value().is_err()) fail();
+        }
+        if (slots_.is_empty()) return pollen::Ready<bool>{false};
+        if (tick_.poll_tick(cx).is_ready()) return pollen::Ready<bool>{true};
+        return pollen::pending;
     }
 
     bool signalled(Context& cx) {
@@ -257,16 +225,20 @@ private:
         stopping_ = true;
         shutdown_.cancel();
     }
+    void fail() {
+        failed_ = true;
+        stop();
+    }
 
-    bool report_beat(const Call::Output& r) {
-        if (auto why = failure(r); !why.empty()) {
-            std::fprintf(stderr, "worker %s: heartbeat: %s\n", shared_->opts.id.c_str(), why.c_str());
+    bool report_beat(const Replies& r) {
+        if (r.is_err()) {
+            std::fprintf(stderr, "worker %s: %s\n", shared_->opts.id.c_str(), r.error().c_str());
             return false;
         }
-        if (r.value().size() == 3 && r.value()[2].elements.size() == 2 && r.value()[2].elements[1].integer > 0) {
-            std::fprintf(stderr, "worker %s: recovered %lld job(s) from %lld dead worker(s)\n",
-                         shared_->opts.id.c_str(), static_cast<long long>(r.value()[2].elements[1].integer),
-                         static_cast<long long>(r.value()[2].elements[0].integer));
+        const auto& v = r.value();
+        if (v.size() == 3 && v[2].elements.size() == 2 && v[2].elements[1].integer > 0) {
+            std::fprintf(stderr, "worker %s: recovered %lld job(s) from %lld dead worker(s)\n", shared_->opts.id.c_str(),
+                         static_cast<long long>(v[2].elements[1].integer), static_cast<long long>(v[2].elements[0].integer));
         }
         return true;
     }
@@ -275,12 +247,13 @@ private:
     RedisClient client_;
     std::vector<RedisClient> slot_clients_;
     pollen::time::Interval tick_;
-    bool started_ = false, stopping_ = false, failed_ = false;
+    bool stopping_ = false, failed_ = false, beat_due_ = false;
     std::optional<pollen::signal::Signal> sigint_, sigterm_;
     pollen::CancellationToken shutdown_;
-    pollen::JoinSet<bool> slots_;
+    pollen::JoinSet<pollen::Result<void, std::string>> slots_;
     std::uint64_t beats_ = 0;
-    std::optional<Call> beat_, leave_;  // borrow client_: declared after it
+    std::optional<Replies> replies_;
+    POLLEN_FRAME;
 };
 
 }  // namespace
@@ -313,9 +286,9 @@ int work(const Options& given) {
     }
     RedisClient beat_client = std::move(clients.back());
     clients.pop_back();
-    auto hello = rt.block_on(beat_client.call(beat_commands(*shared, false)));
-    if (auto why = failure(hello); !why.empty()) {
-        std::fprintf(stderr, "worker %s: register: %s\n", opts.id.c_str(), why.c_str());
+    auto hello = rt.block_on(checked(beat_client.call(beat_commands(*shared, false)), "register"));
+    if (hello.is_err()) {
+        std::fprintf(stderr, "worker %s: %s\n", opts.id.c_str(), hello.error().c_str());
         return 1;
     }
     return rt.block_on(Worker(shared, std::move(beat_client), std::move(clients)));

@@ -36,7 +36,7 @@ public:
     /// An empty buffer that can take `capacity` bytes before it reallocates.
     static BytesMut with_capacity(std::size_t capacity) {
         BytesMut b;
-        b.allocate(capacity);
+        if (capacity > 0) b.allocate(capacity);  // no allocation for an empty one
         return b;
     }
     /// A copy of `bytes`.

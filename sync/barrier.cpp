@@ -24,22 +24,14 @@ Poll<BarrierWaitResult> BarrierWait::poll(Context& cx) {
         b.arrived_ = 0;
         detail::WaitList<detail::BarrierWaiter> round;
         b.waiters_.move_all_to(round);
-        while (!round.empty()) {
-            detail::WakeList wakers;
-            while (wakers.can_push()) {
-                detail::BarrierWaiter* w = round.pop_front();
-                if (w == nullptr) break;
-                if (w->waker) {
-                    wakers.push(std::move(*w->waker));
-                    w->waker.reset();
-                }
-                w->released.store(true, std::memory_order_release);
-            }
-            lock.unlock();
-            wakers.wake_all();
-            lock.lock();
-        }
+        std::exception_ptr thrown = detail::release_waiters(round, lock, [](detail::BarrierWaiter& w) {
+            w.released.store(true, std::memory_order_release);
+        });
+        lock.unlock();
         state_ = State::Done;
+        // A waker threw: the round was released and woken all the same; now
+        // the leader's poll unwinds.
+        if (thrown) std::rethrow_exception(thrown);
         return Ready<BarrierWaitResult>{BarrierWaitResult(true)};
     }
     if (state_ == State::Waiting) {

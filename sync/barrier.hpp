@@ -11,7 +11,9 @@
 /// Destroying a waiting future mid-way unlinks it but does not take back its
 /// arrival (as in Tokio), so the others are never stranded by it. The future
 /// draws on the cooperative budget and must not be moved after its first poll.
-/// `Barrier(0)` behaves as `Barrier(1)`.
+/// `Barrier(0)` behaves as `Barrier(1)`. A waker that throws while the
+/// leader releases the round stops nothing: the whole round is released and
+/// woken, then the exception propagates from the leader's poll.
 
 #include <atomic>
 #include <cassert>

@@ -52,21 +52,12 @@ void cancel_node(TreeNode& node) {
         }
         n->children.clear();
     }
-    while (!batch.empty()) {
-        WakeList wakers;
-        while (wakers.can_push()) {
-            CancelWaiter* w = batch.pop_front();
-            if (w == nullptr) break;
-            if (w->waker) {
-                wakers.push(std::move(*w->waker));
-                w->waker.reset();
-            }
-            w->done.store(true, std::memory_order_release);
-        }
-        lock.unlock();
-        wakers.wake_all();
-        lock.lock();
-    }
+    std::exception_ptr thrown = release_waiters(batch, lock, [](CancelWaiter& w) {
+        w.done.store(true, std::memory_order_release);
+    });
+    lock.unlock();
+    // A waker threw: the subtree is cancelled and every waiter woken; now it may unwind.
+    if (thrown) std::rethrow_exception(thrown);
 }
 
 void detach_node(TreeNode& node) {

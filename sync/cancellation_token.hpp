@@ -18,6 +18,18 @@
 /// thread. The future holds a handle of the token, so it may outlive the
 /// token it came from. Destroying it mid-way only unlinks it. It draws on the
 /// cooperative budget and must not be moved after its first poll.
+///
+/// `token.run_until_cancelled(fut)` (tokio-util's) races `fut` against the
+/// token: Ready(some(output)) if `fut` finishes first, Ready(nullopt) once the
+/// token is cancelled, `fut` then destroyed at once. As in tokio-util, a token
+/// already cancelled at the first poll gives nullopt without polling `fut`;
+/// later polls poll `fut` first, so when both are ready the output wins. It
+/// too holds a handle of the token (it is also tokio-util's
+/// `run_until_cancelled_owned`). Destroying it mid-way destroys `fut` and
+/// unlinks its waiter.
+///
+/// `cancel()` wakes every waiter even if a waker throws; the first exception
+/// then propagates from `cancel()`, the whole subtree cancelled already.
 
 #include <atomic>
 #include <cassert>
@@ -26,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -66,6 +79,8 @@ void cancel_cancel_waiter(TreeNode& node, CancelWaiter& w);
 
 class WaitForCancellation;
 class DropGuard;
+template <Future F>
+class RunUntilCancelled;
 
 class CancellationToken {
 public:
@@ -101,6 +116,10 @@ public:
 
     /// A guard that cancels this token when destroyed (unless disarmed).
     inline DropGuard drop_guard() const;
+
+    /// `fut`'s output (some) unless this token is cancelled first (nullopt).
+    template <Future F>
+    RunUntilCancelled<F> run_until_cancelled(F fut) const;
 
     bool operator==(const CancellationToken& other) const { return node_ == other.node_; }
 
@@ -143,10 +162,57 @@ public:
 
 private:
     friend class CancellationToken;
+    template <Future F>
+    friend class RunUntilCancelled;
     explicit WaitForCancellation(CancellationToken t) : token_(std::move(t)) {}
     CancellationToken token_;  // declared first: outlives node_'s unlinking
     bool queued_ = false;
     detail::CancelWaiter node_;
+    [[no_unique_address]] detail::PinCheck pin_;
+};
+
+/// The future of `CancellationToken::run_until_cancelled(fut)` (see above).
+template <Future F>
+class RunUntilCancelled : public FutureExt<RunUntilCancelled<F>> {
+public:
+    using Output = std::optional<unit_if_void_t<output_t<F>>>;
+
+    RunUntilCancelled(RunUntilCancelled&&) = default;
+    RunUntilCancelled& operator=(RunUntilCancelled&&) = delete;
+    // Members die in reverse order: fut_ first, then the token's waiter.
+    ~RunUntilCancelled() = default;
+
+    Poll<Output> poll(Context& cx) {
+        pin_.on_poll(this);
+        assert(fut_ && "pollen: RunUntilCancelled polled after it completed");
+        if (!started_) {
+            started_ = true;
+            if (cancelled_.token_.is_cancelled()) return cancelled_now();
+        }
+        if (auto p = fut_->poll(cx); p.is_ready()) {
+            fut_.reset();
+            if constexpr (std::is_void_v<output_t<F>>) return Ready<Output>{Output(Unit{})};
+            else return Ready<Output>{Output(p.take())};
+        }
+        // `fut` may have spent the budget; the cancellation must still be
+        // seen (tokio-util's cancellation future draws on no budget).
+        coop::BudgetScope unconstrained(-1);
+        if (cancelled_.poll(cx).is_pending()) return pending;
+        return cancelled_now();
+    }
+
+private:
+    friend class CancellationToken;
+    RunUntilCancelled(WaitForCancellation c, F fut) : cancelled_(std::move(c)), fut_(std::in_place, std::move(fut)) {}
+
+    Poll<Output> cancelled_now() {
+        fut_.reset();
+        return Ready<Output>{Output(std::nullopt)};
+    }
+
+    WaitForCancellation cancelled_;
+    std::optional<F> fut_;
+    bool started_ = false;
     [[no_unique_address]] detail::PinCheck pin_;
 };
 
@@ -172,5 +238,9 @@ private:
 
 inline WaitForCancellation CancellationToken::cancelled() const { return WaitForCancellation(*this); }
 inline DropGuard CancellationToken::drop_guard() const { return DropGuard(*this); }
+template <Future F>
+RunUntilCancelled<F> CancellationToken::run_until_cancelled(F fut) const {
+    return RunUntilCancelled<F>(cancelled(), std::move(fut));
+}
 
 }  // namespace pollen

@@ -58,21 +58,12 @@ void Notify::notify_waiters() {
     // destroyed meanwhile unlinks itself from this local list.
     detail::WaitList<detail::NotifyWaiter> batch;
     waiters_.move_all_to(batch);
-    while (!batch.empty()) {
-        detail::WakeList wakers;
-        while (wakers.can_push()) {
-            detail::NotifyWaiter* w = batch.pop_front();
-            if (w == nullptr) break;
-            if (w->waker) {
-                wakers.push(std::move(*w->waker));
-                w->waker.reset();
-            }
-            w->notification.store(detail::NotifyWaiter::kAll, std::memory_order_release);
-        }
-        lock.unlock();
-        wakers.wake_all();
-        lock.lock();
-    }
+    std::exception_ptr thrown = detail::release_waiters(batch, lock, [](detail::NotifyWaiter& w) {
+        w.notification.store(detail::NotifyWaiter::kAll, std::memory_order_release);
+    });
+    lock.unlock();
+    // A waker threw: every waiter was still released and woken; now it may unwind.
+    if (thrown) std::rethrow_exception(thrown);
 }
 
 bool Notified::poll_notified(const Waker* waker) {
@@ -82,7 +73,14 @@ bool Notified::poll_notified(const Waker* waker) {
             return true;
         case State::Init: {
             std::size_t curr = n.state_.load(std::memory_order_seq_cst);
-            // A stored permit, taken without the lock.
+            // notify_waiters was called since this future was made: it is
+            // done, and a stored permit stays for the next notified().
+            if ((curr >> Notify::kGenShift) != generation_) {
+                state_ = State::Done;
+                return true;
+            }
+            // A stored permit, taken without the lock. The CAS compares the
+            // generation too, so a notify_waiters landing now makes it fail.
             if ((curr & Notify::kStateMask) == Notify::kNotified &&
                 n.state_.compare_exchange_strong(curr, Notify::with_state(curr, Notify::kEmpty),
                                                  std::memory_order_seq_cst)) {

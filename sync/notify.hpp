@@ -11,8 +11,15 @@
 /// a notification sent just before the wait is not lost. `notify_waiters`
 /// completes every Notified future *created* before the call, polled or not:
 /// each future records the number of `notify_waiters` calls at creation and
-/// is done as soon as it sees that number change (Tokio's generation rule).
-/// `enable()` queues a future without a waker, as its first poll would.
+/// is done as soon as it sees that number change (Tokio's generation rule),
+/// checked before the permit: such a future never takes a permit stored by
+/// `notify_one`, which stays for the next `notified()`. `enable()` queues a
+/// future without a waker, as its first poll would.
+///
+/// A waker whose `wake` throws inside `notify_waiters` stops nothing: every
+/// other waiter is still woken (Tokio leaves the rest of that batch unwoken),
+/// the wait list is left consistent, and the first exception then propagates
+/// to the caller of `notify_waiters`.
 ///
 /// Notified's poll is Ready once notified, else Pending with the task's
 /// waker queued (FIFO); whoever calls notify_* wakes it, from any thread.

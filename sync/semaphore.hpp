@@ -8,9 +8,12 @@
 ///     acquire_owned(shared)  // on a std::shared_ptr<Semaphore>: an OwnedSemaphorePermit
 ///
 /// A permit is RAII: destroying it gives its permits back (`forget()` keeps
-/// them out for good). The queue is fair (FIFO): a waiting `acquire_many(5)`
-/// at the head holds back a later `acquire()` even while 1 permit is free;
-/// released permits go to the head waiter directly, partly if need be.
+/// them out for good; `sem.forget_permits(n)` removes free ones). Permits of
+/// one semaphore `merge` into one; merging permits of two different
+/// semaphores is a bug, reported by throwing std::logic_error (Tokio panics).
+/// The queue is fair (FIFO): a waiting `acquire_many(5)` at the head holds
+/// back a later `acquire()` even while 1 permit is free; released permits go
+/// to the head waiter directly, partly if need be.
 ///
 /// An acquire future's poll is Ready with the permit once it has them all,
 /// Ready with AcquireError once the semaphore is closed, else Pending with the
@@ -18,11 +21,16 @@
 /// Destroying it mid-way leaves the queue intact: any permits it had already
 /// been handed go on to the next waiters. Acquire futures draw on the
 /// cooperative budget and must not be moved after their first poll.
+///
+/// A waker that throws while `add_permits` or `close` wakes waiters stops
+/// nothing: every permit still reaches its waiter (or every waiter is failed)
+/// and is woken, then the first exception propagates to the caller. (From a
+/// permit's destructor that is std::terminate, as for any throwing destructor.)
 
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <utility>
 
 #include "../core/future_ext.hpp"
@@ -32,6 +40,15 @@
 namespace pollen {
 
 class Semaphore;
+
+namespace detail {
+/// Merging permits of two semaphores would return them to the wrong one.
+/// Tokio panics; pollen throws std::logic_error, in every build, as it does
+/// for its other run-time misuse (Handle::current() outside a runtime...).
+inline void check_same_semaphore(bool same) {
+    if (!same) throw std::logic_error("pollen: merging permits from different semaphores");
+}
+}  // namespace detail
 
 /// Permits from a Semaphore borrowed by reference; returned on destruction.
 /// The Semaphore must outlive it. Move-only.
@@ -52,9 +69,10 @@ public:
     /// Keeps the permits out of the semaphore for good.
     void forget() { permits_ = 0; }
     std::uint32_t num_permits() const { return permits_; }
-    /// Takes over `other`'s permits (both must come from the same semaphore).
+    /// Takes over `other`'s permits. Both must come from the same semaphore:
+    /// otherwise throws std::logic_error and leaves both unchanged.
     void merge(SemaphorePermit&& other) {
-        assert(sem_ == other.sem_ && "pollen: merging permits of different semaphores");
+        detail::check_same_semaphore(sem_ == other.sem_);
         permits_ += std::exchange(other.permits_, 0);
     }
     /// Splits `n` permits off into a new permit; nullopt when it holds fewer.
@@ -94,8 +112,9 @@ public:
     void forget() { permits_ = 0; }
     std::uint32_t num_permits() const { return permits_; }
     const std::shared_ptr<Semaphore>& semaphore() const { return sem_; }
+    /// As SemaphorePermit::merge (throws std::logic_error across semaphores).
     void merge(OwnedSemaphorePermit&& other) {
-        assert(sem_ == other.sem_ && "pollen: merging permits of different semaphores");
+        detail::check_same_semaphore(sem_ != nullptr && sem_ == other.sem_);
         permits_ += std::exchange(other.permits_, 0);
     }
 
@@ -140,6 +159,10 @@ public:
     std::size_t available_permits() const { return sem_.available_permits(); }
     /// Adds `n` permits (handed to waiters first, in order).
     void add_permits(std::size_t n) { sem_.release(n); }
+    /// Removes up to `n` of the available permits for good; returns how many
+    /// it removed (Tokio's `forget_permits`). Permits held, and shares already
+    /// handed to a waiting acquire, are not available and stay untouched.
+    std::size_t forget_permits(std::size_t n) { return sem_.forget_permits(n); }
     /// Closes the semaphore: waiting and later acquires fail with
     /// AcquireError, `try_acquire` with Closed. Permits held stay valid.
     void close() { sem_.close(); }

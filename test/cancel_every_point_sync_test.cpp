@@ -211,3 +211,43 @@ TEST(CancelEveryPointSync, CancellationTokenCancelled) {
     EXPECT_TRUE(r.ok()) << r;
     EXPECT_EQ(r.points, 3u);
 }
+
+// run_until_cancelled cut at every point while the token is cancelled: the
+// inner future dies with it (or at the cancellation), the token's waiter is
+// unlinked, and the completing instance gives nullopt.
+TEST(CancelEveryPointSync, RunUntilCancelledCancelledMidWay) {
+    test::Gates gates;
+    std::optional<CancellationToken> token;
+    auto r = cancel_at_every_point([&] { return token->run_until_cancelled(gates.future(0, 42)); })
+                 .setup([&] {
+                     gates.reset();
+                     token.emplace();
+                 })
+                 .step([&] { token->cancel(); })
+                 .on_output([&](std::optional<int>& out) { return !out && gates.alive() == 0; })
+                 .invariant("the inner future is gone", [&] { return gates.alive() == 0; })
+                 .teardown([&] { token.reset(); })
+                 .run();
+    EXPECT_TRUE(r.ok()) << r;
+    EXPECT_EQ(r.points, 3u);  // never polled; waiting; cancelled but not yet polled
+}
+
+// The same, the inner future finishing instead: some(output), and the
+// token's waiter unlinked at every cut.
+TEST(CancelEveryPointSync, RunUntilCancelledFinishingMidWay) {
+    test::Gates gates;
+    std::optional<CancellationToken> token;
+    auto r = cancel_at_every_point([&] { return token->run_until_cancelled(gates.future(0, 42)); })
+                 .setup([&] {
+                     gates.reset();
+                     token.emplace();
+                 })
+                 .step([&] { gates.open_next(); })
+                 .on_output([&](std::optional<int>& out) { return out == 42 && gates.alive() == 0; })
+                 .invariant("the inner future is gone", [&] { return gates.alive() == 0; })
+                 .invariant("the token was not cancelled", [&] { return !token->is_cancelled(); })
+                 .teardown([&] { token.reset(); })
+                 .run();
+    EXPECT_TRUE(r.ok()) << r;
+    EXPECT_EQ(r.points, 3u);
+}

@@ -10,10 +10,13 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/throwing_waker.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
 using pollen::test::poll_once;
+using pollen::test::ThrowingWaker;
+using pollen::test::WakeThrew;
 
 namespace {
 
@@ -117,6 +120,45 @@ private:
     long led_ = 0;
     std::optional<BarrierWait> w_;
 };
+
+// The leader wakes the round; a waker that throws there does not keep the
+// rest of the round waiting: all are released, then the leader's poll throws.
+TEST(SyncBarrier, AWakerThrowingWhenTheLeaderReleasesTheRoundStillReleasesTheOthers) {
+    constexpr int kParties = 41;  // 40 waiting: two batches of wakes
+    CountingWaker cw;
+    ThrowingWaker bad("bad");
+    Barrier b(kParties);
+    {
+        std::vector<std::optional<BarrierWait>> ws;
+        ws.reserve(kParties);
+        for (int i = 0; i + 1 < kParties; ++i) {
+            ws.emplace_back(b.wait());
+            Waker w = i == 0 ? bad.waker() : cw.waker();
+            EXPECT_TRUE(poll_once(*ws.back(), w).is_pending());
+        }
+        auto leader = b.wait();
+        EXPECT_THROW((void)poll_once(leader, cw), WakeThrew);
+        EXPECT_EQ(cw.wakes_total(), static_cast<std::size_t>(kParties - 2));
+        for (auto& w : ws) {
+            auto p = poll_once(*w, cw);
+            ASSERT_TRUE(p.is_ready());
+            EXPECT_FALSE(p.take().is_leader());
+        }
+    }
+    EXPECT_TRUE(cw.balanced());
+    EXPECT_EQ(bad.live(), 0);
+    // The next round starts from zero arrivals.
+    std::vector<std::optional<BarrierWait>> next;
+    next.reserve(kParties);
+    for (int i = 0; i + 1 < kParties; ++i) {
+        next.emplace_back(b.wait());
+        EXPECT_TRUE(poll_once(*next.back()).is_pending());
+    }
+    auto leader = b.wait();
+    auto p = poll_once(leader);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_TRUE(p.take().is_leader());
+}
 
 TEST(SyncBarrier, StressExactlyOneLeaderPerRound) {
     Runtime rt = Builder::new_multi_thread().worker_threads(4).build();

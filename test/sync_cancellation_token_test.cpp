@@ -5,15 +5,23 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/probe_future.hpp"
+#include "support/throwing_waker.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
 using pollen::test::poll_once;
+using pollen::test::Probe;
+using pollen::test::ProbeLog;
+using pollen::test::ThrowingWaker;
+using pollen::test::WakeThrew;
 
 namespace {
 
@@ -133,6 +141,116 @@ TEST(SyncCancellationToken, DropGuardCancelsUnlessDisarmed) {
         EXPECT_TRUE(back == b);
     }
     EXPECT_FALSE(b.is_cancelled());
+}
+
+TEST(SyncCancellationToken, RunUntilCancelledGivesTheOutputWhenTheFutureFinishesFirst) {
+    ProbeLog log;
+    CountingWaker cw;
+    CancellationToken t;
+    {
+        auto f = t.run_until_cancelled(Probe<int>(log, "f", 7, 1));
+        static_assert(std::is_same_v<decltype(f)::Output, std::optional<int>>);
+        EXPECT_TRUE(poll_once(f, cw).is_pending());
+        auto p = poll_once(f, cw);
+        ASSERT_TRUE(p.is_ready());
+        EXPECT_EQ(p.take(), std::optional<int>(7));
+        EXPECT_EQ(log.drops(), std::vector<std::string>{"f"});
+    }
+    EXPECT_TRUE(cw.balanced());  // the token's waiter is unlinked too
+    EXPECT_FALSE(t.is_cancelled());
+}
+
+TEST(SyncCancellationToken, RunUntilCancelledIsNulloptOnceCancelledAndDropsTheFutureAtOnce) {
+    ProbeLog log;
+    CountingWaker cw;
+    CancellationToken parent;
+    {
+        auto f = parent.child_token().run_until_cancelled(Probe<int>::never(log, "f"));
+        EXPECT_TRUE(poll_once(f, cw).is_pending());
+        EXPECT_EQ(cw.wakes_total(), 0u);
+        parent.cancel();
+        EXPECT_EQ(cw.wakes_total(), 1u);
+        auto p = poll_once(f, cw);
+        ASSERT_TRUE(p.is_ready());
+        EXPECT_EQ(p.take(), std::nullopt);
+        EXPECT_EQ(log.drops(), std::vector<std::string>{"f"});  // before f itself goes
+    }
+    EXPECT_TRUE(cw.balanced());
+}
+
+// tokio-util: "Calling this on an already-cancelled token directly returns None."
+TEST(SyncCancellationToken, RunUntilCancelledOnACancelledTokenDoesNotPollTheFuture) {
+    ProbeLog log;
+    CancellationToken t;
+    t.cancel();
+    auto f = t.run_until_cancelled(Probe<int>(log, "f", 7));  // would be ready at once
+    auto p = poll_once(f);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.take(), std::nullopt);
+    EXPECT_TRUE(log.polls().empty());
+    EXPECT_EQ(log.drops(), std::vector<std::string>{"f"});
+}
+
+// tokio-util: after the first poll, "biased towards the future completion".
+TEST(SyncCancellationToken, RunUntilCancelledPrefersTheOutputWhenBothAreReady) {
+    ProbeLog log;
+    CancellationToken t;
+    auto f = t.run_until_cancelled(Probe<void>(log, "f", 1));
+    static_assert(std::is_same_v<decltype(f)::Output, std::optional<Unit>>);
+    EXPECT_TRUE(poll_once(f).is_pending());
+    t.cancel();
+    auto p = poll_once(f);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_TRUE(p.take().has_value());
+}
+
+// The cancellation is seen even when the future spent the task's budget.
+TEST(SyncCancellationToken, RunUntilCancelledSeesTheCancellationWithTheBudgetSpent) {
+    CancellationToken t;
+    auto f = t.run_until_cancelled(future::pending<int>());
+    EXPECT_TRUE(poll_once(f).is_pending());
+    t.cancel();
+    coop::BudgetScope spent(0);
+    auto p = poll_once(f);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.take(), std::nullopt);
+}
+
+TEST(SyncCancellationToken, RunUntilCancelledEndsATaskCancelledFromAnotherThread) {
+    Runtime rt = Builder::new_multi_thread().worker_threads(2).build();
+    CancellationToken t;
+    auto h = rt.spawn(t.run_until_cancelled(future::pending<int>()));
+    std::thread canceller([t] { t.cancel(); });
+    auto r = rt.block_on(std::move(h));
+    canceller.join();
+    ASSERT_TRUE(r.is_ok());
+    EXPECT_EQ(*r, std::nullopt);
+}
+
+// cancel() wakes every waiter of the subtree even when a waker throws; the
+// first exception reaches the caller of cancel() once all are woken.
+TEST(SyncCancellationToken, AWakerThrowingInCancelStillWakesTheOthersThenPropagates) {
+    constexpr int kWaiters = 40;  // two batches of wakes
+    CountingWaker cw;
+    ThrowingWaker bad("bad");
+    CancellationToken root;
+    CancellationToken child = root.child_token();
+    {
+        std::vector<std::optional<WaitForCancellation>> ws;
+        ws.reserve(kWaiters);
+        for (int i = 0; i < kWaiters; ++i) {
+            ws.emplace_back(i % 2 ? root.cancelled() : child.cancelled());
+            Waker w = i == 1 ? bad.waker() : cw.waker();
+            EXPECT_TRUE(poll_once(*ws.back(), w).is_pending());
+        }
+        EXPECT_THROW(root.cancel(), WakeThrew);
+        EXPECT_TRUE(child.is_cancelled());
+        EXPECT_EQ(cw.wakes_total(), static_cast<std::size_t>(kWaiters - 1));
+        for (auto& w : ws) EXPECT_TRUE(poll_once(*w, cw).is_ready());
+    }
+    EXPECT_TRUE(cw.balanced());
+    EXPECT_EQ(bad.live(), 0);
+    root.cancel();  // idempotent: nothing left to wake
 }
 
 // ------------------------------------------------------------------ stress

@@ -11,10 +11,13 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/throwing_waker.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
 using pollen::test::poll_once;
+using pollen::test::ThrowingWaker;
+using pollen::test::WakeThrew;
 
 namespace {
 
@@ -81,6 +84,69 @@ TEST(SyncNotify, NotifyWaitersKeepsAStoredPermit) {
     n.notify_waiters();
     auto a = n.notified();
     EXPECT_TRUE(poll_once(a).is_ready());
+}
+
+// notify_waiters completes a Notified created before it by the generation
+// alone (Tokio checks the generation before the permit): the permit stored
+// by notify_one stays for the next notified(), whichever call came first.
+TEST(SyncNotify, NotifiedCreatedBeforeNotifyWaitersLeavesTheStoredPermitToTheNextOne) {
+    Notify n;
+    {
+        auto before = n.notified();
+        n.notify_one();  // nobody queued: the permit
+        n.notify_waiters();
+        EXPECT_TRUE(poll_once(before).is_ready());
+        auto next = n.notified();
+        EXPECT_TRUE(poll_once(next).is_ready());  // took the permit
+        auto third = n.notified();
+        EXPECT_TRUE(poll_once(third).is_pending());
+    }
+    {
+        auto before = n.notified();
+        n.notify_waiters();
+        n.notify_one();
+        EXPECT_TRUE(before.enable());  // enable() follows the same rule as a poll
+        auto next = n.notified();
+        EXPECT_TRUE(poll_once(next).is_ready());
+    }
+}
+
+// A waker that throws inside notify_waiters (Rust: a panicking waker) stops
+// nothing: every other waiter is woken, across batches, the list is left
+// consistent, and the first exception reaches the caller once it is.
+TEST(SyncNotify, AWakerThrowingInNotifyWaitersStillWakesTheOthersThenPropagates) {
+    constexpr int kWaiters = 70;  // three batches of wakes
+    CountingWaker cw;
+    ThrowingWaker first("first"), second("second");
+    Notify n;
+    {
+        std::vector<std::optional<Notified>> ws;
+        ws.reserve(kWaiters);
+        for (int i = 0; i < kWaiters; ++i) {
+            ws.emplace_back(n.notified());
+            Waker w = i == 0 ? first.waker() : i == 40 ? second.waker() : cw.waker();
+            EXPECT_TRUE(poll_once(*ws.back(), w).is_pending());
+        }
+        try {
+            n.notify_waiters();
+            ADD_FAILURE() << "the waker's exception did not propagate";
+        } catch (const WakeThrew& e) {
+            EXPECT_STREQ(e.what(), "first");
+        }
+        EXPECT_EQ(cw.wakes_total(), static_cast<std::size_t>(kWaiters - 2));
+        EXPECT_EQ(first.wake_attempts(), 1u);
+        EXPECT_EQ(second.wake_attempts(), 1u);
+        for (auto& w : ws) EXPECT_TRUE(poll_once(*w, cw).is_ready());
+    }
+    EXPECT_TRUE(cw.balanced());
+    EXPECT_EQ(first.live(), 0);
+    EXPECT_EQ(second.live(), 0);
+    // Nothing stored, and the next waiter queues and is woken as usual.
+    auto later = n.notified();
+    EXPECT_TRUE(poll_once(later, cw).is_pending());
+    n.notify_one();
+    EXPECT_EQ(cw.wakes_total(), static_cast<std::size_t>(kWaiters - 1));
+    EXPECT_TRUE(poll_once(later, cw).is_ready());
 }
 
 TEST(SyncNotify, DestroyingAWaiterPickedByNotifyOneForwardsTheNotification) {

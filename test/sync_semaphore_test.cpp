@@ -5,15 +5,20 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/throwing_waker.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
 using pollen::test::poll_once;
+using pollen::test::ThrowingWaker;
+using pollen::test::WakeThrew;
 
 namespace {
 
@@ -225,6 +230,126 @@ TEST(SyncSemaphore, PermitsMergeAndSplit) {
     EXPECT_FALSE(a.split(2).has_value());
     c.reset();
     EXPECT_EQ(sem.available_permits(), 4u);
+}
+
+TEST(SyncSemaphore, ForgetPermitsRemovesUpToNAvailablePermits) {
+    Semaphore sem(5);
+    EXPECT_EQ(sem.forget_permits(0), 0u);
+    EXPECT_EQ(sem.forget_permits(2), 2u);
+    EXPECT_EQ(sem.available_permits(), 3u);
+    {
+        auto held = sem.try_acquire().unwrap();
+        EXPECT_EQ(sem.forget_permits(10), 2u);  // only what is free
+        EXPECT_EQ(sem.available_permits(), 0u);
+    }
+    EXPECT_EQ(sem.available_permits(), 1u);  // the held permit came back
+    sem.close();
+    EXPECT_EQ(sem.forget_permits(1), 1u);  // as in Tokio: also once closed
+    EXPECT_TRUE(sem.is_closed());
+    EXPECT_EQ(sem.available_permits(), 0u);
+}
+
+TEST(SyncSemaphore, ForgetPermitsLeavesAWaitersShareAndTheQueueAlone) {
+    CountingWaker cw;
+    Semaphore sem(1);
+    auto big = sem.acquire_many(3);
+    EXPECT_TRUE(poll_once(big, cw).is_pending());  // holds the free permit as a share
+    EXPECT_EQ(sem.forget_permits(1), 0u);
+    sem.add_permits(2);  // still reaches the queued waiter
+    EXPECT_EQ(cw.wakes_total(), 1u);
+    auto p = poll_once(big, cw);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.take().unwrap().num_permits(), 3u);
+    EXPECT_EQ(sem.available_permits(), 3u);
+}
+
+// Tokio panics here ("merging permits from different semaphore instances");
+// pollen throws std::logic_error in every build, as for its other misuse,
+// and leaves both permits as they were.
+TEST(SyncSemaphore, MergingPermitsOfDifferentSemaphoresThrowsAndKeepsBoth) {
+    Semaphore a(2), b(2);
+    {
+        auto pa = a.try_acquire().unwrap();
+        auto pb = b.try_acquire().unwrap();
+        try {
+            pa.merge(std::move(pb));
+            ADD_FAILURE() << "merge did not throw";
+        } catch (const std::logic_error& e) {
+            EXPECT_NE(std::string(e.what()).find("merging permits from different semaphores"), std::string::npos);
+        }
+        EXPECT_EQ(pa.num_permits(), 1u);
+        EXPECT_EQ(pb.num_permits(), 1u);
+    }
+    EXPECT_EQ(a.available_permits(), 2u);
+    EXPECT_EQ(b.available_permits(), 2u);
+    auto sa = std::make_shared<Semaphore>(2), sb = std::make_shared<Semaphore>(2);
+    {
+        auto pa = try_acquire_owned(sa).unwrap();
+        auto pb = try_acquire_owned(sb).unwrap();
+        EXPECT_THROW(pa.merge(std::move(pb)), std::logic_error);
+        EXPECT_EQ(pa.num_permits(), 1u);
+        EXPECT_EQ(pb.num_permits(), 1u);
+        auto pa2 = try_acquire_owned(sa).unwrap();
+        pa.merge(std::move(pa2));  // the same semaphore: fine
+        EXPECT_EQ(pa.num_permits(), 2u);
+    }
+    EXPECT_EQ(sa->available_permits(), 2u);
+    EXPECT_EQ(sb->available_permits(), 2u);
+}
+
+// Releasing permits to waiters wakes them in batches; a waker that throws
+// neither loses the permits meant for later batches nor strands a waiter.
+TEST(SyncSemaphore, AWakerThrowingWhenPermitsAreAddedStillServesEveryWaiter) {
+    constexpr int kWaiters = 40;  // two batches of wakes
+    CountingWaker cw;
+    ThrowingWaker bad("bad");
+    Semaphore sem(0);
+    {
+        std::vector<std::optional<SemaphoreAcquire>> ws;
+        ws.reserve(kWaiters);
+        for (int i = 0; i < kWaiters; ++i) {
+            ws.emplace_back(sem.acquire());
+            Waker w = i == 0 ? bad.waker() : cw.waker();
+            EXPECT_TRUE(poll_once(*ws.back(), w).is_pending());
+        }
+        EXPECT_THROW(sem.add_permits(kWaiters + 1), WakeThrew);
+        EXPECT_EQ(cw.wakes_total(), static_cast<std::size_t>(kWaiters - 1));
+        EXPECT_EQ(sem.available_permits(), 1u);
+        std::vector<SemaphorePermit> held;
+        for (auto& w : ws) {
+            auto p = poll_once(*w, cw);
+            ASSERT_TRUE(p.is_ready());
+            held.push_back(p.take().unwrap());
+        }
+    }
+    EXPECT_TRUE(cw.balanced());
+    EXPECT_EQ(bad.live(), 0);
+    EXPECT_EQ(sem.available_permits(), static_cast<std::size_t>(kWaiters + 1));
+}
+
+TEST(SyncSemaphore, AWakerThrowingInCloseStillFailsEveryWaiter) {
+    constexpr int kWaiters = 40;
+    CountingWaker cw;
+    ThrowingWaker bad("bad");
+    Semaphore sem(0);
+    {
+        std::vector<std::optional<SemaphoreAcquire>> ws;
+        ws.reserve(kWaiters);
+        for (int i = 0; i < kWaiters; ++i) {
+            ws.emplace_back(sem.acquire());
+            Waker w = i == 0 ? bad.waker() : cw.waker();
+            EXPECT_TRUE(poll_once(*ws.back(), w).is_pending());
+        }
+        EXPECT_THROW(sem.close(), WakeThrew);
+        EXPECT_EQ(cw.wakes_total(), static_cast<std::size_t>(kWaiters - 1));
+        for (auto& w : ws) {
+            auto p = poll_once(*w, cw);
+            ASSERT_TRUE(p.is_ready());
+            EXPECT_TRUE(p.take().is_err());
+        }
+    }
+    EXPECT_TRUE(cw.balanced());
+    EXPECT_EQ(bad.live(), 0);
 }
 
 TEST(SyncSemaphore, OwnedPermitKeepsTheSemaphoreAlive) {

@@ -12,6 +12,7 @@ void BatchSemaphore::release_slow(std::size_t n) {
 }
 
 void BatchSemaphore::add_permits_locked(std::size_t rem, std::unique_lock<std::mutex>& lock) {
+    std::exception_ptr thrown;  // from a waker; rethrown once every permit is placed
     while (rem > 0) {
         WakeList wakers;
         while (wakers.can_push()) {
@@ -41,30 +42,21 @@ void BatchSemaphore::add_permits_locked(std::size_t rem, std::unique_lock<std::m
             w->needed.store(0, std::memory_order_release);
         }
         lock.unlock();
-        wakers.wake_all();
+        std::exception_ptr e = wakers.wake_all_caught();
+        if (e && !thrown) thrown = std::move(e);
         if (rem > 0) lock.lock();
     }
     if (lock.owns_lock()) lock.unlock();
+    if (thrown) std::rethrow_exception(thrown);
 }
 
 void BatchSemaphore::close() {
     std::unique_lock lock(mu_);
     permits_.fetch_or(kClosed, std::memory_order_release);
-    while (!waiters_.empty()) {
-        WakeList wakers;
-        while (wakers.can_push()) {
-            SemWaiter* w = waiters_.pop_front();
-            if (w == nullptr) break;
-            if (w->waker) {
-                wakers.push(std::move(*w->waker));
-                w->waker.reset();
-            }
-        }
-        note_dequeued();
-        lock.unlock();
-        wakers.wake_all();
-        lock.lock();
-    }
+    std::exception_ptr thrown = release_waiters(waiters_, lock, [this](SemWaiter&) { note_dequeued(); });
+    lock.unlock();
+    // A waker threw: every waiter was still failed and woken; now it may unwind.
+    if (thrown) std::rethrow_exception(thrown);
 }
 
 BatchSemaphore::Outcome BatchSemaphore::acquire_slow(SemWaiter& node, std::size_t n, const Waker& waker) {

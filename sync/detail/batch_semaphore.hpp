@@ -85,6 +85,20 @@ public:
         }
         release_slow(n);
     }
+    /// Takes up to `n` free permits out of the count; returns how many.
+    /// Lock-free: free permits exist only while nobody waits, and the flags
+    /// are kept as they are.
+    std::size_t forget_permits(std::size_t n) {
+        std::size_t curr = permits_.load(std::memory_order_acquire);
+        for (;;) {
+            std::size_t avail = curr >> kShift;
+            std::size_t take = avail < n ? avail : n;
+            if (take == 0) return 0;
+            if (permits_.compare_exchange_weak(curr, curr - (take << kShift), std::memory_order_acq_rel,
+                                               std::memory_order_acquire))
+                return take;
+        }
+    }
     /// Fails every waiter and every later acquire; permits held stay valid.
     void close();
 

@@ -197,7 +197,8 @@ DOC_MDS := README.md $(wildcard docs/*.md)
 DOC_DIR := $(BUILD)/docs
 DOC_OKS := $(patsubst %.cpp,%.ok,$(wildcard $(DOC_DIR)/*.cpp))
 # -O0 -g0: the blocks are checked, not measured or debugged; it halves their compile time.
-DOC_CXXFLAGS = $(CXXFLAGS_ALL) -O0 -g0 -MMD -MP -MT $@ -MF $(DOC_DIR)/$*.d
+# -Isamples: a block may use a sample's library, as the hello-redis one uses mini_redis's client.
+DOC_CXXFLAGS = $(CXXFLAGS_ALL) -Isamples -O0 -g0 -MMD -MP -MT $@ -MF $(DOC_DIR)/$*.d
 
 .PHONY: doccheck doc-stamps
 doccheck: $(LIB) $(UMBRELLA)

@@ -1,13 +1,20 @@
-// The mini_redis sample: its RESP codec (samples/mini_redis/resp.hpp) on its
-// own, then the server ($POLLEN_BUILD/samples/mini_redis, started with
-// --port 0) talked to by Redis's own tools, redis-cli and redis-benchmark,
-// and by raw sockets for what the tools cannot show: pipelining, protocol
-// errors, pushes. Waits have generous limits that only turn a hang into a
-// failure; nothing asserts how long anything took.
+// The mini_redis sample: its RESP parsers (samples/mini_redis/resp.hpp) and
+// codecs (resp_codec.hpp) on their own, then the server
+// ($POLLEN_BUILD/samples/mini_redis, started with --port 0) talked to by
+// Redis's own tools, redis-cli and redis-benchmark, and by raw sockets for
+// what the tools cannot show: pipelining, protocol errors, pushes. Last, its
+// client (client.hpp) against the server, a real redis-server and canned
+// replies, and the hello_redis sample. Waits have generous limits that only
+// turn a hang into a failure; nothing asserts how long anything took.
+#include "../samples/mini_redis/client.hpp"
 #include "../samples/mini_redis/resp.hpp"
+#include "../samples/mini_redis/resp_codec.hpp"
 #include "support/sample_process.hpp"
 
+#include <sys/prctl.h>
+
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -160,6 +167,105 @@ TEST(RespCodec, SimpleStringsAndErrorsCannotCarryALineBreak) {
     resp::append_integer(out, 7);
     resp::append_null(out);
     EXPECT_EQ(out, "-ERR bad  thing\r\n+a b\r\n:7\r\n$-1\r\n");
+}
+
+// ---------------------------------------------------------------- codecs
+
+using pollen::codec::BytesMut;
+
+/// The frames `codec` decodes from `bytes` fed `step` bytes at a time, then
+/// at end of stream; a decode error ends the list as "!" and its message.
+template <class Codec, class Show>
+std::vector<std::string> decode_in_steps(Codec codec, std::string_view bytes, std::size_t step, Show show) {
+    std::vector<std::string> out;
+    BytesMut buf;
+    for (std::size_t at = 0;; at += step) {
+        const bool eof = at >= bytes.size();
+        if (!eof) buf.extend_from_slice(bytes.substr(at, step));
+        for (;;) {
+            auto r = eof ? codec.decode_eof(buf) : codec.decode(buf);
+            if (r.is_err()) {
+                out.push_back("!" + r.error().message);
+                return out;
+            }
+            if (!r->has_value()) break;
+            out.push_back(show(**r));
+        }
+        if (eof) return out;
+    }
+}
+
+std::string joined(const resp::Command& c) {
+    std::string s;
+    for (const auto& a : c.args) s += (s.empty() ? "" : " ") + a;
+    return s;
+}
+
+TEST(RespCodec, ServerCodecYieldsEachRequestHoweverTheBytesArriveAndSkipsEmptyOnes) {
+    const std::string input = command({"SET", "k", "v"}) + "\r\n*0\r\nPING\r\n" + command({"GET", "k"}) + "*1\r\n$4\r\nEC";
+    const std::vector<std::string> want = {"SET k v", "PING", "GET k"};  // the partial ECHO is dropped at the end
+    for (std::size_t step : {1u, 2u, 7u, 1000u}) {
+        EXPECT_EQ(decode_in_steps(mini_redis::ServerCodec(), input, step, joined), want) << "step " << step;
+    }
+}
+
+TEST(RespCodec, ServerCodecErrorsCarryRedisWordsAndCompareEqualToProtocolError) {
+    resp::Limits lim;
+    lim.max_bulk = 16;
+    auto got = decode_in_steps(mini_redis::ServerCodec(lim), command({"PING"}) + "*1\r\n$17\r\n", 3, joined);
+    EXPECT_EQ(got, (std::vector<std::string>{"PING", "!Protocol error: invalid bulk length"}));
+
+    BytesMut buf(std::string_view("*1\r\n:5\r\n"));
+    mini_redis::ServerCodec codec;
+    auto r = codec.decode(buf);
+    ASSERT_TRUE(r.is_err());
+    EXPECT_EQ(r.error().code, mini_redis::errc::protocol_error);
+    EXPECT_EQ(r.error().code, std::errc::protocol_error);
+    EXPECT_EQ(r.error().message, "Protocol error: expected '$', got ':'");
+}
+
+TEST(RespCodec, AnnouncingAHugeValueReservesNothingAndABigOneIsGivenBackOnceConsumed) {
+    mini_redis::ServerCodec codec;  // 64 MiB values allowed
+    BytesMut buf(std::string_view("*2\r\n$4\r\nECHO\r\n$67108864\r\n"));
+    const std::size_t before = buf.capacity();
+    auto r = codec.decode(buf);
+    ASSERT_TRUE(r.is_ok());
+    EXPECT_FALSE(r->has_value());
+    EXPECT_EQ(buf.capacity(), before);
+
+    mini_redis::ServerCodec another;  // `codec` waits for its 64 MiB now
+    BytesMut big;
+    big.extend_from_slice(command({"ECHO", std::string(1 << 20, 'x')}));
+    EXPECT_GT(big.capacity(), 1u << 20);
+    auto echo = another.decode(big);
+    ASSERT_TRUE(echo.is_ok() && echo->has_value());
+    EXPECT_EQ((**echo).args[1].size(), 1u << 20);
+    EXPECT_TRUE(big.empty());
+    EXPECT_LE(big.capacity(), 64u << 10);
+}
+
+TEST(RespCodec, ClientAndServerCodecsUnderstandEachOther) {
+    mini_redis::ClientCodec client;
+    mini_redis::ServerCodec server;
+    BytesMut wire;
+    ASSERT_TRUE(client.encode(resp::Command{{"SET", "key", std::string("a\0b\r\n", 5)}, false}, wire).is_ok());
+    std::string as_string;
+    resp::append_command(as_string, {"SET", "key", std::string_view("a\0b\r\n", 5)});
+    EXPECT_EQ(wire.as_string_view(), as_string);
+    auto request = server.decode(wire);
+    ASSERT_TRUE(request.is_ok() && request->has_value());
+    EXPECT_EQ((**request).args, (std::vector<std::string>{"SET", "key", std::string("a\0b\r\n", 5)}));
+
+    const resp::Value reply = resp::array({resp::simple("OK"), resp::error("ERR no\r\n"), resp::integer(-7),
+                                           resp::bulk("x"), resp::null(), resp::array({})});
+    ASSERT_TRUE(server.encode(reply, wire).is_ok());
+    EXPECT_EQ(wire.as_string_view(), "*6\r\n+OK\r\n-ERR no  \r\n:-7\r\n$1\r\nx\r\n$-1\r\n*0\r\n");
+    auto back = client.decode(wire);
+    ASSERT_TRUE(back.is_ok() && back->has_value());
+    std::string again;
+    resp::append_value(again, **back);
+    EXPECT_EQ(again, "*6\r\n+OK\r\n-ERR no  \r\n:-7\r\n$1\r\nx\r\n$-1\r\n*0\r\n");
+    EXPECT_TRUE(wire.empty());
 }
 
 // ---------------------------------------------------------------- server, with redis-cli
@@ -493,4 +599,260 @@ TEST(SamplesMiniRedis, SigintExitsZero) {
     ASSERT_TRUE(server.port());
     EXPECT_EQ(cli_out(*server.port(), "SET k v"), "OK");
     EXPECT_EQ(server.stop(SIGINT), 0);
+}
+
+// ---------------------------------------------------------------- the client, and hello_redis
+
+namespace {
+
+/// A runtime whose block_on drives each client call, as a synchronous caller would.
+pollen::Runtime client_runtime() { return pollen::Runtime::builder().worker_threads(1).enable_all().build(); }
+
+std::string loopback(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+/// A port that was free a moment ago (bind to port 0, read it, close).
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int port = -1;
+    socklen_t len = sizeof a;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    ::close(fd);
+    return port;
+}
+
+/// redis-server as a child process, without persistence, on a free port
+/// (port() is -1 if it could not start). Dies with the test process and
+/// with this object. (test/samples_task_queue_test.cpp starts it the same way.)
+class RedisServer {
+public:
+    RedisServer() {
+        for (int attempt = 0; attempt < 5 && port_ < 0; ++attempt) {  // the port may be taken meanwhile
+            int port = free_port();
+            pid_ = ::fork();
+            if (pid_ == 0) {
+                ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+                int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+                ::dup2(null, STDOUT_FILENO);
+                ::dup2(null, STDERR_FILENO);
+                std::string p = std::to_string(port);
+                ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no", static_cast<char*>(nullptr));
+                std::_Exit(127);
+            }
+            for (int i = 0; i < 500 && port_ < 0; ++i) {
+                if (cli_out(port, "PING") == "PONG") port_ = port;
+                else if (::waitpid(pid_, nullptr, WNOHANG) == pid_) break;  // exited: the port was taken
+                else std::this_thread::sleep_for(20ms);
+            }
+            if (port_ < 0) stop();
+        }
+    }
+    ~RedisServer() { stop(); }
+    RedisServer(const RedisServer&) = delete;
+    RedisServer& operator=(const RedisServer&) = delete;
+
+    int port() const { return port_; }
+
+private:
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+        pid_ = -1;
+    }
+    pid_t pid_ = -1;
+    int port_ = -1;
+};
+
+/// A server for one connection that answers its first request with `reply`,
+/// shuts its side down and reads until the client closes (10 s at most).
+class CannedServer {
+public:
+    explicit CannedServer(std::string reply) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 1) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            return;
+        port_ = ntohs(a.sin_port);
+        thread_ = std::thread([this, reply = std::move(reply)] {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 10'000) <= 0) return;
+            int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (conn < 0) return;
+            char buf[4096];
+            pollfd c{conn, POLLIN, 0};
+            if (::poll(&c, 1, 10'000) > 0 && ::recv(conn, buf, sizeof buf, 0) > 0) {
+                (void)::send(conn, reply.data(), reply.size(), MSG_NOSIGNAL);
+                ::shutdown(conn, SHUT_WR);
+                while (::poll(&c, 1, 10'000) > 0 && ::recv(conn, buf, sizeof buf, 0) > 0) {
+                }
+            }
+            ::close(conn);
+        });
+    }
+    ~CannedServer() {
+        if (thread_.joinable()) thread_.join();
+        ::close(fd_);
+    }
+
+    int port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    int port_ = -1;
+    std::thread thread_;
+};
+
+/// SET, GET and GET of a missing key through the client, against the server on `port`.
+void expect_set_get_round_trip(int port) {
+    pollen::Runtime rt = client_runtime();
+    auto client = rt.block_on(mini_redis::connect(loopback(port)));
+    ASSERT_TRUE(client.is_ok()) << client.error().message();
+
+    auto set = rt.block_on(client->set("greeting", std::string("hello\r\n\0world", 13)));
+    ASSERT_TRUE(set.is_ok()) << set.error().message();
+    auto got = rt.block_on(client->get("greeting"));
+    ASSERT_TRUE(got.is_ok()) << got.error().message();
+    EXPECT_EQ(*got, std::optional<std::string>(std::string("hello\r\n\0world", 13)));
+
+    auto missing = rt.block_on(client->get("no such key"));
+    ASSERT_TRUE(missing.is_ok()) << missing.error().message();
+    EXPECT_EQ(*missing, std::nullopt);
+    EXPECT_EQ(cli_out(port, "GET greeting"), std::string("hello\r\n\0world", 13));
+}
+
+}  // namespace
+
+TEST(SamplesMiniRedisClient, SetThenGetRoundTripsAgainstMiniRedis) {
+    ServerProcess server("mini_redis");
+    ASSERT_TRUE(server.port());
+    expect_set_get_round_trip(*server.port());
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(SamplesMiniRedisClient, SetThenGetRoundTripsAgainstRedis) {
+    RedisServer redis;
+    ASSERT_GT(redis.port(), 0) << "could not start redis-server";
+    expect_set_get_round_trip(redis.port());
+}
+
+TEST(SamplesMiniRedisClient, PublishCountsTheSubscribersReached) {
+    ServerProcess server("mini_redis");
+    ASSERT_TRUE(server.port());
+    int port = *server.port();
+    pollen::Runtime rt = client_runtime();
+    auto client = rt.block_on(mini_redis::connect(loopback(port)));
+    ASSERT_TRUE(client.is_ok());
+
+    auto nobody = rt.block_on(client->publish("news", "hello"));
+    ASSERT_TRUE(nobody.is_ok());
+    EXPECT_EQ(*nobody, 0u);
+
+    pollen::test_support::Client subscriber(port);
+    ASSERT_TRUE(subscriber.send(command({"SUBSCRIBE", "news"})));
+    EXPECT_EQ(subscriber.recv_until(":1\r\n"), "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+    auto one = rt.block_on(client->publish("news", "hello"));
+    ASSERT_TRUE(one.is_ok());
+    EXPECT_EQ(*one, 1u);
+    const std::string msg = "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n";
+    EXPECT_EQ(subscriber.recv_n(msg.size()), msg);
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(SamplesMiniRedisClient, ErrorReplyFromMiniRedisIsAnErrorWithTheServersText) {
+    ServerProcess server("mini_redis", {"--port", "0", "--max-bulk", "16"});
+    ASSERT_TRUE(server.port());
+    pollen::Runtime rt = client_runtime();
+    auto client = rt.block_on(mini_redis::connect(loopback(*server.port())));
+    ASSERT_TRUE(client.is_ok());
+
+    auto set = rt.block_on(client->set("k", std::string(17, 'v')));
+    ASSERT_TRUE(set.is_err());
+    EXPECT_EQ(set.error(), mini_redis::errc::server_error);
+    EXPECT_EQ(client->last_error(), "ERR Protocol error: invalid bulk length");
+    // A protocol error closes the connection: the next call fails too.
+    auto after = rt.block_on(client->get("k"));
+    EXPECT_TRUE(after.is_err());
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(SamplesMiniRedisClient, ErrorReplyFromRedisIsAnErrorAndTheConnectionGoesOn) {
+    RedisServer redis;
+    ASSERT_GT(redis.port(), 0) << "could not start redis-server";
+    EXPECT_EQ(cli_out(redis.port(), "RPUSH list a"), "1");
+    pollen::Runtime rt = client_runtime();
+    auto client = rt.block_on(mini_redis::connect(loopback(redis.port())));
+    ASSERT_TRUE(client.is_ok());
+
+    auto got = rt.block_on(client->get("list"));
+    ASSERT_TRUE(got.is_err());
+    EXPECT_EQ(got.error(), mini_redis::errc::server_error);
+    EXPECT_EQ(client->last_error().rfind("WRONGTYPE ", 0), 0u) << client->last_error();
+    auto set = rt.block_on(client->set("k", "v"));
+    EXPECT_TRUE(set.is_ok());
+    auto published = rt.block_on(client->publish("nobody", "x"));
+    ASSERT_TRUE(published.is_ok());
+    EXPECT_EQ(*published, 0u);
+}
+
+TEST(SamplesMiniRedisClient, RepliesThatAreNotRespOrNotTheCommandsAreErrors) {
+    struct Case {
+        std::string reply;
+        std::error_code want;
+    };
+    const std::vector<Case> cases = {
+        {":1\r\n", mini_redis::errc::unexpected_reply},                   // GET answered with an integer
+        {"!oops\r\n", mini_redis::errc::protocol_error},                  // not RESP
+        {"$5\r\nab", std::make_error_code(std::errc::connection_reset)},  // the server left mid-reply
+    };
+    for (const auto& k : cases) {
+        CannedServer canned(k.reply);
+        ASSERT_GT(canned.port(), 0);
+        pollen::Runtime rt = client_runtime();
+        auto client = rt.block_on(mini_redis::connect(loopback(canned.port())));
+        ASSERT_TRUE(client.is_ok());
+        auto got = rt.block_on(client->get("k"));
+        ASSERT_TRUE(got.is_err()) << k.reply;
+        EXPECT_EQ(got.error(), k.want) << k.reply;
+        if (k.want == mini_redis::errc::protocol_error) {
+            EXPECT_EQ(client->last_error(), "Protocol error: unexpected type byte '!'");
+        }
+    }
+    // Both mini_redis kinds are protocol errors to callers that only know std::errc.
+    EXPECT_EQ(std::error_code(mini_redis::errc::unexpected_reply), std::errc::protocol_error);
+    EXPECT_EQ(std::error_code(mini_redis::errc::protocol_error), std::errc::protocol_error);
+    EXPECT_NE(std::error_code(mini_redis::errc::server_error), std::errc::protocol_error);
+}
+
+TEST(SamplesMiniRedisClient, ConnectToAClosedPortIsAnError) {
+    pollen::Runtime rt = client_runtime();
+    auto client = rt.block_on(mini_redis::connect(loopback(free_port())));
+    ASSERT_TRUE(client.is_err());
+    EXPECT_EQ(client.error(), std::errc::connection_refused);
+}
+
+TEST(SamplesHelloRedis, PrintsTheValueItSetThroughMiniRedis) {
+    ServerProcess server("mini_redis");
+    ASSERT_TRUE(server.port());
+    CommandRun run = run_sample("hello_redis", "--port " + std::to_string(*server.port()));
+    EXPECT_EQ(run.status, 0) << run.output;
+    EXPECT_EQ(run.output, "got value from the server; result=world\n");
+    EXPECT_EQ(cli_out(*server.port(), "GET hello"), "world");
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(SamplesHelloRedis, ExitsOneWhenNoServerListens) {
+    CommandRun run = run_sample("hello_redis", "--port " + std::to_string(free_port()));
+    EXPECT_EQ(run.status, 1) << run.output;
+    EXPECT_PRINTS(run, "hello_redis: ");
 }

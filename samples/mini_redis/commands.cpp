@@ -20,8 +20,10 @@ struct Call {
     State& state;
     Session& session;
     std::vector<std::string>& args;
-    std::string& out;
+    std::vector<resp::Value>& replies;
     const std::string& name;  ///< lower case
+
+    void reply(resp::Value v) { replies.push_back(std::move(v)); }
 };
 
 const char* const kNotInteger = "ERR value is not an integer or out of range";
@@ -47,38 +49,36 @@ bool parse_i64(std::string_view s, std::int64_t& out) {
     return ec == std::errc() && p == s.data() + s.size();
 }
 
-void ok(std::string& out) { resp::append_simple(out, "OK"); }
+void ok(Call& c) { c.reply(resp::simple("OK")); }
 
 void ping(Call& c) {
     if (c.args.size() > 2) {
-        resp::append_error(c.out, "ERR wrong number of arguments for 'ping' command");
+        c.reply(resp::error("ERR wrong number of arguments for 'ping' command"));
     } else if (c.session.subscribed()) {
         // RESP2 subscribers get PING's answer in the shape of a push.
-        resp::append_array_header(c.out, 2);
-        resp::append_bulk(c.out, "pong");
-        resp::append_bulk(c.out, c.args.size() == 2 ? c.args[1] : "");
+        c.reply(resp::array({resp::bulk("pong"), resp::bulk(c.args.size() == 2 ? c.args[1] : "")}));
     } else if (c.args.size() == 2) {
-        resp::append_bulk(c.out, c.args[1]);
+        c.reply(resp::bulk(c.args[1]));
     } else {
-        resp::append_simple(c.out, "PONG");
+        c.reply(resp::simple("PONG"));
     }
 }
 
-void echo(Call& c) { resp::append_bulk(c.out, c.args[1]); }
+void echo(Call& c) { c.reply(resp::bulk(std::move(c.args[1]))); }
 
 void get(Call& c) {
     auto v = c.state.db.get(c.args[1]);
-    if (v) resp::append_bulk(c.out, *v);
-    else resp::append_null(c.out);
+    c.reply(v ? resp::bulk(std::move(*v)) : resp::null());
 }
 
 void mget(Call& c) {
-    resp::append_array_header(c.out, c.args.size() - 1);
+    std::vector<resp::Value> values;
+    values.reserve(c.args.size() - 1);
     for (std::size_t i = 1; i < c.args.size(); ++i) {
         auto v = c.state.db.get(c.args[i]);
-        if (v) resp::append_bulk(c.out, *v);
-        else resp::append_null(c.out);
+        values.push_back(v ? resp::bulk(std::move(*v)) : resp::null());
     }
+    c.reply(resp::array(std::move(values)));
 }
 
 void set(Call& c) {
@@ -88,9 +88,9 @@ void set(Call& c) {
         std::string opt = lower(c.args[i]);
         if ((opt == "ex" || opt == "px") && i + 1 < c.args.size() && !has_ttl && !opts.keep_ttl) {
             std::int64_t n = 0;
-            if (!parse_i64(c.args[++i], n)) return resp::append_error(c.out, kNotInteger);
+            if (!parse_i64(c.args[++i], n)) return c.reply(resp::error(kNotInteger));
             std::int64_t ms = opt == "ex" ? (n > kMaxTtlMs / 1000 ? kMaxTtlMs + 1 : n * 1000) : n;
-            if (n <= 0 || ms > kMaxTtlMs) return resp::append_error(c.out, "ERR invalid expire time in 'set' command");
+            if (n <= 0 || ms > kMaxTtlMs) return c.reply(resp::error("ERR invalid expire time in 'set' command"));
             opts.ttl = std::chrono::milliseconds(ms);
             has_ttl = true;
         } else if ((opt == "nx" || opt == "xx") && !has_when) {
@@ -101,38 +101,37 @@ void set(Call& c) {
         } else if (opt == "get") {
             want_get = true;
         } else {
-            return resp::append_error(c.out, kSyntax);
+            return c.reply(resp::error(kSyntax));
         }
     }
     auto r = c.state.db.set(c.args[1], std::move(c.args[2]), opts);
     if (want_get) {
-        if (r.previous) resp::append_bulk(c.out, *r.previous);
-        else resp::append_null(c.out);
+        c.reply(r.previous ? resp::bulk(std::move(*r.previous)) : resp::null());
     } else if (r.written) {
-        ok(c.out);
+        ok(c);
     } else {
-        resp::append_null(c.out);
+        c.reply(resp::null());
     }
 }
 
 void del(Call& c) {
     std::int64_t n = 0;
     for (std::size_t i = 1; i < c.args.size(); ++i) n += c.state.db.del(c.args[i]);
-    resp::append_integer(c.out, n);
+    c.reply(resp::integer(n));
 }
 
 void exists(Call& c) {
     std::int64_t n = 0;  // a key named twice counts twice, as in Redis
     for (std::size_t i = 1; i < c.args.size(); ++i) n += c.state.db.exists(c.args[i]);
-    resp::append_integer(c.out, n);
+    c.reply(resp::integer(n));
 }
 
 void incr_by(Call& c, std::int64_t delta) {
     std::int64_t result = 0;
     switch (c.state.db.incr_by(c.args[1], delta, result)) {
-        case Db::IncrError::None: return resp::append_integer(c.out, result);
-        case Db::IncrError::NotInteger: return resp::append_error(c.out, kNotInteger);
-        case Db::IncrError::Overflow: return resp::append_error(c.out, "ERR increment or decrement would overflow");
+        case Db::IncrError::None: return c.reply(resp::integer(result));
+        case Db::IncrError::NotInteger: return c.reply(resp::error(kNotInteger));
+        case Db::IncrError::Overflow: return c.reply(resp::error("ERR increment or decrement would overflow"));
     }
 }
 
@@ -140,9 +139,9 @@ void incr(Call& c) { incr_by(c, c.name == "incr" ? 1 : -1); }
 
 void incrby(Call& c) {
     std::int64_t delta = 0;
-    if (!parse_i64(c.args[2], delta)) return resp::append_error(c.out, kNotInteger);
+    if (!parse_i64(c.args[2], delta)) return c.reply(resp::error(kNotInteger));
     if (c.name == "decrby") {
-        if (delta == INT64_MIN) return resp::append_error(c.out, "ERR decrement would overflow");
+        if (delta == INT64_MIN) return c.reply(resp::error("ERR decrement would overflow"));
         delta = -delta;
     }
     incr_by(c, delta);
@@ -150,40 +149,37 @@ void incrby(Call& c) {
 
 void expire(Call& c) {
     std::int64_t n = 0;
-    if (!parse_i64(c.args[2], n)) return resp::append_error(c.out, kNotInteger);
+    if (!parse_i64(c.args[2], n)) return c.reply(resp::error(kNotInteger));
     bool seconds = c.name == "expire";
     std::int64_t ms = n;
     if (seconds) ms = (n > kMaxTtlMs / 1000 || n < -kMaxTtlMs / 1000) ? kMaxTtlMs + 1 : n * 1000;
     if (ms > kMaxTtlMs || ms < -kMaxTtlMs)
-        return resp::append_error(c.out, "ERR invalid expire time in '" + c.name + "' command");
-    resp::append_integer(c.out, c.state.db.expire(c.args[1], std::chrono::milliseconds(ms)) ? 1 : 0);
+        return c.reply(resp::error("ERR invalid expire time in '" + c.name + "' command"));
+    c.reply(resp::integer(c.state.db.expire(c.args[1], std::chrono::milliseconds(ms)) ? 1 : 0));
 }
 
 void ttl(Call& c) {
     std::int64_t ms = c.state.db.pttl(c.args[1]);
     if (ms >= 0 && c.name == "ttl") ms = (ms + 500) / 1000;  // Redis rounds to the nearest second
-    resp::append_integer(c.out, ms);
+    c.reply(resp::integer(ms));
 }
 
-void persist(Call& c) { resp::append_integer(c.out, c.state.db.persist(c.args[1]) ? 1 : 0); }
+void persist(Call& c) { c.reply(resp::integer(c.state.db.persist(c.args[1]) ? 1 : 0)); }
 
-void dbsize(Call& c) { resp::append_integer(c.out, static_cast<std::int64_t>(c.state.db.size())); }
+void dbsize(Call& c) { c.reply(resp::integer(static_cast<std::int64_t>(c.state.db.size()))); }
 
 void flush(Call& c) {
     c.state.db.clear();
-    ok(c.out);
+    ok(c);
 }
 
 void publish(Call& c) {
-    resp::append_integer(c.out, static_cast<std::int64_t>(c.state.pubsub.publish(c.args[1], std::move(c.args[2]))));
+    c.reply(resp::integer(static_cast<std::int64_t>(c.state.pubsub.publish(c.args[1], std::move(c.args[2])))));
 }
 
-void push_reply(std::string& out, std::string_view kind, const std::string* channel, std::size_t count) {
-    resp::append_array_header(out, 3);
-    resp::append_bulk(out, kind);
-    if (channel) resp::append_bulk(out, *channel);
-    else resp::append_null(out);
-    resp::append_integer(out, static_cast<std::int64_t>(count));
+void push_reply(Call& c, std::string kind, const std::string* channel, std::size_t count) {
+    c.reply(resp::array({resp::bulk(std::move(kind)), channel ? resp::bulk(*channel) : resp::null(),
+                         resp::integer(static_cast<std::int64_t>(count))}));
 }
 
 void subscribe(Call& c) {
@@ -192,7 +188,7 @@ void subscribe(Call& c) {
         const std::string& channel = c.args[i];
         if (!subs.count(channel))
             subs.emplace(channel, std::make_unique<Subscription>(c.state.pubsub.subscribe(channel)));
-        push_reply(c.out, "subscribe", &channel, subs.size());
+        push_reply(c, "subscribe", &channel, subs.size());
     }
 }
 
@@ -201,19 +197,19 @@ void unsubscribe(Call& c) {
     std::vector<std::string> channels(c.args.begin() + 1, c.args.end());
     if (channels.empty()) {
         for (auto& [name, sub] : subs) channels.push_back(name);
-        if (channels.empty()) return push_reply(c.out, "unsubscribe", nullptr, 0);
+        if (channels.empty()) return push_reply(c, "unsubscribe", nullptr, 0);
     }
     for (const auto& channel : channels) {
         if (subs.erase(channel)) c.state.pubsub.forget(channel);
-        push_reply(c.out, "unsubscribe", &channel, subs.size());
+        push_reply(c, "unsubscribe", &channel, subs.size());
     }
 }
 
 void command(Call& c) {
     // redis-cli asks for COMMAND DOCS to offer hints; without any it uses
     // its built-in help. An empty answer is enough.
-    if (c.args.size() >= 2 && equals_ci(c.args[1], "count")) return resp::append_integer(c.out, 0);
-    resp::append_array_header(c.out, 0);
+    if (c.args.size() >= 2 && equals_ci(c.args[1], "count")) return c.reply(resp::integer(0));
+    c.reply(resp::array({}));
 }
 
 void config(Call& c) {
@@ -228,15 +224,16 @@ void config(Call& c) {
                 if (equals_ci(c.args[i], k)) found.emplace_back(k, v);
             }
         }
-        resp::append_array_header(c.out, found.size() * 2);
+        std::vector<resp::Value> pairs;
         for (auto& [k, v] : found) {
-            resp::append_bulk(c.out, k);
-            resp::append_bulk(c.out, v);
+            pairs.push_back(resp::bulk(std::move(k)));
+            pairs.push_back(resp::bulk(std::move(v)));
         }
+        c.reply(resp::array(std::move(pairs)));
     } else if (sub == "resetstat" || sub == "set") {
-        ok(c.out);
+        ok(c);
     } else {
-        resp::append_error(c.out, "ERR unknown subcommand '" + c.args[1] + "'. Try CONFIG HELP.");
+        c.reply(resp::error("ERR unknown subcommand '" + c.args[1] + "'. Try CONFIG HELP."));
     }
 }
 
@@ -245,38 +242,37 @@ void client(Call& c) {
     if (sub == "setname" && c.args.size() == 3) {
         const std::string& name = c.args[2];
         if (std::any_of(name.begin(), name.end(), [](char ch) { return ch <= ' ' || ch > '~'; }))
-            return resp::append_error(c.out, "ERR Client names cannot contain spaces, newlines or special characters.");
+            return c.reply(resp::error("ERR Client names cannot contain spaces, newlines or special characters."));
         if (name.empty()) c.session.name.reset();
         else c.session.name = name;
-        ok(c.out);
+        ok(c);
     } else if (sub == "getname") {
-        if (c.session.name) resp::append_bulk(c.out, *c.session.name);
-        else resp::append_null(c.out);
+        c.reply(c.session.name ? resp::bulk(*c.session.name) : resp::null());
     } else if (sub == "id") {
-        resp::append_integer(c.out, static_cast<std::int64_t>(c.session.id));
+        c.reply(resp::integer(static_cast<std::int64_t>(c.session.id)));
     } else if (sub == "info" || sub == "list") {
-        resp::append_bulk(c.out, "id=" + std::to_string(c.session.id) + " name=" + c.session.name.value_or("") +
-                                     " sub=" + std::to_string(c.session.subscriptions.size()) + "\n");
+        c.reply(resp::bulk("id=" + std::to_string(c.session.id) + " name=" + c.session.name.value_or("") +
+                           " sub=" + std::to_string(c.session.subscriptions.size()) + "\n"));
     } else if (sub == "setinfo" || sub == "reply" || sub == "no-evict") {
-        ok(c.out);
+        ok(c);
     } else {
-        resp::append_error(c.out, "ERR unknown subcommand '" + c.args[1] + "'. Try CLIENT HELP.");
+        c.reply(resp::error("ERR unknown subcommand '" + c.args[1] + "'. Try CLIENT HELP."));
     }
 }
 
 void select(Call& c) {
-    if (c.args[1] == "0") ok(c.out);
-    else resp::append_error(c.out, "ERR DB index is out of range");
+    if (c.args[1] == "0") ok(c);
+    else c.reply(resp::error("ERR DB index is out of range"));
 }
 
 void info(Call& c) {
-    resp::append_bulk(c.out, "# Server\r\nredis_version:7.0.0\r\nredis_mode:standalone\r\nexecutable:mini_redis\r\n"
-                             "# Keyspace\r\ndb0:keys=" + std::to_string(c.state.db.size()) + "\r\n");
+    c.reply(resp::bulk("# Server\r\nredis_version:7.0.0\r\nredis_mode:standalone\r\nexecutable:mini_redis\r\n"
+                       "# Keyspace\r\ndb0:keys=" + std::to_string(c.state.db.size()) + "\r\n"));
 }
 
 void quit(Call& c) {
     c.session.quit = true;
-    ok(c.out);
+    ok(c);
 }
 
 struct Spec {
@@ -319,28 +315,28 @@ const std::unordered_map<std::string, Spec>& table() {
     return t;
 }
 
-void unknown(const std::vector<std::string>& args, std::string& out) {
+void unknown(const std::vector<std::string>& args, std::vector<resp::Value>& replies) {
     // Redis 7's wording, names and arguments cut at 128 bytes.
     std::string msg = "ERR unknown command '" + args[0].substr(0, 128) + "', with args beginning with: ";
     for (std::size_t i = 1; i < args.size() && msg.size() < 1024; ++i) msg += "'" + args[i].substr(0, 128) + "' ";
-    resp::append_error(out, msg);
+    replies.push_back(resp::error(std::move(msg)));
 }
 
 }  // namespace
 
-void execute(State& state, Session& session, std::vector<std::string>& args, std::string& out) {
+void execute(State& state, Session& session, std::vector<std::string>& args, std::vector<resp::Value>& replies) {
     std::string name = lower(args[0]);
     auto it = table().find(name);
-    if (it == table().end()) return unknown(args, out);
+    if (it == table().end()) return unknown(args, replies);
     const Spec& spec = it->second;
     int n = static_cast<int>(std::min<std::size_t>(args.size(), 1 << 30));
     if ((spec.arity > 0 && n != spec.arity) || (spec.arity < 0 && n < -spec.arity))
-        return resp::append_error(out, "ERR wrong number of arguments for '" + name + "' command");
+        return replies.push_back(resp::error("ERR wrong number of arguments for '" + name + "' command"));
     if (session.subscribed() && !spec.in_subscribed_mode)
-        return resp::append_error(out, "ERR Can't execute '" + name +
-                                           "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
-                                           "allowed in this context");
-    Call call{state, session, args, out, name};
+        return replies.push_back(resp::error("ERR Can't execute '" + name +
+                                             "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                                             "allowed in this context"));
+    Call call{state, session, args, replies, name};
     spec.run(call);
 }
 

@@ -1,23 +1,27 @@
 #pragma once
-// Connection: one mini_redis client, the future that Tokio mini-redis's
-// `Handler::run` would be as an `async fn`. Ready when the client is gone.
+// Connection: one mini_redis client, Tokio mini-redis's `Handler::run`
+// written as the `async fn` it is (the resumable body of core/async_fn.hpp;
+// the Rust is beside it in connection.cpp), over a codec::Framed of the
+// socket and the ServerCodec (resp_codec.hpp): requests come out of it as
+// resp::Command frames, replies go into it as resp::Value frames. Ready with
+// Ok when the client is gone or the server stops, Err on an io error (the
+// server drops both alike).
 //
-// Its poll is a loop over four sources, in this order, each of which either
-// makes progress or has stored the task's waker before it returns Pending:
+// Each turn of its loop:
 //
-//   1. write out what is queued (while the socket will not take it, nothing
-//      else happens: a client that does not read its replies stops being read);
-//   2. answer every complete request already buffered, in order, into one
-//      reply buffer, so a pipeline of N requests gets one write;
-//   3. deliver messages from the channels it subscribed to (each one a
-//      `broadcast` recv() future, polled like a select! branch);
-//   4. read more bytes.
+//   1. flushes the replies encoded so far (meanwhile nothing else happens: a
+//      client that does not read its replies stops being read);
+//   2. waits, a select! over the shutdown, the channels it subscribed to
+//      (each one a `broadcast` recv() future) and the requests, for messages
+//      to deliver or requests to answer. It answers every request that comes
+//      without waiting, in order, encoding the replies into the write buffer,
+//      so a pipeline of N requests gets one write.
 //
-// Memory is bounded: the input buffer never holds more than one request,
-// whose size resp::parse_command bounds by the limits, and at most about
-// kOutHighWater bytes of replies are produced before they are written.
-// A protocol error is answered with `-ERR Protocol error: ...` and, like
-// QUIT, closes the connection politely (see linger()).
+// Memory is bounded: the codec bounds the input by the limits (see
+// resp_codec.hpp), and at most about kOutHighWater bytes of replies are
+// encoded before they are written. A protocol error is answered with
+// `-ERR Protocol error: ...` and, like QUIT, closes the connection politely
+// (the linger at the end of poll).
 //
 // On shutdown (the token) it ends at its next idle point: never between a
 // request and its reply. It must not be moved after its first poll.
@@ -25,53 +29,48 @@
 
 #include <cstddef>
 #include <memory>
-#include <optional>
-#include <string>
+#include <vector>
 
+#include "resp_codec.hpp"
 #include "session.hpp"
 #include "state.hpp"
 
 namespace mini_redis {
 
-class Connection : public pollen::FutureExt<Connection> {
+class Connection : public pollen::Async<Connection, pollen::io::Result<void>> {
 public:
-    using Output = void;
-
     Connection(pollen::net::TcpStream stream, std::shared_ptr<State> state, const pollen::CancellationToken& shutdown);
     ~Connection();
     Connection(Connection&&) = default;
 
-    pollen::Poll<void> poll(pollen::Context& cx);
+    pollen::Poll<Output> poll(pollen::Context& cx);
 
 private:
-    static constexpr std::size_t kInitialBuf = 16 * 1024;
+    using Frames = pollen::codec::Framed<pollen::net::TcpStream, ServerCodec>;
     static constexpr std::size_t kOutHighWater = 1 << 20;
 
-    /// false on a write error.
-    bool flush(pollen::Context& cx, bool& pending);
-    /// Answers the complete requests at the front of the input; true if
-    /// there is something to write (or the connection is to close).
-    bool answer_buffered();
-    /// Appends the messages that arrived on subscribed channels; true if any.
+    /// The select! of an idle connection: Ready(Ok(true)) once there is
+    /// something to write, Ok(false) when the client closed or the server stops.
+    pollen::Poll<pollen::io::Result<bool>> poll_idle(pollen::Context& cx);
+    /// Encodes the messages that arrived on subscribed channels; true if any.
     bool deliver_messages(pollen::Context& cx);
-    /// Makes room for the next read; false if one request outgrew the limits.
-    bool reserve_input();
-    pollen::Poll<void> linger(pollen::Context& cx);
+    /// Answers the requests that come without waiting; Ready as poll_idle.
+    pollen::Poll<pollen::io::Result<bool>> answer_requests(pollen::Context& cx);
+    /// Whether more replies may be encoded before the next write.
+    bool has_room() const { return frames_.write_buffer().size() < kOutHighWater; }
+    void reply(resp::Value v);
+    /// Reads and drops input until the client closes or the server stops.
+    pollen::Poll<void> poll_drain(pollen::Context& cx);
 
-    pollen::net::TcpStream stream_;
+    Frames frames_;
     std::shared_ptr<State> state_;
     pollen::WaitForCancellation shutdown_;
     Session session_;
+    std::vector<resp::Value> replies_;  ///< one request's, reused
 
-    std::unique_ptr<char[]> in_;
-    std::size_t in_cap_ = 0;
-    std::size_t filled_ = 0;
-    std::size_t need_ = 0;  ///< the parser's "come back with this many bytes"
-
-    std::string out_;
-    std::size_t written_ = 0;
     bool closing_ = false;
-    std::optional<pollen::time::Sleep> linger_;
+    bool more_ = false;
+    POLLEN_FRAME;
 };
 
 }  // namespace mini_redis

@@ -61,39 +61,27 @@ private:
 };
 
 /// Accepts clients and spawns a Connection for each, until SIGINT or
-/// SIGTERM; then drains. Ready with the process's exit status.
-class Server : public pollen::FutureExt<Server> {
+/// SIGTERM; then drains. Ready with the process's exit status. The body
+/// reads as the Rust `async fn` would: start, serve until a signal (a select!
+/// over the signals, accepting and reaping), cancel, drain for 2 s at most.
+class Server : public pollen::Async<Server, int> {
 public:
-    using Output = int;
-
     Server(samples::ServerArgs args, resp::Limits limits)
         : args_(std::move(args)), state_(std::make_shared<mini_redis::State>()) {
         state_->limits = limits;
     }
 
     Poll<int> poll(Context& cx) {
-        if (!started_) {
-            started_ = true;
-            if (int status = start(); status != 0) return pollen::Ready<int>{status};
-        }
-        if (!grace_) {
-            if (!signalled(cx)) {
-                accept_all(cx);
-                return pollen::pending;
-            }
-            std::fprintf(stderr, "mini_redis: shutting down, %zu connection(s) open\n", conns_.len());
-            listener_.reset();
-            shutdown_.cancel();
-            grace_.emplace(pollen::time::sleep(2s));
-        }
-        for (;;) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-            if (!p.value()) return pollen::Ready<int>{0};
-        }
-        if (grace_->poll(cx).is_pending()) return pollen::pending;
-        std::fprintf(stderr, "mini_redis: %zu connection(s) still open, aborting them\n", conns_.len());
-        return pollen::Ready<int>{0};
+        POLLEN_BEGIN(cx);
+        if (int status = start(); status != 0) POLLEN_RETURN(status);
+        POLLEN_AWAIT(pollen::poll_fn([this](Context& c) { return poll_serve(c); }));
+        std::fprintf(stderr, "mini_redis: shutting down, %zu connection(s) open\n", conns_.len());
+        listener_.reset();
+        shutdown_.cancel();
+        POLLEN_LET(drained_, pollen::time::timeout(2s, pollen::poll_fn([this](Context& c) { return poll_drained(c); })));
+        if (drained_->is_err()) std::fprintf(stderr, "mini_redis: %zu connection(s) still open, aborting them\n", conns_.len());
+        POLLEN_RETURN(0);
+        POLLEN_END;
     }
 
 private:
@@ -124,13 +112,16 @@ private:
         return sigterm_->poll_recv(cx).is_ready() || hit;
     }
 
-    void accept_all(Context& cx) {
+    /// Accepts clients and reaps finished connections; Ready once SIGINT or
+    /// SIGTERM came.
+    Poll<void> poll_serve(Context& cx) {
+        if (signalled(cx)) return pollen::ready();
         while (!conns_.is_empty()) {
             if (conns_.poll_join_next(cx).is_pending()) break;  // reap finished connections
         }
         for (;;) {
             auto p = listener_->poll_accept(cx);
-            if (p.is_pending()) return;
+            if (p.is_pending()) return pollen::pending;
             auto r = p.take();
             if (r.is_err()) {
                 std::fprintf(stderr, "mini_redis: accept: %s\n", r.error().message().c_str());
@@ -142,15 +133,24 @@ private:
         }
     }
 
+    /// Ready once every connection has ended.
+    Poll<void> poll_drained(Context& cx) {
+        for (;;) {
+            auto p = conns_.poll_join_next(cx);
+            if (p.is_pending()) return pollen::pending;
+            if (!p.value()) return pollen::ready();
+        }
+    }
+
     samples::ServerArgs args_;
     std::shared_ptr<mini_redis::State> state_;
-    bool started_ = false;
     std::optional<pollen::signal::Signal> sigint_, sigterm_;
     std::optional<pollen::net::TcpListener> listener_;
     pollen::CancellationToken shutdown_;
-    pollen::JoinSet<void> conns_;
+    pollen::JoinSet<pollen::io::Result<void>> conns_;
     std::optional<pollen::JoinHandle<void>> expirer_;
-    std::optional<pollen::time::Sleep> grace_;
+    std::optional<pollen::Result<void, pollen::time::Elapsed>> drained_;
+    POLLEN_FRAME;
 };
 
 }  // namespace

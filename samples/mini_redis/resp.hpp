@@ -1,8 +1,8 @@
 #pragma once
 // resp.hpp: the Redis serialization protocol, version 2 (RESP2), as pure
 // functions over byte buffers. No I/O, no pollen, only the C++ standard
-// library, so the same code serves the mini_redis server, the task_queue
-// sample's client, and fuzz targets.
+// library, so the same code serves the mini_redis server and client (through
+// resp_codec.hpp), the task_queue sample's client, and fuzz targets.
 //
 // ## Parsing: the contract
 //
@@ -40,9 +40,11 @@
 //
 // ## Encoding
 //
-// The `append_*` functions append one encoded value to a std::string.
-// Simple strings and errors cannot hold CR or LF; they are replaced by
-// spaces, as Redis does with error messages.
+// The `append_*` functions append one encoded value to `out`: a std::string,
+// or anything with `append(std::string_view)` (resp_codec.hpp's adapter over
+// a BytesMut). Simple strings and errors cannot hold CR or LF; they are
+// replaced by spaces, as Redis does with error messages. `simple`, `error`,
+// `integer`, `bulk`, `null` and `array` build a Value, to encode later.
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
@@ -404,58 +406,83 @@ inline Parsed<Value> parse_value(std::string_view buf, const Limits& lim = {}) {
     return p;
 }
 
+// ---------------------------------------------------------------- building values
+
+inline Value simple(std::string text) { return {Value::Kind::Simple, std::move(text), 0, {}}; }
+inline Value error(std::string message) { return {Value::Kind::Error, std::move(message), 0, {}}; }
+inline Value integer(std::int64_t n) { return {Value::Kind::Integer, {}, n, {}}; }
+inline Value bulk(std::string bytes) { return {Value::Kind::Bulk, std::move(bytes), 0, {}}; }
+inline Value null() { return {}; }
+inline Value array(std::vector<Value> elements) { return {Value::Kind::Array, {}, 0, std::move(elements)}; }
+
 // ---------------------------------------------------------------- encoding
 
 namespace detail {
-inline void append_line(std::string& out, char type, std::string_view text) {
-    out += type;
-    std::size_t at = out.size();
-    out += text;
-    std::replace_if(out.begin() + static_cast<std::ptrdiff_t>(at), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
-    out += "\r\n";
+template <class Out>
+void append_line(Out& out, char type, std::string_view text) {
+    out.append(std::string_view(&type, 1));
+    if (text.find_first_of("\r\n") == std::string_view::npos) {
+        out.append(text);
+    } else {
+        std::string clean(text);
+        std::replace_if(clean.begin(), clean.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+        out.append(std::string_view(clean));
+    }
+    out.append(std::string_view("\r\n"));
 }
-inline void append_number(std::string& out, char type, std::int64_t n) {
-    char digits[24];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-    (void)ec;
-    out += type;
-    out.append(digits, end);
-    out += "\r\n";
+template <class Out>
+void append_number(Out& out, char type, std::int64_t n) {
+    char line[24];
+    line[0] = type;
+    auto [end, ec] = std::to_chars(line + 1, line + sizeof line - 2, n);
+    (void)ec;  // 20 digits and a sign always fit
+    *end++ = '\r';
+    *end++ = '\n';
+    out.append(std::string_view(line, static_cast<std::size_t>(end - line)));
 }
 }  // namespace detail
 
 /// `+text`: a short status such as OK or PONG.
-inline void append_simple(std::string& out, std::string_view text) { detail::append_line(out, '+', text); }
+template <class Out>
+void append_simple(Out& out, std::string_view text) { detail::append_line(out, '+', text); }
 /// `-message`: by convention the message starts with a code, "ERR ..." or "WRONGTYPE ...".
-inline void append_error(std::string& out, std::string_view message) { detail::append_line(out, '-', message); }
-inline void append_integer(std::string& out, std::int64_t n) { detail::append_number(out, ':', n); }
+template <class Out>
+void append_error(Out& out, std::string_view message) { detail::append_line(out, '-', message); }
+template <class Out>
+void append_integer(Out& out, std::int64_t n) { detail::append_number(out, ':', n); }
 /// `$len` and the bytes: binary-safe.
-inline void append_bulk(std::string& out, std::string_view bytes) {
+template <class Out>
+void append_bulk(Out& out, std::string_view bytes) {
     detail::append_number(out, '$', static_cast<std::int64_t>(bytes.size()));
-    out += bytes;
-    out += "\r\n";
+    out.append(bytes);
+    out.append(std::string_view("\r\n"));
 }
 /// `$-1`: the null bulk string (GET of a missing key).
-inline void append_null(std::string& out) { out += "$-1\r\n"; }
+template <class Out>
+void append_null(Out& out) { out.append(std::string_view("$-1\r\n")); }
 /// `*-1`: the null array (BLMOVE that timed out).
-inline void append_null_array(std::string& out) { out += "*-1\r\n"; }
+template <class Out>
+void append_null_array(Out& out) { out.append(std::string_view("*-1\r\n")); }
 /// `*n`: to be followed by n values.
-inline void append_array_header(std::string& out, std::size_t n) {
+template <class Out>
+void append_array_header(Out& out, std::size_t n) {
     detail::append_number(out, '*', static_cast<std::int64_t>(n));
 }
 
 /// A request as clients send it: an array of bulk strings.
-template <class Range>
-void append_command(std::string& out, const Range& args) {
+template <class Out, class Range>
+void append_command(Out& out, const Range& args) {
     append_array_header(out, static_cast<std::size_t>(std::distance(std::begin(args), std::end(args))));
     for (const auto& a : args) append_bulk(out, std::string_view(a));
 }
-inline void append_command(std::string& out, std::initializer_list<std::string_view> args) {
-    append_command<std::initializer_list<std::string_view>>(out, args);
+template <class Out>
+void append_command(Out& out, std::initializer_list<std::string_view> args) {
+    append_command<Out, std::initializer_list<std::string_view>>(out, args);
 }
 
 /// Any value, nested arrays included (Null is written as `$-1`).
-inline void append_value(std::string& out, const Value& v) {
+template <class Out>
+void append_value(Out& out, const Value& v) {
     switch (v.kind) {
         case Value::Kind::Simple: append_simple(out, v.str); break;
         case Value::Kind::Error: append_error(out, v.str); break;

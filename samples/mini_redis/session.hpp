@@ -4,8 +4,9 @@
 // whether it asked to QUIT.
 //
 // A Subscription is a broadcast Receiver plus the recv() future in flight
-// on it. recv() borrows the Receiver and must not move once polled, so each
-// Subscription lives in its own heap box and is never moved.
+// on it (a Slot: empty again once a message is taken). recv() borrows the
+// Receiver and must not move once polled, so each Subscription lives in its
+// own heap box and is never moved.
 #include <pollen.hpp>
 
 #include <cstdint>
@@ -20,7 +21,7 @@ struct Subscription {
     explicit Subscription(pollen::broadcast::Receiver<std::string> r) : rx(std::move(r)) {}
     pollen::broadcast::Receiver<std::string> rx;
     // Declared after rx: destroyed first, while the Receiver it borrows lives.
-    std::optional<pollen::broadcast::Recv<std::string>> recv;
+    pollen::Slot<pollen::broadcast::Recv<std::string>> recv;
 };
 
 struct Session {

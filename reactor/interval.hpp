@@ -6,6 +6,16 @@
 /// back, Delay restarts the schedule from now, Skip drops the missed ones and
 /// stays on the original grid. The timer lives in a box, so an Interval can
 /// be moved between ticks; destroying a pending `tick()` loses no tick.
+///
+/// The resets move the next tick (Tokio's): `reset()` to one period from now,
+/// `reset_immediately()` to now, `reset_after(d)` to now + d, `reset_at(t)`
+/// to t. Missed ticks are forgotten; the grid continues from the new tick. A
+/// tick moved into the past fires at once and counts as late, so the
+/// MissedTickBehavior catches up from it. A pending `tick()` is woken at the
+/// new instant.
+///
+/// A period too long for the clock (`Duration::max()`) puts the next tick in
+/// the far future (about 30 years), as Tokio does. One thread at a time.
 
 #include <memory>
 
@@ -34,8 +44,14 @@ public:
     Tick tick() { return Tick(*this); }
     Poll<Instant> poll_tick(Context& cx);
 
-    /// Restarts the schedule: the next tick is one period from now.
-    void reset() { sleep_->reset(Instant::now() + period_); }
+    /// The next tick is one period from now.
+    void reset() { reset_after(period_); }
+    /// The next tick is now.
+    void reset_immediately() { reset_at(Instant::now()); }
+    /// The next tick is `after` from now.
+    void reset_after(Duration after) { reset_at(detail::deadline_after(after)); }
+    /// The next tick is at `deadline`.
+    void reset_at(Instant deadline) { sleep_->reset(deadline); }
     Duration period() const { return period_; }
     MissedTickBehavior missed_tick_behavior() const { return behavior_; }
     void set_missed_tick_behavior(MissedTickBehavior b) { behavior_ = b; }

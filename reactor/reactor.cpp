@@ -277,7 +277,7 @@ std::optional<std::chrono::nanoseconds> Reactor::wait_for_next_timer() {
     std::lock_guard lock(timers_mu_);
     TimerEntry* top = timers_.top();
     if (!top) return std::nullopt;
-    return std::max(std::chrono::nanoseconds(0), top->deadline - clock_.now());
+    return std::max(std::chrono::nanoseconds(0), saturating_sub(top->deadline, clock_.now()));
 }
 
 void Reactor::turn(std::optional<std::chrono::nanoseconds> max_wait) {
@@ -287,7 +287,10 @@ void Reactor::turn(std::optional<std::chrono::nanoseconds> max_wait) {
     // after our read then sees a later wake-up time than its own and unparks us.
     wake_at_ns_.store(INT64_MAX, std::memory_order_seq_cst);
     std::optional<std::chrono::nanoseconds> wait = wait_for_next_timer();
-    bool paused = clock_.is_paused();
+    // A blocking task holds a paused clock (Tokio's inhibit_auto_advance):
+    // the turn then waits in real time, and jumps the clock only if no
+    // blocking task was there when it began nor when it ended.
+    bool paused = clock_.is_paused() && auto_advance_inhibitors_.load(std::memory_order_acquire) == 0;
     std::optional<std::chrono::nanoseconds> timer_wait = wait;
     if (paused && wait) wait = std::chrono::nanoseconds(0);  // look at I/O, then auto-advance
     if (max_wait && (!wait || *max_wait < *wait)) wait = max_wait;
@@ -298,8 +301,10 @@ void Reactor::turn(std::optional<std::chrono::nanoseconds> max_wait) {
         auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wait).count();
         timeout_ms = int(std::min<std::int64_t>(ms, INT_MAX));
     }
+    // On the clock's time line, where timer deadlines are (it may be offset
+    // from steady_clock after a pause and resume).
     if (wait)
-        wake_at_ns_.store(since_epoch_ns(std::chrono::steady_clock::now() + *wait),
+        wake_at_ns_.store(since_epoch_ns(saturating_add(clock_.now(), *wait)),
                           std::memory_order_seq_cst);
 
     std::vector<Event> events;
@@ -309,8 +314,9 @@ void Reactor::turn(std::optional<std::chrono::nanoseconds> max_wait) {
     for (const Event& e : events) static_cast<ScheduledIo*>(e.data)->set_readiness_and_wake(e.ready);
 
     // Paused clock with nothing else to do: jump to the next timer (Tokio's auto-advance).
-    if (paused && events.empty() && timer_wait && (!max_wait || max_wait->count() != 0))
-        clock_.advance(*timer_wait);
+    if (paused && events.empty() && timer_wait && (!max_wait || max_wait->count() != 0) &&
+        auto_advance_inhibitors_.load(std::memory_order_acquire) == 0)
+        clock_.auto_advance(*timer_wait);
     fire_due_timers();
 }
 

@@ -54,7 +54,8 @@ public:
     // ---- driving (one thread at a time) ----
     /// Waits for events at most `max_wait` (nullopt: until an event, timer or
     /// unpark), dispatches them and fires due timers. With a paused clock and
-    /// nothing else to do, jumps the clock to the next timer instead of waiting.
+    /// nothing else to do, jumps the clock to the next timer instead of waiting
+    /// (unless auto-advance is inhibited, see below).
     void turn(std::optional<std::chrono::nanoseconds> max_wait);
     /// Interrupts a thread blocked in turn() (eventfd / EVFILT_USER).
     void unpark();
@@ -79,6 +80,17 @@ public:
     /// Wakes every timer whose deadline passed (by the clock, paused or not).
     void fire_due_timers();
 
+    /// While one is held, a paused clock does not auto-advance (Tokio's
+    /// inhibit_auto_advance): the runtime is not idle, it waits for work
+    /// outside it. The blocking pool holds one per blocking task, from its
+    /// spawn until it completed. Thread-safe.
+    void inhibit_auto_advance() { auto_advance_inhibitors_.fetch_add(1, std::memory_order_acq_rel); }
+    /// Releases one; the last wakes the driving thread, which may then jump
+    /// the paused clock at once instead of waiting in real time.
+    void allow_auto_advance() {
+        if (auto_advance_inhibitors_.fetch_sub(1, std::memory_order_acq_rel) == 1 && clock_.is_paused()) unpark();
+    }
+
 private:
     void free_released();
     std::optional<std::chrono::nanoseconds> wait_for_next_timer();
@@ -98,6 +110,7 @@ private:
     // max = never): an earlier new timer must unpark it.
     std::atomic<std::int64_t> wake_at_ns_{INT64_MAX};
     std::atomic<bool> driving_{false};
+    std::atomic<int> auto_advance_inhibitors_{0};
 };
 
 }  // namespace pollen::detail

@@ -31,6 +31,6 @@ void Sleep::reset(Instant deadline) {
 }
 
 Sleep sleep_until(Instant deadline) { return Sleep(deadline); }
-Sleep sleep(Duration d) { return Sleep(Instant::now() + d); }
+Sleep sleep(Duration d) { return Sleep(detail::deadline_after(d)); }
 
 }  // namespace pollen::time

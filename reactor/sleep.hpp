@@ -1,6 +1,7 @@
 #pragma once
 /// time::Sleep: a future that completes at a deadline (Tokio's `Sleep`),
-/// made by `sleep(d)` or `sleep_until(instant)`.
+/// made by `sleep(d)` or `sleep_until(instant)`. A duration too long for the
+/// clock (`Duration::max()`) gives a far-future deadline, about 30 years.
 ///
 /// Its first Pending poll enters the runtime's timer heap (lazily: a Sleep
 /// that is never polled, or a `timeout` whose inner future is ready at once,

@@ -4,11 +4,17 @@
 ///
 /// - `time::throttle(s, period)`: yields the items of `s`, at most one per
 ///   `period` (the first at once); between items it sleeps, not polling `s`.
-/// - `time::timeout(s, d)`: each item must arrive within `d` of asking for it,
-///   else the stream yields `Err(Elapsed)` once and keeps waiting for the
-///   item (Tokio's semantics); items come as `Ok(item)`.
+/// - `time::timeout(s, d)`: each item must arrive within `d` of the previous
+///   one (the first within `d` of creating the adapter), else the stream
+///   yields one `Err(Elapsed)` and keeps waiting for the item, with no further
+///   Elapsed until it comes; items come as `Ok(item)` (tokio-stream's
+///   semantics: the deadline is set when an item is yielded, so a consumer
+///   that comes back late gets the Elapsed at once). After the inner stream
+///   ends it stays ended (fused).
 /// - `IntervalStream`: an Interval as a stream of tick Instants (never ends).
-/// Destroying an adapter destroys the inner stream and its timer.
+/// A duration too long for the clock (`Duration::max()`) means the far
+/// future (about 30 years), as in Tokio. Destroying an adapter destroys the
+/// inner stream and its timer. One thread at a time.
 
 #include <memory>
 #include <optional>
@@ -36,7 +42,7 @@ public:
         auto p = inner_.poll_next(cx);
         if (p.is_pending()) return pending;
         auto item = p.take();
-        if (item) delay_ = std::make_unique<Sleep>(Instant::now() + period_);
+        if (item) delay_ = std::make_unique<Sleep>(detail::deadline_after(period_));
         return Ready<std::optional<Item>>{std::move(item)};
     }
 
@@ -50,27 +56,33 @@ template <Stream S>
 class StreamTimeout : public StreamExt<StreamTimeout<S>> {
 public:
     using Item = Result<item_t<S>, Elapsed>;
-    StreamTimeout(S s, Duration d) : inner_(std::move(s)), limit_(d) {}
+    StreamTimeout(S s, Duration d)
+        : inner_(std::move(s)), limit_(d), deadline_(std::make_unique<Sleep>(detail::deadline_after(d))) {}
 
     Poll<std::optional<Item>> poll_next(Context& cx) {
+        if (done_) return Ready<std::optional<Item>>{std::nullopt};
         auto p = inner_.poll_next(cx);
         if (p.is_ready()) {
-            deadline_.reset();  // the next item gets a fresh limit
             auto item = p.take();
-            if (!item) return Ready<std::optional<Item>>{std::nullopt};
+            if (!item) {
+                done_ = true;
+                return Ready<std::optional<Item>>{std::nullopt};
+            }
+            deadline_->reset(detail::deadline_after(limit_));  // the next item's limit starts now
+            armed_ = true;
             return Ready<std::optional<Item>>{std::optional<Item>(Item(Ok(std::move(*item))))};
         }
-        if (!deadline_) deadline_ = std::make_unique<Sleep>(Instant::now() + limit_);
-        if (deadline_->poll(cx).is_pending()) return pending;
-        // Report the delay once, then wait afresh for the same item.
-        deadline_.reset();
+        if (!armed_ || deadline_->poll(cx).is_pending()) return pending;
+        armed_ = false;  // one Elapsed per gap between items
         return Ready<std::optional<Item>>{std::optional<Item>(Item(Err(Elapsed{})))};
     }
 
 private:
     S inner_;
     Duration limit_;
-    std::unique_ptr<Sleep> deadline_;
+    std::unique_ptr<Sleep> deadline_;  // boxed: the stream stays movable between polls
+    bool armed_ = true;                // the deadline may still report an Elapsed
+    bool done_ = false;
 };
 
 class IntervalStream : public StreamExt<IntervalStream> {

@@ -1,13 +1,22 @@
 #pragma once
 /// The paused test clock (Tokio's `time::pause` / `resume` / `advance`).
 /// They act on the current runtime's clock and must be called from inside
-/// that runtime (a task or block_on); outside one they throw std::logic_error.
+/// that runtime (a task, block_on, or a thread that entered it); outside one
+/// they throw std::logic_error.
 ///
 /// Paused, time stands still: `advance(d)` moves it and fires the timers that
 /// fall due; and when every task is idle waiting for a timer, the runtime
-/// jumps the clock to that timer (auto-advance). Use it with the
-/// current-thread flavour (`Builder::new_current_thread().start_paused(true)`),
-/// where "every task is idle" is exact.
+/// jumps the clock to that timer (auto-advance). `resume()` lets real time
+/// flow again from the paused instant: time never goes back, and a later
+/// pause and advance add to the earlier ones.
+///
+/// Pausing needs the current-thread flavour
+/// (`Builder::new_current_thread().start_paused(true)`), where "every task is
+/// idle" is exact. Misuse throws std::logic_error, where Tokio panics with the
+/// same words: `pause()` on a multi-thread runtime or on a paused clock
+/// ("time is already frozen"), `resume()` or `advance(d)` on a running one
+/// ("time is not frozen"; `advance` throws from its first poll). A negative
+/// `d` throws std::invalid_argument (Tokio's Duration cannot be negative).
 
 #include "../core/future_ext.hpp"
 #include "clock.hpp"

@@ -4,6 +4,8 @@
 /// Err(Elapsed) once the deadline passed, at which point the inner future is
 /// destroyed at once. The inner future is polled first, so one that is ready
 /// immediately never registers a timer. Destroying a Timeout destroys both.
+/// A limit too long for the clock (`Duration::max()`) means a far-future
+/// deadline (about 30 years), as in Tokio, not an instant expiry.
 
 #include <optional>
 #include <string>
@@ -60,7 +62,7 @@ Timeout<F> timeout_at(Instant deadline, F fut) {
 }
 template <Future F>
 Timeout<F> timeout(Duration d, F fut) {
-    return Timeout<F>(std::move(fut), Instant::now() + d);
+    return Timeout<F>(std::move(fut), detail::deadline_after(d));
 }
 
 }  // namespace pollen::time

@@ -46,7 +46,8 @@ public:
     /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
     /// Starts with the clock paused (Tokio's `start_paused`): timers fire by
-    /// auto-advance when every task is idle. Meant for current-thread tests.
+    /// auto-advance when every task is idle. Current-thread flavour only:
+    /// `build()` of a multi-thread runtime started paused throws std::logic_error.
     Builder& start_paused(bool paused);
 
     Runtime build();

@@ -10,9 +10,11 @@
 #include <stdexcept>
 #include <utility>
 
+#include "../core/coop.hpp"
 #include "../core/future.hpp"
 #include "detail/blocking_pool.hpp"
 #include "detail/scheduler.hpp"
+#include "enter_guard.hpp"
 #include "join_handle.hpp"
 
 namespace pollen {
@@ -26,6 +28,10 @@ public:
     static Handle current();
     /// As current(), but tells instead of throwing.
     static bool in_runtime();
+
+    /// Makes this thread inside the runtime until the guard is destroyed
+    /// (Tokio's `Handle::enter`); see EnterGuard.
+    EnterGuard enter() const { return EnterGuard(sched_); }
 
     /// Starts `fut` as a new task; returns at once.
     template <Future F>
@@ -48,6 +54,7 @@ public:
 
     /// Runs `fut` to completion on the calling thread and returns its output.
     /// With the current-thread flavour, the runtime's tasks run here too.
+    /// Each poll of `fut` gets the cooperative budget a task poll gets.
     /// Must not be called from inside a runtime (a task would block its worker).
     template <Future F>
     output_t<F> block_on(F fut) const {
@@ -66,7 +73,12 @@ public:
         Context cx(waker);
         for (;;) {
             if (signal->take_woken()) {
-                auto p = fut.poll(cx);
+                // The root future gets a task's budget, as Tokio's does: a
+                // block_on looping on always-ready leaves must yield too.
+                auto p = [&] {
+                    coop::BudgetScope budget;
+                    return fut.poll(cx);
+                }();
                 if (p.is_ready()) {
                     if constexpr (std::is_void_v<output_t<F>>) return;
                     else return p.take();

@@ -16,6 +16,7 @@
 
 #include "../core/coop.hpp"
 #include "../core/future_ext.hpp"
+#include "abort_handle.hpp"
 #include "detail/task.hpp"
 
 namespace pollen {
@@ -59,6 +60,12 @@ public:
     /// yields `JoinError::is_cancelled()` unless the task completed first.
     void abort() const {
         if (task_) detail::abort_task(task_);
+    }
+    /// A copyable handle that can only abort the task (Tokio's `abort_handle`);
+    /// it stays valid after this JoinHandle is gone.
+    AbortHandle abort_handle() const {
+        assert(task_ && "pollen: abort_handle() on a moved-from JoinHandle");
+        return AbortHandle(task_);
     }
     /// True once the task finished (completed, threw or was cancelled).
     bool is_finished() const { return task_ && detail::is_complete(task_); }

@@ -121,6 +121,10 @@ Runtime Builder::build() {
     std::int64_t slow_poll_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(config_.slow_poll).count();
     auto reactor = std::make_shared<detail::Reactor>();
+    // Tokio: only the current-thread runtime's clock may be paused (its
+    // auto-advance needs to know that every task is idle); start_paused on
+    // the multi-thread flavour throws std::logic_error here.
+    reactor->clock().set_pausing_allowed(config_.flavor == Flavor::CurrentThread);
     if (config_.start_paused) reactor->clock().pause();
     auto driver = std::make_shared<detail::Driver>(std::move(reactor));
     std::shared_ptr<detail::Scheduler> s;
@@ -134,7 +138,7 @@ Runtime Builder::build() {
     s->slow_poll_ns = slow_poll_ns;
     s->detect_lost_wakers = config_.detect_lost_wakers;
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
-        s, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
+        s, s->driver->reactor, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
     return Runtime(std::move(s));
 }
 

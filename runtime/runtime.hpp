@@ -56,6 +56,9 @@ public:
         return handle().spawn_blocking(std::move(fn), loc);
     }
     Handle handle() const { return Handle(sched_); }
+    /// Makes this thread inside the runtime until the guard is destroyed
+    /// (Tokio's `Runtime::enter`): `auto guard = rt.enter();`. See EnterGuard.
+    EnterGuard enter() const { return EnterGuard(sched_); }
 
     /// Shuts down now: destroys every unfinished task, joins the workers, and
     /// waits at most `timeout` for running blocking closures (those still

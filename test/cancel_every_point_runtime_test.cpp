@@ -1,17 +1,21 @@
 // Cancellation at every point, runtime layer: JoinHandle, yield_now,
-// JoinSet::join_next and a spawn_blocking handle, polled by hand inside a
-// current-thread runtime that runs between two polls. A JoinHandle destroyed
+// JoinSet::join_next / join_next_with_id / join_all, unconstrained and a
+// spawn_blocking handle, polled by hand inside a current-thread runtime that
+// runs between two polls. A JoinHandle destroyed
 // mid-way must let go of the waker it gave the task at once (not when the
 // task ends), and losing interest must never lose the task or its result.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <pollen.hpp>
 #include <pollen/core/testing/cancel_at_every_point.hpp>
+#include <pollen/runtime/unconstrained.hpp>
 
 #include "support/counting_waker.hpp"
 #include "support/enter_runtime.hpp"
@@ -139,4 +143,68 @@ TEST(CancelEveryPointRuntime, ADestroyedJoinHandleReleasesItsWakerBeforeTheTaskE
     }
     EXPECT_TRUE(cw.balanced());  // while the task still runs
     EXPECT_EQ(rt.metrics().tasks_alive, 1u);
+}
+
+TEST(CancelEveryPointRuntime, JoinSetJoinNextWithIdLosesNoTask) {
+    Runtime rt = current_thread();
+    test::EnterRuntime enter(rt);
+    std::optional<JoinSet<int>> set;
+    std::multiset<int> results;
+    auto r = cancel_at_every_point([&] { return set->join_next_with_id(); })
+                 .setup([&] {
+                     set.emplace();
+                     results.clear();
+                     set->spawn(after_yields(1, 1));
+                     set->spawn(after_yields(3, 2));
+                 })
+                 .step([&](const pollen::testing::Step& s) {
+                     EXPECT_TRUE(test::run_until(rt, [&] { return s.woken_since_poll(); }));
+                 })
+                 .on_output([&](JoinSet<int>::OutputWithId& v) {
+                     if (v && v->is_ok()) results.insert(v->value().second);
+                     return v.has_value();
+                 })
+                 .invariant("every task's result is still in the set or was returned", [&] {
+                     while (!set->is_empty()) {
+                         auto next = rt.block_on(set->join_next());
+                         if (!next || next->is_err()) return false;
+                         results.insert(**next);
+                     }
+                     return results == std::multiset<int>{1, 2};
+                 })
+                 .teardown([&] { set.reset(); })
+                 .wakers_released_by_teardown()
+                 .run();
+    EXPECT_TRUE(r.ok()) << r;
+}
+
+TEST(CancelEveryPointRuntime, JoinSetJoinAllDestroyedMidWayAbortsTheRest) {
+    Runtime rt = current_thread();
+    test::EnterRuntime enter(rt);
+    std::optional<JoinSet<int>> set;
+    auto r = cancel_at_every_point([&] { return std::move(*set).join_all(); })
+                 .setup([&] {
+                     set.emplace();
+                     set->spawn(after_yields(1, 1));
+                     set->spawn(after_yields(3, 2));
+                 })
+                 .step([&](const pollen::testing::Step& s) {
+                     EXPECT_TRUE(test::run_until(rt, [&] { return s.woken_since_poll(); }));
+                 })
+                 .on_output([](std::vector<int>& v) {
+                     std::sort(v.begin(), v.end());
+                     return v == std::vector<int>{1, 2};
+                 })
+                 .invariant("no task outlives the join_all", [&] {
+                     return test::run_until(rt, [&] { return rt.metrics().tasks_alive == 0; });
+                 })
+                 .teardown([&] { set.reset(); })
+                 .run();
+    EXPECT_TRUE(r.ok()) << r;
+}
+
+TEST(CancelEveryPointRuntime, UnconstrainedYieldNow) {
+    auto r = cancel_at_every_point([] { return unconstrained(yield_now()); }).run();
+    EXPECT_TRUE(r.ok()) << r;
+    EXPECT_EQ(r.points, 2u);
 }

@@ -7,9 +7,11 @@
 
 namespace pollen::detail {
 
-BlockingPool::BlockingPool(std::weak_ptr<Scheduler> runtime, std::size_t max_threads,
-                           std::chrono::milliseconds keep_alive, std::string thread_name)
-    : runtime_(std::move(runtime)), max_threads_(max_threads), keep_alive_(keep_alive),
+BlockingPool::BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Reactor> reactor,
+                           std::size_t max_threads, std::chrono::milliseconds keep_alive,
+                           std::string thread_name)
+    : runtime_(std::move(runtime)), reactor_(std::move(reactor)), max_threads_(max_threads),
+      keep_alive_(keep_alive),
       thread_name_(std::move(thread_name)) {
     slow_poll_ns = 0;  // blocking is what this pool is for
 }

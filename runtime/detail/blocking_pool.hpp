@@ -6,6 +6,11 @@
 /// before a thread picked it up never runs; a running one cannot be stopped.
 /// Shutdown cancels queued tasks and waits for running ones (bounded by
 /// shutdown_timeout).
+///
+/// From its spawn until it completed, a blocking task keeps the runtime's
+/// paused clock from auto-advancing (Tokio's inhibit_auto_advance): the
+/// runtime is waiting for it, not idle. Its completion (or cancellation)
+/// wakes the runtime's driving thread so that the clock may jump again.
 
 #include <chrono>
 #include <condition_variable>
@@ -20,8 +25,8 @@ namespace pollen::detail {
 
 class BlockingPool final : public Scheduler {
 public:
-    BlockingPool(std::weak_ptr<Scheduler> runtime, std::size_t max_threads, std::chrono::milliseconds keep_alive,
-                 std::string thread_name);
+    BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Reactor> reactor, std::size_t max_threads,
+                 std::chrono::milliseconds keep_alive, std::string thread_name);
     ~BlockingPool() override;
 
     void schedule(Header* task) override;
@@ -33,12 +38,18 @@ public:
     void shutdown_for(std::chrono::nanoseconds timeout);
     void fill_metrics(RuntimeMetrics& m) override;
 
+protected:
+    void on_task_submitted() override { reactor_->inhibit_auto_advance(); }
+    void on_task_released() override { reactor_->allow_auto_advance(); }
+
 private:
     void thread_main();
 
     // The context blocking closures run in (spawn, Handle::current); weak, as
     // the runtime owns the pool.
     std::weak_ptr<Scheduler> runtime_;
+    // The runtime's reactor, whose paused clock the blocking tasks hold.
+    std::shared_ptr<Reactor> reactor_;
     std::size_t max_threads_;
     std::chrono::milliseconds keep_alive_;
     std::string thread_name_;

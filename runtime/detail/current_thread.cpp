@@ -1,5 +1,7 @@
 #include "current_thread.hpp"
 
+#include <stdexcept>
+
 namespace pollen::detail {
 
 namespace {
@@ -95,6 +97,14 @@ void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
     } else if (++tick_ % kTasksPerDrive == 0) {
         driver->try_turn_nonblocking();  // busy: still look at I/O and timers now and then
     }
+}
+
+bool CurrentThreadScheduler::begin_block_in_place() {
+    // Tokio panics the same way: the one thread that runs every task cannot
+    // hand them to another while it blocks.
+    throw std::logic_error(
+        "pollen::block_in_place: can call blocking only when running on the multi-threaded runtime; "
+        "use spawn_blocking on the current-thread runtime");
 }
 
 void CurrentThreadScheduler::fill_metrics(RuntimeMetrics& m) {

@@ -25,6 +25,7 @@ public:
     void drive_until_woken(BlockOnSignal& signal) override;
     void shutdown() override;
     void fill_metrics(RuntimeMetrics& m) override;
+    bool begin_block_in_place() override;
 
 
 private:

@@ -49,19 +49,33 @@ MultiThreadScheduler::MultiThreadScheduler(const Builder::Config& config, std::s
 MultiThreadScheduler::~MultiThreadScheduler() { shutdown(); }
 
 void MultiThreadScheduler::start() {
-    for (auto& w : workers_) {
-        Worker* worker = w.get();
-        worker->thread = std::thread([this, worker] { worker_main(*worker); });
-        std::string name = config_.thread_name.substr(0, 15);  // the kernel's limit
-        pthread_setname_np(worker->thread.native_handle(), name.c_str());
-    }
+    for (auto& w : workers_) start_thread(*w);
+}
+
+void MultiThreadScheduler::start_thread(Worker& w) {
+    std::lock_guard lock(threads_mu_);
+    Worker* worker = &w;
+    threads_.emplace_back([this, worker] {
+        if (worker_main(*worker)) return;  // shutdown joins this thread
+        // It gave its worker away (block_in_place): nobody joins it, so it
+        // leaves the list detached. Nothing of `this` is touched after the unlock.
+        std::lock_guard lock(threads_mu_);
+        auto me = std::find_if(threads_.begin(), threads_.end(),
+                               [](const std::thread& t) { return t.get_id() == std::this_thread::get_id(); });
+        if (me != threads_.end()) {  // else shutdown took it and is joining it
+            me->detach();
+            threads_.erase(me);
+        }
+    });
+    std::string name = config_.thread_name.substr(0, 15);  // the kernel's limit
+    pthread_setname_np(threads_.back().native_handle(), name.c_str());
 }
 
 MultiThreadScheduler::Worker* MultiThreadScheduler::current_worker() {
     return tls_owner == this ? static_cast<Worker*>(tls_worker) : nullptr;
 }
 
-void MultiThreadScheduler::worker_main(Worker& w) {
+bool MultiThreadScheduler::worker_main(Worker& w) {
     tls_owner = this;
     tls_worker = &w;
     EnterGuard enter(this);
@@ -74,12 +88,31 @@ void MultiThreadScheduler::worker_main(Worker& w) {
             // counting as one, or producers would keep relying on it to steal.
             if (w.searching) transition_from_searching(w);
             run(w, t);
+            if (tls_worker != &w) break;  // handed off during that poll: `w` is another thread's now
             continue;
         }
         park(w);
     }
+    bool kept = tls_worker == &w;
     if (config_.on_thread_stop) config_.on_thread_stop();
     tls_owner = tls_worker = nullptr;
+    return kept;
+}
+
+bool MultiThreadScheduler::begin_block_in_place() {
+    Worker* w = current_worker();
+    // Not a worker (block_on's thread, or one already handed off), or not in
+    // a task's poll (a waker run by the worker's own loop): block as is.
+    if (!w || !w->polling) return false;
+    w->polling = false;
+    // This thread stays in the task's poll; from here on it is no worker, so
+    // the tasks it wakes go to the inject queue. A new thread takes the
+    // worker as it stands (it is between two polls of its own loop: not
+    // searching, not parked, not turning the reactor).
+    tls_owner = nullptr;
+    tls_worker = nullptr;
+    start_thread(*w);
+    return true;
 }
 
 Header* MultiThreadScheduler::next_local(Worker& w) {
@@ -122,7 +155,11 @@ Header* MultiThreadScheduler::search(Worker& w) {
 
 void MultiThreadScheduler::run(Worker& w, Header* task) {
     w.stats.polls.fetch_add(1, std::memory_order_relaxed);
+    w.polling = true;
     run_task(task);
+    // Not after a hand-off: `w` is the new thread's by then (it starts
+    // with polling already false, see begin_block_in_place).
+    if (tls_worker == &w) w.polling = false;
 }
 
 bool MultiThreadScheduler::transition_to_searching(Worker& w) {
@@ -329,11 +366,19 @@ void MultiThreadScheduler::shutdown() {
     std::call_once(shutdown_once_, [this] {
         shutdown_.store(true, std::memory_order_seq_cst);
         for (auto& w : workers_) w->parker->unpark();
-        for (auto& w : workers_)
-            if (w->thread.joinable()) {
-                if (w->thread.get_id() == std::this_thread::get_id()) w->thread.detach();
-                else w->thread.join();
+        // Joined one at a time: a thread in block_in_place may still start
+        // the worker's next thread, which is then found on a later round.
+        for (;;) {
+            std::thread t;
+            {
+                std::lock_guard lock(threads_mu_);
+                if (threads_.empty()) break;
+                t = std::move(threads_.back());
+                threads_.pop_back();
             }
+            if (t.get_id() == std::this_thread::get_id()) t.detach();
+            else t.join();
+        }
         owned_.close_and_drain([](Header* t) {
             shutdown_task(t);
             drop_reference(t);  // the list's reference

@@ -10,6 +10,11 @@
 /// parked worker only when nobody is searching, and a parking worker
 /// re-checks every queue after announcing that it sleeps, so no wake-up is
 /// lost between the two.
+///
+/// `block_in_place` on a worker hands that worker (its queues, its LIFO slot,
+/// its parker) to a new thread, which carries on as the worker; the calling
+/// thread finishes the task's poll, blocking as it likes, then exits.
+/// So a Worker is run by one thread at a time, not always the same one.
 
 #include <atomic>
 #include <cstdint>
@@ -38,6 +43,7 @@ public:
     void drive_until_woken(BlockOnSignal& signal) override;
     void shutdown() override;
     void fill_metrics(RuntimeMetrics& m) override;
+    bool begin_block_in_place() override;
 
     struct WorkerStats {
         std::atomic<std::uint64_t> polls{0}, steals{0}, stolen_tasks{0}, parks{0};
@@ -57,14 +63,18 @@ private:
         // pile up in the local queue without waking a sleeper each; one
         // notify after the turn is enough (Tokio's core.park being taken).
         bool in_driver = false;
+        // Set while this worker polls a task: the one place where
+        // block_in_place may hand it off (its thread leaves the loop right after).
+        bool polling = false;
         std::uint32_t tick = 0;
         std::uint32_t lifo_streak = 0;
         std::uint64_t rng = 0;
         WorkerStats stats;
-        std::thread thread;
     };
 
-    void worker_main(Worker& w);
+    void start_thread(Worker& w);
+    /// Runs `w` until shutdown (true) or until this thread gave it away (false).
+    bool worker_main(Worker& w);
     Header* next_local(Worker& w);
     Header* search(Worker& w);
     void run(Worker& w, Header* task);
@@ -97,6 +107,12 @@ private:
     std::atomic<std::uint32_t> num_searching_{0};
     std::atomic<std::uint32_t> num_sleeping_{0};
     std::atomic<std::uint32_t> handshake_{0};
+
+    // Every thread that runs or ran a worker and has not exited yet: shutdown
+    // joins them all, hand-offs included; a thread that gave its worker away
+    // removes itself (detached) when its last poll is over.
+    std::mutex threads_mu_;
+    std::vector<std::thread> threads_;
 
     std::atomic<bool> shutdown_{false};
     std::once_flag shutdown_once_;

@@ -24,6 +24,7 @@ EnterGuard::~EnterGuard() {
 
 void Scheduler::submit_new(Header* task) {
     spawned_.fetch_add(1, std::memory_order_relaxed);
+    on_task_submitted();
     if (owned_.bind(task)) {
         schedule(task);
         return;

@@ -39,14 +39,26 @@ public:
     /// is woken. Returns to let block_on poll again.
     virtual void drive_until_woken(BlockOnSignal& signal) = 0;
 
+    /// block_in_place on this thread, which is inside this runtime: a worker
+    /// hands its queued work and duties to a new thread and returns true;
+    /// false when this thread has no worker to hand off (block_on's thread,
+    /// a worker already handed off), so the caller just blocks. The
+    /// current-thread flavour refuses (throws std::logic_error).
+    virtual bool begin_block_in_place() { return false; }
+
     /// Destroys every unfinished task and stops the workers; idempotent.
     virtual void shutdown() = 0;
 
     /// The flavour's counters (the common ones are filled in by the caller).
     virtual void fill_metrics(RuntimeMetrics& m) = 0;
 
-    /// A completed task leaves the owned list; true when that reference is the caller's.
-    bool release(Header* task) { return owned_.remove(task); }
+    /// A completed task leaves the owned list; true when that reference is the
+    /// caller's. Called once per task, after its JoinHandle was woken.
+    bool release(Header* task) {
+        bool ours = owned_.remove(task);
+        on_task_released();
+        return ours;
+    }
 
     /// Links, then schedules, a newly allocated task (or cancels it when the
     /// runtime is shutting down).
@@ -69,6 +81,11 @@ public:
     std::atomic<std::uint64_t> lost_wakers{0};
 
 protected:
+    /// Each task passes once through each: when submitted (before it may run)
+    /// and when released. The blocking pool holds the paused clock in between.
+    virtual void on_task_submitted() {}
+    virtual void on_task_released() {}
+
     OwnedTasks owned_;
     std::atomic<std::uint64_t> next_id_{1};
     std::atomic<std::uint64_t> spawned_{0};

@@ -33,9 +33,11 @@ struct Header;
 
 struct TaskVTable {
     /// Polls the future once; on Ready or on an exception stores the output,
-    /// destroys the future and returns true.
+    /// destroys the future and returns true. An exception from the poll or
+    /// from the future's destructor becomes a panic JoinError.
     bool (*poll_future)(Header*, Context&);
-    /// Destroys the future (if still there) and stores "cancelled" as output.
+    /// Destroys the future (if still there) and stores "cancelled" as output
+    /// ("panicked" when the future's destructor threw).
     void (*cancel)(Header*);
     /// Destroys the output (if still there).
     void (*drop_output)(Header*);
@@ -90,36 +92,64 @@ struct Cell final : Core<output_t<F>> {
     using T = output_t<F>;
 
     Cell(F f, Scheduler* sched, std::uint64_t id, std::source_location loc)
-        : Core<T>(&vtable, sched, id, loc), future(std::in_place, std::move(f)) {}
+        : Core<T>(&vtable, sched, id, loc) {
+        ::new (static_cast<void*>(&future)) F(std::move(f));
+        has_future = true;
+    }
+    ~Cell() { (void)drop_future(); }
 
-    std::optional<F> future;
+    // Raw storage rather than std::optional: a future whose destructor throws
+    // (Rust: panics in drop) must be destroyed under a catch, and
+    // optional::reset is noexcept.
+    union {
+        F future;
+    };
+    bool has_future = false;
 
     static Cell& of(Header* h) { return *static_cast<Cell*>(h); }
+
+    /// Destroys the future (if still there); what its destructor threw is
+    /// returned, not propagated.
+    std::exception_ptr drop_future() noexcept {
+        if (!has_future) return nullptr;
+        has_future = false;
+        try {
+            future.~F();
+        } catch (...) {
+            return std::current_exception();
+        }
+        return nullptr;
+    }
 
     static bool poll_future(Header* h, Context& cx) {
         Cell& c = of(h);
         try {
-            auto p = c.future->poll(cx);
+            auto p = c.future.poll(cx);
             if (p.is_pending()) return false;
+            // Tokio drops a finished future inside the same catch_unwind as
+            // its poll: a throwing destructor turns the output into a panic.
             if constexpr (std::is_void_v<T>) {
-                c.future.reset();
-                c.output.emplace(Ok());
+                if (std::exception_ptr e = c.drop_future()) c.output.emplace(Err(JoinError::panic(h->id, e)));
+                else c.output.emplace(Ok());
             } else {
                 T value = p.take();
-                c.future.reset();
-                c.output.emplace(Ok(std::move(value)));
+                if (std::exception_ptr e = c.drop_future()) c.output.emplace(Err(JoinError::panic(h->id, e)));
+                else c.output.emplace(Ok(std::move(value)));
             }
         } catch (...) {
-            // Rust: a panic ends the task; the JoinHandle reports it.
+            // Rust: a panic ends the task; the JoinHandle reports it. Should
+            // the destructor throw as well, the poll's exception is the one kept.
             c.output.emplace(Err(JoinError::panic(h->id, std::current_exception())));
-            c.future.reset();
+            (void)c.drop_future();
         }
         return true;
     }
     static void cancel(Header* h) {
+        // Tokio's cancel_task: a panic while dropping the future is reported
+        // as the task's panic instead of a cancellation, never propagated.
         Cell& c = of(h);
-        c.future.reset();
-        c.output.emplace(Err(JoinError::cancelled(h->id)));
+        if (std::exception_ptr e = c.drop_future()) c.output.emplace(Err(JoinError::panic(h->id, e)));
+        else c.output.emplace(Err(JoinError::cancelled(h->id)));
     }
     static void drop_output(Header* h) { of(h).output.reset(); }
     static void dealloc(Header* h) { delete &of(h); }

@@ -31,7 +31,8 @@ namespace {
 /// Polls once with a counting waker.
 template <class F>
 auto poll_once(F& f, pollen::test::CountingWaker& w) {
-    Context cx(w.waker());
+    Waker waker = w.waker();  // the Context borrows it: it must outlive the polls
+    Context cx(waker);
     return f.poll(cx);
 }
 
@@ -479,7 +480,8 @@ TEST(AsyncFnDeathTest, AValueBodyThatRunsOffItsEndAborts) {
 TEST(Slot, EmplacePollAndClearOnReady) {
     Gates g;
     pollen::test::CountingWaker w;
-    Context cx(w.waker());
+    Waker waker = w.waker();  // the Context borrows it: it must outlive the polls
+    Context cx(waker);
     Slot<Gates::GateFuture<int>> slot;
     EXPECT_TRUE(slot.is_empty());
     slot.emplace(g.future(0, 5));
@@ -497,7 +499,8 @@ TEST(Slot, EmplacePollAndClearOnReady) {
 TEST(Slot, ResetAndDestructionCancelTheChild) {
     Gates g;
     pollen::test::CountingWaker w;
-    Context cx(w.waker());
+    Waker waker = w.waker();  // the Context borrows it: it must outlive the polls
+    Context cx(waker);
     {
         Slot<Gates::GateFuture<int>> slot;
         slot.emplace(g.future(3, 1));

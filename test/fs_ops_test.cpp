@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <pollen.hpp>
@@ -330,6 +331,10 @@ TEST(FsOps, FutureDroppedMidWayFinishesOnThePoolAndShutsDownCleanly) {
         rt.block_on(lazy([&] {
             auto w = fs::write(dir / "detached", "still written");
             (void)test::poll_once(w, cw);
+            // Shutdown cancels blocking tasks still queued and waits for running
+            // ones: wait until a pool thread took the write, or the test would
+            // race the thread's start (it failed 1 run in 5 on a loaded machine).
+            while (rt.metrics().blocking_queue_depth > 0) std::this_thread::yield();
             auto r = fs::read(dir / "detached");
             (void)test::poll_once(r, cw);
         }));

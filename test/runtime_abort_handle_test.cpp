@@ -8,6 +8,8 @@
 #include <thread>
 
 #include <pollen.hpp>
+
+#include "support/forever_future.hpp"
 #include <pollen/runtime/abort_handle.hpp>
 
 using namespace pollen;
@@ -21,21 +23,7 @@ Runtime make_runtime(bool multi_thread) {
 
 class AbortHandles : public ::testing::TestWithParam<bool> {};
 
-/// Pending forever (keeps its waker); counts its destruction.
-struct Forever : FutureExt<Forever> {
-    using Output = int;
-    std::shared_ptr<std::atomic<int>> destroyed;
-    std::optional<Waker> waker;
-    explicit Forever(std::shared_ptr<std::atomic<int>> d) : destroyed(std::move(d)) {}
-    Forever(Forever&& o) noexcept : destroyed(std::move(o.destroyed)), waker(std::move(o.waker)) {}
-    ~Forever() {
-        if (destroyed) destroyed->fetch_add(1);
-    }
-    Poll<int> poll(Context& cx) {
-        waker = cx.waker();
-        return pending;
-    }
-};
+using pollen::test::Forever;
 
 }  // namespace
 

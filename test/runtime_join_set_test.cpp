@@ -13,6 +13,8 @@
 
 #include <pollen.hpp>
 
+#include "support/forever_future.hpp"
+
 using namespace pollen;
 
 namespace {
@@ -24,21 +26,7 @@ Runtime make_runtime(bool multi_thread) {
 
 class JoinSetApi : public ::testing::TestWithParam<bool> {};
 
-/// Pending forever (keeps its waker); counts its destruction.
-struct Forever : FutureExt<Forever> {
-    using Output = int;
-    std::shared_ptr<std::atomic<int>> destroyed;
-    std::optional<Waker> waker;
-    explicit Forever(std::shared_ptr<std::atomic<int>> d) : destroyed(std::move(d)) {}
-    Forever(Forever&& o) noexcept : destroyed(std::move(o.destroyed)), waker(std::move(o.waker)) {}
-    ~Forever() {
-        if (destroyed) destroyed->fetch_add(1);
-    }
-    Poll<int> poll(Context& cx) {
-        waker = cx.waker();
-        return pending;
-    }
-};
+using pollen::test::Forever;
 
 struct Throws : FutureExt<Throws> {
     using Output = int;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <cassert>
+#include <thread>
 
 #include "../../core/coop.hpp"
 #include "../../core/log.hpp"
@@ -41,6 +42,25 @@ void warn_lost_waker(const Header* t) {
         t->id, t->location.file_name(), t->location.line(), t->location.function_name());
 }
 
+/// The tasks whose poll or cancellation is on this thread's stack, innermost
+/// first: a reaper must not wait for one of them (it would wait for itself).
+struct OnStack {
+    const Header* task;
+    OnStack* outer;
+};
+thread_local OnStack* tls_on_stack = nullptr;
+
+class OnStackGuard {
+public:
+    explicit OnStackGuard(const Header* t) : entry_{t, tls_on_stack} { tls_on_stack = &entry_; }
+    ~OnStackGuard() { tls_on_stack = entry_.outer; }
+    OnStackGuard(const OnStackGuard&) = delete;
+    OnStackGuard& operator=(const OnStackGuard&) = delete;
+
+private:
+    OnStack entry_;
+};
+
 /// Marks the task complete and hands the output to the JoinHandle, or destroys
 /// it when none will read it. The caller holds the RUNNING right and one reference.
 void complete(Header* t) {
@@ -48,6 +68,9 @@ void complete(Header* t) {
     while (!t->state.compare_exchange_weak(prev, (prev & ~kRunning) | kComplete,
                                            std::memory_order_acq_rel, std::memory_order_relaxed)) {
     }
+    // While our reference keeps the header alive: once woken, the reaper
+    // may let go of its own.
+    if (prev & kReapWaiting) t->state.notify_all();
     if (prev & kJoinInterest) t->join_waker.wake();
     else t->vtable->drop_output(t);
     std::uint64_t refs = 1;
@@ -56,7 +79,10 @@ void complete(Header* t) {
 }
 
 void cancel_and_complete(Header* t) {
-    t->vtable->cancel(t);
+    {
+        OnStackGuard on_stack(t);  // the future's destructor may reap its own scope
+        t->vtable->cancel(t);
+    }
     complete(t);
 }
 
@@ -179,6 +205,7 @@ void run_task(Header* t) {
     bool done;
     {
         coop::BudgetScope budget;
+        OnStackGuard on_stack(t);
         done = t->vtable->poll_future(t, cx);
     }
     (void)std::move(waker).into_raw();
@@ -270,6 +297,57 @@ void abort_task(Header* t) {
             if (submit) t->scheduler->schedule(t);
             return;
         }
+    }
+}
+
+bool running_on_this_thread(const Header* t) {
+    for (const OnStack* e = tls_on_stack; e; e = e->outer)
+        if (e->task == t) return true;
+    return false;
+}
+
+ReapDecision reap_transition(std::uint64_t cur, bool running_here) {
+    if (cur & kComplete) return {ReapAction::kNothing, cur};
+    if (!(cur & kRunning)) return {ReapAction::kCancelHere, cur | kRunning | kCancelled};
+    if (running_here) return {ReapAction::kNothing, cur | kCancelled};
+    return {ReapAction::kWaitForRunner, cur | kCancelled | kReapWaiting};
+}
+
+bool start_reap(Header* t) {
+    const bool here = running_on_this_thread(t);
+    std::uint64_t cur = t->state.load(std::memory_order_acquire);
+    for (;;) {
+        ReapDecision d = reap_transition(cur, here);
+        if (d.next != cur && !t->state.compare_exchange_weak(cur, d.next, std::memory_order_acq_rel,
+                                                              std::memory_order_acquire))
+            continue;
+        switch (d.action) {
+            case ReapAction::kNothing:
+                return false;
+            case ReapAction::kCancelHere:
+                // As shutdown_task: we hold the RUNNING right, and complete()
+                // gives back a reference, which must be ours.
+                t->state.fetch_add(kRefOne, std::memory_order_relaxed);
+                cancel_and_complete(t);
+                return false;
+            case ReapAction::kWaitForRunner:
+                return true;
+        }
+    }
+}
+
+void wait_reaped(Header* t) {
+    // A poll is usually short: spin a little before sleeping in the kernel.
+    for (int i = 0; i < 64; ++i) {
+        if (t->state.load(std::memory_order_acquire) & kComplete) return;
+        std::this_thread::yield();
+    }
+    for (;;) {
+        std::uint64_t cur = t->state.load(std::memory_order_acquire);
+        if (cur & kComplete) return;
+        // complete() notifies when it sees REAP_WAITING; a change of any
+        // other bit (a wake, a reference) just sends us round again.
+        t->state.wait(cur, std::memory_order_acquire);
     }
 }
 

@@ -12,6 +12,10 @@
 ///   finished or was dropped is always safe.
 /// - JOIN_INTEREST says whether a JoinHandle will read the output; whoever
 ///   observes the other side gone destroys the output.
+/// - COMPLETE implies the future is destroyed (it is destroyed first), so
+///   whoever observes COMPLETE (acquire) may free what the future borrowed.
+///   REAP_WAITING says a thread blocks in `wait_reaped` until COMPLETE; only
+///   then does completion pay for a notify (TaskScope's destructor).
 
 #include <atomic>
 #include <cstdint>
@@ -50,6 +54,7 @@ inline constexpr std::uint64_t kComplete = 2;
 inline constexpr std::uint64_t kNotified = 4;
 inline constexpr std::uint64_t kJoinInterest = 8;
 inline constexpr std::uint64_t kCancelled = 16;
+inline constexpr std::uint64_t kReapWaiting = 32;
 inline constexpr std::uint64_t kRefOne = 64;
 inline constexpr std::uint64_t kFlagsMask = kRefOne - 1;
 inline std::uint64_t refs(std::uint64_t s) { return s / kRefOne; }
@@ -173,6 +178,34 @@ void drop_reference(Header* task, std::uint64_t n = 1);
 void drop_join_handle(Header* task);
 void abort_task(Header* task);
 bool is_complete(const Header* task);
+
+/// Reaping (TaskScope): cancel a task and know its future is destroyed:
+/// `if (start_reap(t)) wait_reaped(t);` (or start many, then wait for each).
+/// What the reaper does, decided from the state word alone:
+/// - kNothing: complete already (the future is gone), or running on the
+///   reaper's own thread (the reaper is inside that task's poll or
+///   cancellation: waiting would never end; the runner cancels it after
+///   the poll and `next` only marks it cancelled);
+/// - kCancelHere: idle; `next` takes the RUNNING right and marks it
+///   cancelled, so the reaper destroys the future on its own thread, now;
+/// - kWaitForRunner: polled by another thread; `next` marks it cancelled
+///   (the runner cancels it after this poll) and says a reaper waits.
+enum class ReapAction { kNothing, kCancelHere, kWaitForRunner };
+struct ReapDecision {
+    ReapAction action;
+    std::uint64_t next;
+};
+ReapDecision reap_transition(std::uint64_t state, bool running_on_this_thread);
+/// Applies reap_transition: cancels an idle task in place (its future is
+/// destroyed on the calling thread) or marks a running one cancelled.
+/// Returns true when another thread is polling it: wait_reaped must follow.
+/// Consumes no reference; the caller holds one.
+bool start_reap(Header* task);
+/// Blocks until the task is COMPLETE (its future destroyed): for at most the
+/// rest of the one poll its runner is in (spins briefly, then a futex wait).
+void wait_reaped(Header* task);
+/// True while this thread is inside the task's poll or cancellation.
+bool running_on_this_thread(const Header* task);
 
 /// The task's Waker; `borrowed` makes one that holds no reference (for poll).
 extern const RawWakerVTable task_waker_vtable;

@@ -4,7 +4,8 @@
 /// destroyed at once and its output kept. Ready, once all are done, with a
 /// `std::tuple` of the outputs in argument order (a void output becomes
 /// `pollen::Unit`). Destroying a Join mid-way destroys the unfinished
-/// children and the kept outputs, in argument order.
+/// children and the kept outputs, in argument order. `join()` of no future
+/// is Ready at its first poll with an empty tuple (Tokio's `join!()` is `()`).
 
 #include <cstddef>
 #include <tuple>
@@ -17,8 +18,6 @@ namespace pollen {
 
 template <class... Futs>
 class Join : public FutureExt<Join<Futs...>> {
-    static_assert(sizeof...(Futs) > 0, "pollen::join needs at least one future");
-
 public:
     using Output = std::tuple<unit_if_void_t<output_t<Futs>>...>;
 

@@ -7,6 +7,11 @@
 /// order, and TryJoin is ready with that Err. Otherwise, once all are done,
 /// ready with Ok(tuple of the values) (a void value becomes `pollen::Unit`).
 /// Destroying a TryJoin mid-way destroys its children, in argument order.
+///
+/// `try_join()` of no future is Ready at its first poll with Ok(empty tuple)
+/// (Tokio's `try_join!()` is `Ok(())`). Its error type cannot be inferred as
+/// Rust does: name it, `try_join<MyError>()`, or it is `pollen::Unit`. With
+/// futures, an error type named that way must be theirs.
 
 #include <cstddef>
 #include <optional>
@@ -20,12 +25,39 @@
 
 namespace pollen {
 
-template <class... Futs>
-class TryJoin : public FutureExt<TryJoin<Futs...>> {
-    static_assert(sizeof...(Futs) > 0, "pollen::try_join needs at least one future");
+namespace detail {
+
+/// The error type of a try_join: the one named, else the first future's,
+/// else (no future) Unit. An output that is no Result gives Unit here, so
+/// that TryJoin's own static_assert is what reports it.
+template <class R>
+struct error_or_unit {
+    using type = Unit;
+};
+template <class T, class Er>
+struct error_or_unit<Result<T, Er>> {
+    using type = Er;
+};
+template <class Named, class... Futs>
+struct try_join_error {
+    using type = Named;
+};
+template <class First, class... Rest>
+struct try_join_error<void, First, Rest...> {
+    using type = typename error_or_unit<output_t<First>>::type;
+};
+template <>
+struct try_join_error<void> {
+    using type = Unit;
+};
+
+}  // namespace detail
+
+/// `E` is the error type every future shares (any type when there are none).
+template <class E, class... Futs>
+class TryJoin : public FutureExt<TryJoin<E, Futs...>> {
     static_assert((is_result_v<output_t<Futs>> && ...),
                   "pollen::try_join: every future must output a pollen::Result");
-    using E = detail::result_error_t<output_t<std::tuple_element_t<0, std::tuple<Futs...>>>>;
     static_assert((std::is_same_v<detail::result_error_t<output_t<Futs>>, E> && ...),
                   "pollen::try_join: every future must have the same error type");
 
@@ -43,7 +75,7 @@ public:
         bool all_done = true;
         std::optional<E> error;
         // `&&` stops at the first error, so later children are not polled again.
-        std::apply([&](auto&... c) { (poll_child(c, cx, all_done, error) && ...); }, children_);
+        std::apply([&](auto&... c) { (void)(poll_child(c, cx, all_done, error) && ...); }, children_);
         if (error) {
             reset_all();
             return Ready<Output>{Output(Err(std::move(*error)))};
@@ -82,9 +114,9 @@ private:
 };
 
 /// Runs all fallible futures concurrently; Ok(tuple of values) or the first Err.
-template <Future... Futs>
+template <class E = void, Future... Futs>
 auto try_join(Futs... futs) {
-    return TryJoin<Futs...>(std::move(futs)...);
+    return TryJoin<typename detail::try_join_error<E, Futs...>::type, Futs...>(std::move(futs)...);
 }
 
 }  // namespace pollen

@@ -368,6 +368,162 @@ TEST(CoreIoReadLine, DestroyedMidwayKeepsConsumedBytesAndResumes) {
     EXPECT_TRUE(cw.balanced());
 }
 
+// ---------------------------------------------------------------- read_line and UTF-8
+
+namespace {
+
+/// Chunks of bytes and read errors, in order; then end of stream.
+class StepReader {
+public:
+    StepReader& chunk(std::string s) {
+        steps_.push_back(Step{std::move(s), {}});
+        return *this;
+    }
+    StepReader& fail(std::errc e) {
+        steps_.push_back(Step{{}, io::error(e)});
+        return *this;
+    }
+    Poll<io::Result<std::size_t>> poll_read(Context&, std::span<std::byte> buf) {
+        if (steps_.empty()) return ready(Ok(std::size_t{0}));
+        Step& s = steps_.front();
+        if (s.error) {
+            auto e = s.error;
+            steps_.pop_front();
+            return ready(Err(e));
+        }
+        const std::size_t n = std::min(s.bytes.size(), buf.size());
+        std::memcpy(buf.data(), s.bytes.data(), n);
+        s.bytes.erase(0, n);
+        if (s.bytes.empty()) steps_.pop_front();
+        return ready(Ok(n));
+    }
+
+private:
+    struct Step {
+        std::string bytes;
+        std::error_code error;
+    };
+    std::deque<Step> steps_;
+};
+
+}  // namespace
+
+TEST(CoreIoReadLine, InvalidUtf8IsInvalidDataAndAppendsNothing) {
+    // Tokio's read_line_invalid_utf8: the string keeps what it held.
+    io::BufReader<StepReader> br(StepReader().chunk("Hello Wor\xffld.\nnext\n"));
+    std::string line = "Foo";
+    auto a = br.read_line(line);
+    auto r = drive(a);
+    ASSERT_TRUE(r.is_err());
+    EXPECT_EQ(r.error(), io::errc::invalid_data);
+    EXPECT_EQ(r.error().message(), "stream did not contain valid UTF-8");
+    EXPECT_EQ(line, "Foo");
+    auto b = br.read_line(line);
+    EXPECT_EQ(*drive(b), 5u) << "the refused line was consumed: reading goes on after it";
+    EXPECT_EQ(line, "Foonext\n");
+}
+
+TEST(CoreIoReadLine, RefusesOverlongFormsSurrogatesAndACharacterCutByTheEnd) {
+    for (std::string bad : {"\xc0\xaf\n", "\xed\xa0\x80\n", "\xf4\x90\x80\x80\n", "ab\xe2\x82"}) {
+        io::BufReader<StepReader> br(StepReader().chunk(bad));
+        std::string line;
+        auto a = br.read_line(line);
+        EXPECT_EQ(drive(a).error(), io::errc::invalid_data) << "bytes of size " << bad.size();
+        EXPECT_EQ(line, "");
+    }
+}
+
+TEST(CoreIoReadLine, MultiByteCharactersSplitAcrossReadsAreWhole) {
+    const std::string text = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n";  // 2-, 3- and 4-byte characters
+    StepReader src;
+    for (char c : text) src.chunk(std::string(1, c));  // one byte per read
+    io::BufReader br(std::move(src), 1);
+    std::string line;
+    auto a = br.read_line(line);
+    EXPECT_EQ(*drive(a), text.size());
+    EXPECT_EQ(line, text);
+}
+
+TEST(CoreIoReadLine, ReadErrorKeepsTheBytesWhenTheyAreUtf8) {
+    // Tokio's read_line_fail.
+    io::BufReader<StepReader> br(StepReader().chunk("Hello Wor").fail(std::errc::connection_reset).chunk("ld\n"));
+    std::string line = "Foo";
+    auto a = br.read_line(line);
+    EXPECT_EQ(drive(a).error(), std::errc::connection_reset);
+    EXPECT_EQ(line, "FooHello Wor");
+    auto b = br.read_line(line);
+    EXPECT_EQ(*drive(b), 3u) << "calling again continues the line";
+    EXPECT_EQ(line, "FooHello World\n");
+}
+
+TEST(CoreIoReadLine, ReadErrorAfterInvalidBytesKeepsNothingAndReportsTheReadError) {
+    // Tokio's read_line_fail_and_utf8_fail.
+    StepReader src;
+    src.chunk("Hello Wor").chunk("\xff\xff\xff").fail(std::errc::connection_reset);
+    io::BufReader<StepReader> br(std::move(src));
+    std::string line = "Foo";
+    auto a = br.read_line(line);
+    EXPECT_EQ(drive(a).error(), std::errc::connection_reset);
+    EXPECT_EQ(line, "Foo");
+}
+
+TEST(CoreIoReadLine, ACharacterCutByAReadErrorIsCompletedByTheNextCall) {
+    io::BufReader<StepReader> br(StepReader().chunk("ab\xc3").fail(std::errc::connection_reset).chunk("\xa9\n"));
+    std::string line;
+    auto a = br.read_line(line);
+    EXPECT_EQ(drive(a).error(), std::errc::connection_reset);
+    EXPECT_EQ(line, "ab\xc3") << "UTF-8 so far: the line goes on";
+    auto b = br.read_line(line);
+    EXPECT_EQ(*drive(b), 2u);
+    EXPECT_EQ(line, "ab\xc3\xa9\n");
+}
+
+TEST(CoreIoReadLine, ALineCutByMaxLenInsideACharacter) {
+    io::BufReader<StepReader> br(StepReader().chunk("\xc3\xa9\xc3\xa9\n\xc3\xa9\xc3\xa9\n"));
+    std::string line;
+    auto a = io::read_line(br, line, 3);
+    EXPECT_EQ(drive(a).error(), io::errc::max_line_length_exceeded);
+    EXPECT_EQ(line, "\xc3\xa9\xc3") << "the first max_len bytes, a character cut short";
+    auto b = io::read_line(br, line);
+    EXPECT_EQ(*drive(b), 2u) << "into the same string the character is completed";
+    EXPECT_EQ(line, "\xc3\xa9\xc3\xa9\n");
+    std::string other;
+    auto c = io::read_line(br, other, 3);
+    EXPECT_EQ(drive(c).error(), io::errc::max_line_length_exceeded);
+    std::string fresh;
+    auto d = io::read_line(br, fresh);
+    EXPECT_EQ(drive(d).error(), io::errc::invalid_data) << "a line starting inside a character is not UTF-8";
+    EXPECT_EQ(fresh, "");
+}
+
+TEST(CoreIoReadLine, DestroyedInsideACharacterResumesIntoTheSameString) {
+    io::BufReader br(ChunkReader{"h\xc3", "", "\xa9\n"});
+    std::string line;
+    test::CountingWaker cw;
+    {
+        auto a = br.read_line(line);
+        EXPECT_TRUE(test::poll_once(a, cw).is_pending());
+    }
+    EXPECT_EQ(line, "h\xc3") << "consumed bytes stay, unchecked";
+    auto b = br.read_line(line);
+    EXPECT_EQ(*drive(b), 2u);
+    EXPECT_EQ(line, "h\xc3\xa9\n");
+}
+
+TEST(CoreIoReadUntil, IsTheByteOrientedAlternative) {
+    io::BufReader<StepReader> br(StepReader().chunk("\xff\xfe\n"));
+    std::vector<std::byte> rec;
+    auto a = br.read_until(std::byte{'\n'}, rec);
+    EXPECT_EQ(*drive(a), 3u) << "no UTF-8 check";
+    EXPECT_EQ(text(rec), "\xff\xfe\n");
+}
+
+TEST(CoreIoLines, ALineThatIsNotUtf8IsAnErrorItemAndTheStreamGoesOn) {
+    io::BufReader br(ChunkReader{"ok\n\xff", "", "bad\nn\xc3", "\xa9xt\r\n"}, 3);
+    EXPECT_EQ(collect_lines(br.lines()),
+              (std::vector<std::string>{"ok", "ERR:stream did not contain valid UTF-8", "n\xc3\xa9xt"}));
+}
+
 TEST(CoreIoBufWriter, SmallWritesStayBufferedUntilFlush) {
     io::BufWriter bw(TrickleWriter{}, 16);
     auto a = io::write_all(bw, std::string_view("abc"));

@@ -129,6 +129,32 @@ TEST(CoreIoDuplex, DroppingAnEndWakesAndEndsItsPeer) {
     EXPECT_TRUE(writer.balanced());
 }
 
+TEST(CoreIoDuplex, EmptyWriteToAClosedPeerIsBrokenPipe) {
+    // Tokio's DuplexStream checks "closed" before "nothing to write".
+    test::CountingWaker cw;
+    auto pair = io::duplex(8);
+    io::DuplexStream a = std::move(pair.first);
+    EXPECT_EQ(*try_write(a, cw, "").value(), 0u) << "open: an empty write is Ok(0)";
+    { io::DuplexStream gone = std::move(pair.second); }
+    EXPECT_EQ(try_write(a, cw, "").value().error(), std::errc::broken_pipe);
+    std::span<const std::byte> nothing[] = {bytes(""), bytes("")};
+    auto v = io::write_vectored(a, nothing);
+    EXPECT_EQ(test::poll_once(v, cw).value().error(), std::errc::broken_pipe) << "the vectored write too";
+    auto all = io::write_all(a, std::string_view("x"));
+    EXPECT_EQ(test::poll_once(all, cw).value().error(), std::errc::broken_pipe);
+    EXPECT_TRUE(cw.balanced());
+}
+
+TEST(CoreIoDuplex, EmptyWriteAfterOwnShutdownIsBrokenPipe) {
+    test::CountingWaker cw;
+    auto [a, b] = io::duplex(8);
+    auto sd = io::shutdown(a);
+    ASSERT_TRUE(test::poll_once(sd, cw).value().is_ok());
+    EXPECT_EQ(try_write(a, cw, "").value().error(), std::errc::broken_pipe);
+    std::vector<std::byte> buf(4);
+    EXPECT_EQ(*try_read(b, cw, buf).value(), 0u);
+}
+
 TEST(CoreIoDuplex, ReadAndWriteOfOneEndWaitInSeparateSlots) {
     test::CountingWaker reader, writer, peer;
     auto [a, b] = io::duplex(1);

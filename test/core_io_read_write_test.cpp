@@ -1,6 +1,6 @@
 // io::read / read_exact / read_to_end / read_to_string / write / write_all /
-// write_vectored / flush / shutdown over scripted readers and writers, and
-// the io error codes.
+// write_vectored / flush / shutdown / write_all_buf / take over scripted
+// readers and writers, and the io error codes.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -14,6 +14,11 @@
 #include <vector>
 
 #include <pollen.hpp>
+#include <pollen/core/codec/bytes_mut.hpp>
+#include <pollen/core/io/buf_reader.hpp>
+#include <pollen/core/io/read_line.hpp>
+#include <pollen/core/io/take.hpp>
+#include <pollen/core/io/write_all_buf.hpp>
 
 #include "support/counting_waker.hpp"
 
@@ -316,6 +321,175 @@ TEST(CoreIoWriteAll, EmptyBufferIsReadyWithoutWriting) {
     EXPECT_EQ(w.writes, 0);
 }
 
+// ---------------------------------------------------------------- write_all_buf
+
+static_assert(io::Buf<codec::BytesMut>);
+static_assert(!io::Buf<std::string>, "a string cannot be advanced");
+
+TEST(CoreIoWriteAllBuf, WritesEveryByteAndAdvancesTheBuffer) {
+    TrickleWriter w(3, /*stutter=*/true);
+    codec::BytesMut buf(std::string_view("write the whole buffer"));
+    auto fut = io::write_all_buf(w, buf);
+    EXPECT_TRUE(drive(fut).is_ok());
+    EXPECT_EQ(w.data, "write the whole buffer");
+    EXPECT_TRUE(buf.empty()) << "advanced past everything written";
+    EXPECT_EQ(w.flushes, 0) << "it does not flush";
+}
+
+TEST(CoreIoWriteAllBuf, AfterWriteZeroTheBufferHoldsExactlyWhatWasNotWritten) {
+    TrickleWriter w(4);
+    w.limit(6);
+    codec::BytesMut buf(std::string_view("0123456789"));
+    auto fut = io::write_all_buf(w, buf);
+    auto res = drive(fut);
+    ASSERT_TRUE(res.is_err());
+    EXPECT_EQ(res.error(), io::errc::write_zero);
+    EXPECT_EQ(w.data, "012345");
+    EXPECT_EQ(buf.as_string_view(), "6789");
+}
+
+TEST(CoreIoWriteAllBuf, PassesTheWritersErrorThroughWithTheBufferUntouched) {
+    TrickleWriter w;
+    w.fail_with(io::error(std::errc::broken_pipe));
+    codec::BytesMut buf(std::string_view("xy"));
+    auto fut = io::write_all_buf(w, buf);
+    EXPECT_EQ(drive(fut).error(), std::errc::broken_pipe);
+    EXPECT_EQ(buf.as_string_view(), "xy");
+}
+
+TEST(CoreIoWriteAllBuf, DestroyedMidwayLeavesTheBufferAdvancedByExactlyWhatWasWritten) {
+    // Tokio's guarantee for a cancelled write_all_buf: calling again writes the rest.
+    TrickleWriter w(2, /*stutter=*/true);
+    codec::BytesMut buf(std::string_view("abcdefg"));
+    test::CountingWaker cw;
+    {
+        auto fut = io::write_all_buf(w, buf);
+        for (int i = 0; i < 3; ++i) EXPECT_TRUE(test::poll_once(fut, cw).is_pending());
+    }
+    EXPECT_EQ(w.data, "abcd");
+    EXPECT_EQ(buf.as_string_view(), "efg");
+    auto again = io::write_all_buf(w, buf);
+    EXPECT_TRUE(drive(again).is_ok());
+    EXPECT_EQ(w.data, "abcdefg");
+    EXPECT_TRUE(buf.empty());
+}
+
+TEST(CoreIoWriteAllBuf, AcceptsAnyTypeWithSpanAndAdvance) {
+    struct Cursor {
+        std::string_view data;
+        std::span<const std::byte> span() const { return bytes(data); }
+        void advance(std::size_t n) { data.remove_prefix(n); }
+    };
+    static_assert(io::Buf<Cursor>);
+    TrickleWriter w(2);
+    Cursor c{"cursor"};
+    auto fut = io::write_all_buf(w, c);
+    EXPECT_TRUE(drive(fut).is_ok());
+    EXPECT_EQ(w.data, "cursor");
+    EXPECT_TRUE(c.data.empty());
+    auto empty = io::write_all_buf(w, c);
+    EXPECT_TRUE(drive(empty).is_ok());
+    EXPECT_EQ(w.writes, 3) << "an empty buffer writes nothing";
+}
+
+// ---------------------------------------------------------------- take
+
+static_assert(io::AsyncRead<io::Take<ScriptReader>>);
+static_assert(io::AsyncRead<io::Take<ScriptReader&>>);
+static_assert(!io::AsyncBufRead<io::Take<ScriptReader>>);
+static_assert(io::AsyncBufRead<io::Take<io::BufReader<ScriptReader>>>);
+
+TEST(CoreIoTake, ReadsAtMostTheLimitThenEndOfStream) {
+    ScriptReader r;
+    r.chunk("hello world");
+    auto t = io::take(r, 5);
+    static_assert(std::is_same_v<decltype(t), io::Take<ScriptReader&>>, "an lvalue is borrowed");
+    std::string out;
+    auto fut = io::read_to_string(t, out);
+    EXPECT_EQ(*drive(fut), 5u);
+    EXPECT_EQ(out, "hello");
+    EXPECT_EQ(t.limit(), 0u);
+    const int polls = r.polls;
+    std::vector<std::byte> buf(8);
+    auto more = io::read(t, buf);
+    EXPECT_EQ(*drive(more), 0u) << "end of stream at the limit";
+    EXPECT_EQ(r.polls, polls) << "without asking the inner reader";
+}
+
+TEST(CoreIoTake, CutsALargerBufferAndCountsShortReads) {
+    ScriptReader r;
+    r.chunk("ab").pend().chunk("cdefgh");
+    io::Take<ScriptReader&> t(r, 4);
+    std::vector<std::byte> buf(16);
+    auto a = io::read(t, buf);
+    EXPECT_EQ(*drive(a), 2u);
+    EXPECT_EQ(t.limit(), 2u);
+    auto b = io::read(t, buf);
+    EXPECT_EQ(*drive(b), 2u) << "asked for no more than the limit";
+    EXPECT_EQ(text(std::span(buf).first(2)), "cd");
+    EXPECT_EQ(t.limit(), 0u);
+}
+
+TEST(CoreIoTake, EndOfTheInnerStreamBeforeTheLimitIsEndOfStream) {
+    ScriptReader r;
+    r.chunk("abc");
+    auto t = io::take(r, 100);
+    std::string out;
+    auto fut = io::read_to_string(t, out);
+    EXPECT_EQ(*drive(fut), 3u);
+    EXPECT_EQ(t.limit(), 97u);
+}
+
+TEST(CoreIoTake, PassesErrorsThroughWithoutLoweringTheLimit) {
+    ScriptReader r;
+    r.fail(io::error(std::errc::connection_reset)).chunk("x");
+    auto t = io::take(r, 3);
+    std::vector<std::byte> buf(4);
+    auto a = io::read(t, buf);
+    EXPECT_EQ(drive(a).error(), std::errc::connection_reset);
+    EXPECT_EQ(t.limit(), 3u);
+}
+
+TEST(CoreIoTake, SetLimitReadsAgainAndIntoInnerKeepsTheRest) {
+    ScriptReader r;
+    r.chunk("0123456789");
+    auto t = io::take(std::move(r), 3);
+    static_assert(std::is_same_v<decltype(t), io::Take<ScriptReader>>, "an rvalue is owned");
+    std::vector<std::byte> buf(10);
+    auto a = io::read_exact(t, std::span(buf).first(3));
+    EXPECT_TRUE(drive(a).is_ok());
+    t.set_limit(2);
+    auto b = io::read(t, buf);
+    EXPECT_EQ(*drive(b), 2u);
+    EXPECT_EQ(text(std::span(buf).first(2)), "34");
+    EXPECT_GT(t.get_ref().polls, 0);
+    t.get_mut().chunk("!");
+    ScriptReader inner = std::move(t).into_inner();
+    std::string rest;
+    auto c = io::read_to_string(inner, rest);
+    EXPECT_EQ(*drive(c), 6u);
+    EXPECT_EQ(rest, "56789!") << "the bytes past the limit stay in the inner reader";
+}
+
+TEST(CoreIoTake, OverABufferedReaderIsBufferedAndStopsLinesAtTheLimit) {
+    io::BufReader<ScriptReader> br(ScriptReader{}, 64);
+    br.get_mut().chunk("one\ntwo\nthree\n");
+    auto t = io::take(br, 6);
+    std::string line;
+    auto a = io::read_line(t, line);
+    EXPECT_EQ(*drive(a), 4u);
+    EXPECT_EQ(line, "one\n");
+    line.clear();
+    auto b = io::read_line(t, line);
+    EXPECT_EQ(*drive(b), 2u) << "cut at the limit, as end of stream";
+    EXPECT_EQ(line, "tw");
+    EXPECT_EQ(t.limit(), 0u);
+    line.clear();
+    auto c = io::read_line(br, line);
+    EXPECT_EQ(*drive(c), 2u);
+    EXPECT_EQ(line, "o\n") << "the inner reader goes on where the Take stopped";
+}
+
 TEST(CoreIoFlushShutdown, ReachTheWriter) {
     TrickleWriter w;
     auto f = io::flush(w);
@@ -360,5 +534,7 @@ TEST(CoreIoError, OwnKindsHaveACategoryMessagesAndPortableConditions) {
     EXPECT_NE(e, io::error(io::errc::write_zero));
     EXPECT_TRUE(e == std::errc::io_error) << "classifiable by std::errc";
     EXPECT_TRUE(io::error(io::errc::max_line_length_exceeded) == std::errc::value_too_large);
+    EXPECT_EQ(io::error(io::errc::invalid_data).message(), "stream did not contain valid UTF-8");
+    EXPECT_TRUE(io::error(io::errc::invalid_data) == std::errc::illegal_byte_sequence);
     EXPECT_EQ(io::error(std::errc::broken_pipe), std::make_error_code(std::errc::broken_pipe));
 }

@@ -86,7 +86,41 @@ TEST(CoreJoin, ComposesWithMap) {
     EXPECT_EQ(poll_once(f).take(), 42);
 }
 
+TEST(CoreJoin, OfNoFutureIsReadyAtOnceWithAnEmptyTuple) {
+    // Tokio's `join!()` is `()`: nothing to wait for.
+    auto f = pollen::join();
+    static_assert(std::is_same_v<decltype(f)::Output, std::tuple<>>);
+    CountingWaker cw;
+    EXPECT_TRUE(poll_once(f, cw).is_ready());
+    EXPECT_EQ(cw.live(), 0);  // nothing registered
+}
+
+TEST(CoreJoin, OfAnEmptyPackInGenericCode) {
+    auto run = [](auto... futs) {
+        auto f = pollen::join(std::move(futs)...);
+        return poll_once(f).take();
+    };
+    EXPECT_EQ(run(), std::tuple<>());
+    EXPECT_EQ(run(future::ready(1)), std::tuple<int>(1));
+}
+
 // ---------------------------------------------------------------- try_join
+
+TEST(CoreTryJoin, OfNoFutureIsReadyAtOnceWithOkOfAnEmptyTuple) {
+    // Tokio's `try_join!()` is `Ok(())`.
+    auto f = pollen::try_join();
+    static_assert(std::is_same_v<decltype(f)::Output, Result<std::tuple<>, Unit>>);
+    EXPECT_TRUE(poll_once(f).take().is_ok());
+}
+
+TEST(CoreTryJoin, OfNoFutureWithANamedErrorType) {
+    auto f = pollen::try_join<std::string>();
+    static_assert(std::is_same_v<decltype(f)::Output, Result<std::tuple<>, std::string>>);
+    EXPECT_TRUE(poll_once(f).take().is_ok());
+    // Named with futures too, it must be theirs.
+    auto g = pollen::try_join<std::string>(future::ready(R(Ok(4))));
+    EXPECT_EQ(std::get<0>(*poll_once(g).take()), 4);
+}
 
 TEST(CoreTryJoin, AllOkGivesOkOfTheTuple) {
     auto f = pollen::try_join(future::ready(R(Ok(1))), future::ready(Result<void, std::string>(Ok())),

@@ -31,7 +31,7 @@
 #include "../io/error.hpp"
 #include "../result.hpp"
 #include "bytes_mut.hpp"
-#include "detail/utf8.hpp"
+#include "../detail/utf8.hpp"
 #include "error.hpp"
 
 namespace pollen::codec {
@@ -106,7 +106,7 @@ private:
     /// The line without a trailing '\r', if it is UTF-8.
     static Result<std::optional<std::string>, Error> to_line(std::span<const std::byte> line) {
         if (!line.empty() && line.back() == std::byte{'\r'}) line = line.first(line.size() - 1);
-        if (!detail::is_utf8(line)) return Err(error(errc::invalid_utf8));
+        if (!pollen::detail::is_utf8(line)) return Err(error(errc::invalid_utf8));
         return Ok(std::optional<std::string>(std::in_place, reinterpret_cast<const char*>(line.data()), line.size()));
     }
 

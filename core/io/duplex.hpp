@@ -9,7 +9,9 @@
 ///   shut down or was destroyed and the buffer is drained, else Pending.
 /// - `poll_write` accepts as much as fits; Pending while the peer's buffer
 ///   is full (backpressure); Err(std::errc::broken_pipe) once the peer was
-///   destroyed or this end shut down.
+///   destroyed or this end shut down, even for an empty buffer (checked
+///   first, as Tokio does); otherwise an empty buffer is Ready(Ok(0)) at
+///   once. The vectored write behaves the same.
 /// - `poll_flush` is always Ready (nothing is held back); `poll_shutdown`
 ///   closes this end's write direction: the peer reads end of stream.
 /// Both draw on the cooperative budget. The ends may live on different

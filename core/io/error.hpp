@@ -5,7 +5,8 @@
 /// An error is a `std::error_code`: OS-level conditions use `std::errc`
 /// (`io::error(std::errc::broken_pipe)`), and the conditions that Rust's
 /// `io::ErrorKind` names but POSIX does not (a stream ending inside
-/// `read_exact`, a writer accepting 0 bytes, an over-long line) use
+/// `read_exact`, a writer accepting 0 bytes, an over-long line, a line
+/// that is not UTF-8) use
 /// `io::errc` in pollen's own "pollen.io" category. End of file is not an
 /// error: as in Rust, it is a read of 0 bytes into a non-empty buffer.
 /// Plain values: no waking, nothing to cancel.
@@ -35,6 +36,10 @@ enum class errc {
     write_zero,
     /// A line or delimited record exceeded the configured maximum length.
     max_line_length_exceeded,
+    /// Rust's `ErrorKind::InvalidData`: the bytes are not what the operation
+    /// reads. Today: `read_line` and `lines` over bytes that are not UTF-8
+    /// (with Tokio's message); compares equal to std::errc::illegal_byte_sequence.
+    invalid_data,
 };
 
 namespace detail {
@@ -46,6 +51,7 @@ public:
             case errc::unexpected_eof: return "unexpected end of file";
             case errc::write_zero: return "failed to write the whole buffer";
             case errc::max_line_length_exceeded: return "maximum line length exceeded";
+            case errc::invalid_data: return "stream did not contain valid UTF-8";
         }
         return "unknown pollen.io error";
     }
@@ -55,6 +61,7 @@ public:
             case errc::unexpected_eof: return std::errc::io_error;
             case errc::write_zero: return std::errc::io_error;
             case errc::max_line_length_exceeded: return std::errc::value_too_large;
+            case errc::invalid_data: return std::errc::illegal_byte_sequence;
         }
         return {ev, *this};
     }

@@ -5,7 +5,10 @@
 /// A Stream of io::Result<std::string> (with StreamExt's methods): each
 /// item is one line without its "\n" or "\r\n"; a last line without a
 /// newline is yielded too; then Ready(nullopt) at end of stream. A read
-/// error is yielded as an Err item (polling again resumes the line). A line longer than `max_len` bytes is
+/// error is yielded as an Err item (polling again resumes the line). A line
+/// that is not UTF-8 is yielded as one Err(io::errc::invalid_data) and the
+/// stream goes on with the next line (Tokio's lines share read_line's rules;
+/// read_until is the byte-oriented alternative). A line longer than `max_len` bytes is
 /// yielded as one Err(io::errc::max_line_length_exceeded) and the rest of it
 /// is skipped without being stored, so the stream goes on with the next line
 /// and memory stays bounded (the behaviour of Tokio's LinesCodec).
@@ -17,11 +20,13 @@
 #include <algorithm>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
 
 #include "../stream/stream_ext.hpp"
+#include "../detail/utf8.hpp"
 #include "read_until.hpp"
 
 namespace pollen::io {
@@ -56,6 +61,8 @@ public:
         read_ = 0;
         std::string line = std::exchange(line_, std::string());
         if (*p.value() == 0) return ready(std::optional<Item>());
+        if (!pollen::detail::is_utf8(std::as_bytes(std::span(line.data(), line.size()))))
+            return ready(std::optional<Item>(Err(error(errc::invalid_data))));
         if (!line.empty() && line.back() == '\n') {
             line.pop_back();
             if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -22,12 +22,14 @@ template <class T>
 struct BoxedStreamBase {
     virtual ~BoxedStreamBase() = default;
     virtual Poll<std::optional<T>> poll_next(Context& cx) = 0;
+    virtual stream::SizeHint size_hint() const = 0;
 };
 
 template <class T, class St>
 struct BoxedStream final : BoxedStreamBase<T> {
     explicit BoxedStream(St s) : stream(std::move(s)) {}
     Poll<std::optional<T>> poll_next(Context& cx) override { return stream.poll_next(cx); }
+    stream::SizeHint size_hint() const override { return pollen::stream::size_hint(stream); }
     St stream;
 };
 }  // namespace pollen::detail
@@ -50,6 +52,12 @@ public:
     Poll<std::optional<T>> poll_next(Context& cx) {
         assert(box_ && "pollen: polled a moved-from BoxStream");
         return box_->poll_next(cx);
+    }
+
+    /// The boxed stream's hint.
+    SizeHint size_hint() const {
+        assert(box_ && "pollen: size_hint of a moved-from BoxStream");
+        return box_->size_hint();
     }
 
     /// False only for a moved-from BoxStream.

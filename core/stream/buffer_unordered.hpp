@@ -48,6 +48,12 @@ public:
         return pollen::pending;
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        auto inner = stream_ ? pollen::stream::size_hint(*stream_) : detail::hint_ended();
+        return detail::hint_plus(inner, running_.len());
+    }
+
 private:
     FuturesUnordered<Fut> running_;
     std::optional<St> stream_;

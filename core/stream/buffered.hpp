@@ -49,6 +49,12 @@ public:
         return pollen::pending;
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        auto inner = stream_ ? pollen::stream::size_hint(*stream_) : detail::hint_ended();
+        return detail::hint_plus(inner, in_flight_.len());
+    }
+
 private:
     FuturesOrdered<Fut> in_flight_;
     std::optional<St> stream_;

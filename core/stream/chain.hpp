@@ -31,6 +31,14 @@ public:
         return b_.poll_next(cx);
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        auto second = pollen::stream::size_hint(b_);
+        if (!a_) return second;
+        auto first = pollen::stream::size_hint(*a_);
+        return {detail::hint_add(first.first, second.first), detail::hint_checked_add(first.second, second.second)};
+    }
+
 private:
     // a_ comes after b_ so that it is destroyed first.
     B b_;

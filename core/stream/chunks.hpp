@@ -44,6 +44,18 @@ public:
         return detail::ready_some<Item>(take_chunk());
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    /// Exact in chunks when the inner hint is exact: every chunk is full but
+    /// the last (futures-rs gives looser bounds).
+    SizeHint size_hint() const {
+        auto inner = stream_ ? pollen::stream::size_hint(*stream_) : detail::hint_ended();
+        auto [lower, upper] = detail::hint_plus(inner, items_.size());
+        auto chunks = [this](std::size_t items) { return items / cap_ + (items % cap_ != 0 ? 1 : 0); };
+        std::optional<std::size_t> most;
+        if (upper) most = chunks(*upper);
+        return {chunks(lower), most};
+    }
+
 private:
     Item take_chunk() {
         Item out = std::move(items_);

@@ -16,6 +16,7 @@ class Empty : public StreamExt<Empty<T>> {
 public:
     using Item = T;
     Poll<std::optional<T>> poll_next(Context&) { return detail::ready_none<T>(); }
+    SizeHint size_hint() const { return detail::hint_ended(); }
 };
 
 template <class T>
@@ -23,6 +24,8 @@ class Pending : public StreamExt<Pending<T>> {
 public:
     using Item = T;
     Poll<std::optional<T>> poll_next(Context&) { return pollen::pending; }
+    /// It never yields an item (futures-rs's bound; tokio-stream says `{0, nullopt}`).
+    SizeHint size_hint() const { return detail::hint_ended(); }
 };
 
 /// A stream of T with no items.

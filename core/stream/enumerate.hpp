@@ -27,6 +27,9 @@ public:
         return detail::ready_some<Item>(Item(count_++, std::move(*item)));
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const { return pollen::stream::size_hint(stream_); }
+
 private:
     St stream_;
     std::size_t count_ = 0;

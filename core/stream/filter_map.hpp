@@ -44,6 +44,9 @@ public:
         }
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const { return detail::hint_upper_only(pollen::stream::size_hint(stream_), answer_ ? 1 : 0); }
+
 private:
     St stream_;
     Fn fn_;

@@ -31,6 +31,9 @@ public:
     /// True once the inner stream has ended (Rust's `FusedStream::is_terminated`).
     bool is_terminated() const { return !stream_; }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const { return stream_ ? pollen::stream::size_hint(*stream_) : detail::hint_ended(); }
+
 private:
     std::optional<St> stream_;
     [[no_unique_address]] detail::PinCheck pin_;

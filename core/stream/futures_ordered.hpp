@@ -53,6 +53,8 @@ public:
     /// Futures still running plus outputs waiting for their turn.
     std::size_t len() const { return running_.len() + done_.size(); }
     bool is_empty() const { return len() == 0; }
+    /// Exactly len() items (until more are pushed).
+    SizeHint size_hint() const { return {len(), len()}; }
 
     Poll<std::optional<Item>> poll_next(Context& cx) {
         if (auto out = take_next_done()) return detail::ready_some<Item>(std::move(*out));

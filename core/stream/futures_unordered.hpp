@@ -81,6 +81,8 @@ public:
     /// How many futures are in the set (not yet completed).
     std::size_t len() const { return nodes_.size(); }
     bool is_empty() const { return nodes_.empty(); }
+    /// Exactly len() items (until more are pushed).
+    SizeHint size_hint() const { return {len(), len()}; }
 
     /// True once poll_next answered nullopt, until the next push.
     bool is_terminated() const { return terminated_; }

@@ -25,6 +25,9 @@ public:
         return p;
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const { return pollen::stream::size_hint(stream_); }
+
 private:
     St stream_;
     Fn fn_;

@@ -34,7 +34,18 @@ public:
         if (*it_ == std::ranges::end(range_)) return detail::ready_none<Item>();
         std::optional<Item> out = take_current();
         ++*it_;
+        ++taken_;
         return Ready<std::optional<Item>>{std::move(out)};
+    }
+
+    /// Exact for a sized range (a container, most views); `{0, nullopt}` otherwise.
+    SizeHint size_hint() const {
+        if constexpr (std::ranges::sized_range<const R>) {
+            const auto left = static_cast<std::size_t>(std::ranges::size(range_)) - taken_;
+            return {left, left};
+        } else {
+            return {0, std::nullopt};
+        }
     }
 
 private:
@@ -49,6 +60,7 @@ private:
 
     R range_;
     std::optional<std::ranges::iterator_t<R>> it_;
+    std::size_t taken_ = 0;
     [[no_unique_address]] detail::PinCheck pin_;
 };
 

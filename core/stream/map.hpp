@@ -30,6 +30,9 @@ public:
         return detail::ready_some<Item>(std::invoke(fn_, std::move(*item)));
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const { return pollen::stream::size_hint(stream_); }
+
 private:
     St stream_;
     Fn fn_;

@@ -38,6 +38,13 @@ public:
 
     bool is_terminated() const { return !a_ && !b_; }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        auto a = a_ ? pollen::stream::size_hint(*a_) : detail::hint_ended();
+        auto b = b_ ? pollen::stream::size_hint(*b_) : detail::hint_ended();
+        return {detail::hint_add(a.first, b.first), detail::hint_checked_add(a.second, b.second)};
+    }
+
 private:
     /// One side's poll, treating a side that has ended (and is gone) as ended.
     template <class S>

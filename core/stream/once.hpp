@@ -37,6 +37,9 @@ public:
         }
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const { return fut_ ? SizeHint{1, 1} : detail::hint_ended(); }
+
 private:
     std::optional<F> fut_;
     [[no_unique_address]] detail::PinCheck pin_;

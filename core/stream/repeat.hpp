@@ -21,6 +21,8 @@ public:
     using Item = T;
     explicit Repeat(T value) : value_(std::move(value)) {}
     Poll<std::optional<T>> poll_next(Context&) { return detail::ready_some<T>(T(value_)); }
+    /// Endless: as many as can be counted, and no upper bound.
+    SizeHint size_hint() const { return {detail::kHintMax, std::nullopt}; }
 
 private:
     T value_;
@@ -32,6 +34,7 @@ public:
     using Item = std::invoke_result_t<Fn&>;
     explicit RepeatWith(Fn fn) : fn_(std::move(fn)) {}
     Poll<std::optional<Item>> poll_next(Context&) { return detail::ready_some<Item>(std::invoke(fn_)); }
+    SizeHint size_hint() const { return {detail::kHintMax, std::nullopt}; }
 
 private:
     Fn fn_;

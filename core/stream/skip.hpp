@@ -29,6 +29,14 @@ public:
         return stream_.poll_next(cx);
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        auto [lower, upper] = pollen::stream::size_hint(stream_);
+        std::optional<std::size_t> rest;
+        if (upper) rest = detail::hint_sub(*upper, remaining_);
+        return {detail::hint_sub(lower, remaining_), rest};
+    }
+
 private:
     St stream_;
     std::size_t remaining_;

@@ -52,6 +52,12 @@ public:
         return stream_.poll_next(cx);
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        if (done_skipping_) return pollen::stream::size_hint(stream_);
+        return detail::hint_upper_only(pollen::stream::size_hint(stream_), answer_ ? 1 : 0);
+    }
+
 private:
     St stream_;
     Fn fn_;

@@ -14,7 +14,8 @@
 /// (BoxStream, FuturesUnordered), and destroying it cancels whatever it was
 /// doing. Any type with these two members is a Stream (channel receivers
 /// are, without deriving anything); deriving `StreamExt<Self>` adds the
-/// fluent adapters.
+/// fluent adapters. A stream may also tell how many items it has left,
+/// with a `size_hint() const` member (see size_hint.hpp; optional).
 
 #include <concepts>
 #include <optional>
@@ -22,6 +23,7 @@
 #include <utility>
 
 #include "../future.hpp"
+#include "size_hint.hpp"
 
 namespace pollen {
 

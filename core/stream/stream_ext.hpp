@@ -18,6 +18,7 @@
 /// defined in their own headers, included at the end of this one.
 
 #include <cstddef>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -206,6 +207,12 @@ public:
 
     /// Answers nullopt forever once ended, with `is_terminated()` true.
     auto fuse() && { return stream::Fuse<Self>(std::move(self())); }
+
+    /// Bounds on the number of items left, `{lower, upper}` (futures-rs's
+    /// `size_hint`): `{0, nullopt}` here; streams that know better hide this
+    /// with their own (every pollen adapter does). `stream::size_hint(s)`
+    /// asks any stream, StreamExt or not.
+    stream::SizeHint size_hint() const { return {0, std::nullopt}; }
 
     /// Type-erased and heap-pinned: one allocation, movable even after polling.
     auto boxed() && {

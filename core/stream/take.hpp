@@ -5,6 +5,7 @@
 /// early, or at once for `take(0)` (never polled). It wakes whenever the
 /// inner stream does; destroying a Take mid-way destroys the inner stream.
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -35,6 +36,13 @@ public:
 
     /// True once the n items came out or the inner stream ended.
     bool is_terminated() const { return !stream_; }
+
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        if (!stream_) return detail::hint_ended();
+        auto [lower, upper] = pollen::stream::size_hint(*stream_);
+        return {std::min(lower, remaining_), upper && *upper < remaining_ ? *upper : remaining_};
+    }
 
 private:
     std::optional<St> stream_;

@@ -57,6 +57,12 @@ public:
 
     bool is_terminated() const { return !stream_; }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        if (!stream_) return detail::hint_ended();
+        return detail::hint_upper_only(pollen::stream::size_hint(*stream_), answer_ ? 1 : 0);
+    }
+
 private:
     std::optional<St> stream_;
     Fn fn_;

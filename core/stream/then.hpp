@@ -46,6 +46,9 @@ public:
         }
     }
 
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const { return detail::hint_plus(pollen::stream::size_hint(stream_), fut_ ? 1 : 0); }
+
 private:
     St stream_;
     Fn fn_;

@@ -6,6 +6,7 @@
 /// item) are destroyed at that moment. It wakes when a side it is waiting on
 /// does; destroying it mid-way destroys a's waiting item and a, then b's.
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -38,6 +39,19 @@ public:
         item_a_.reset();
         item_b_.reset();
         return detail::ready_some<Item>(std::move(out));
+    }
+
+    /// Bounds on the items left (see size_hint.hpp).
+    SizeHint size_hint() const {
+        if (!a_) return detail::hint_ended();
+        // An item waiting for its partner counts on its side.
+        auto [la, ua] = detail::hint_plus(pollen::stream::size_hint(*a_), item_a_ ? 1 : 0);
+        auto [lb, ub] = detail::hint_plus(pollen::stream::size_hint(*b_), item_b_ ? 1 : 0);
+        std::optional<std::size_t> upper;
+        if (ua && ub) upper = std::min(*ua, *ub);
+        else if (ua) upper = ua;
+        else upper = ub;
+        return {std::min(la, lb), upper};
     }
 
 private:

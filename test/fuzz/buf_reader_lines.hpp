@@ -14,7 +14,11 @@
 //   - every call ends (bounded polls), nothing crashes, memory stays bounded:
 //     no line handed out is longer than the limit allows;
 //   - read_line / read_until: the bytes appended across calls are exactly
-//     the stream, in order (nothing lost or duplicated, errors included);
+//     the stream, in order (nothing lost or duplicated, errors included;
+//     for read_line only over ASCII, since it refuses what is not UTF-8);
+//   - read_line appends only UTF-8 (a character cut short after an error),
+//     and nothing when it refuses a line as invalid_data; `lines` yields
+//     invalid_data for a line that is not UTF-8 (the reference says which);
 //   - with no failed read, the outcome does not depend on the chunking or
 //     the buffer capacity, and `lines` matches a reference splitter.
 
@@ -28,6 +32,7 @@
 #include <vector>
 
 #include <pollen/core/context.hpp>
+#include <pollen/core/detail/utf8.hpp>
 #include <pollen/core/io/buf_reader.hpp>
 #include <pollen/core/io/error.hpp>
 #include <pollen/core/waker.hpp>
@@ -105,6 +110,10 @@ inline std::string run(const Config& c, std::span<const std::byte> data, std::si
     const std::size_t max_polls = 16 * data.size() + 64;
     const std::size_t line_cap = c.max_len == io::unlimited ? data.size() : c.max_len;
     const int max_line_err = io::make_error_code(io::errc::max_line_length_exceeded).value();
+    const int invalid_err = io::make_error_code(io::errc::invalid_data).value();
+    const bool ascii = std::all_of(data.begin(), data.end(), [](std::byte b) { return b < std::byte{0x80}; });
+    auto as_bytes = [](const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); };
+    const bool exact = c.mode == 2 || ascii;  // read_line drops what is not UTF-8
 
     if (c.mode == 0) {
         auto lines = reader.lines();
@@ -150,6 +159,12 @@ inline std::string run(const Config& c, std::span<const std::byte> data, std::si
             else o = {false, r->error().value(), std::move(o.bytes)};
         }
         if (o.ok && n != o.bytes.size()) return "the count returned is not the count appended";
+        if (c.mode == 1) {
+            const auto got = as_bytes(o.bytes);
+            if (o.ok && !pollen::detail::is_utf8(got)) return "read_line appended bytes that are not UTF-8";
+            if (!o.ok && o.error == invalid_err && !got.empty()) return "read_line refused a line but kept bytes";
+            if (!o.ok && !pollen::detail::is_utf8_prefix(got)) return "read_line kept non-UTF-8 bytes after an error";
+        }
         // Bounded: content up to the limit, plus the terminator ("\r\n" for read_line).
         std::size_t bound = line_cap + (c.mode == 1 ? 2 : 1);
         if (o.bytes.size() > bound) return "a record longer than the limit was appended";
@@ -160,6 +175,7 @@ inline std::string run(const Config& c, std::span<const std::byte> data, std::si
         bool stuck = !o.ok && o.error == max_line_err && o.bytes.empty();  // max_len 0: no progress possible
         out.push_back(std::move(o));
         if (eof || stuck) {
+            if (!exact) return "";
             if (eof && all.size() != data.size()) return "end of stream before every byte was handed out";
             if (std::memcmp(all.data(), data.data(), all.size()) != 0) return "the bytes handed out are not the stream";
             return "";
@@ -171,6 +187,7 @@ inline std::string run(const Config& c, std::span<const std::byte> data, std::si
 /// The lines and refusals `lines` must yield, from the whole input at once.
 inline std::vector<Outcome> reference_lines(std::span<const std::byte> data, std::size_t max_len) {
     const int max_line_err = io::make_error_code(io::errc::max_line_length_exceeded).value();
+    const int invalid_err = io::make_error_code(io::errc::invalid_data).value();
     std::vector<Outcome> out;
     std::string_view s(reinterpret_cast<const char*>(data.data()), data.size());
     std::size_t pos = 0;
@@ -182,6 +199,10 @@ inline std::vector<Outcome> reference_lines(std::span<const std::byte> data, std
         bool cr = !line.empty() && line.back() == '\r';
         if (line.size() - (cr ? 1 : 0) > max_len) {
             out.push_back({false, max_line_err, {}});
+            continue;
+        }
+        if (!pollen::detail::is_utf8(std::as_bytes(std::span(line.data(), line.size())))) {
+            out.push_back({false, invalid_err, {}});
             continue;
         }
         if (terminated && cr) line.remove_suffix(1);

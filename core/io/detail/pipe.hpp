@@ -43,7 +43,12 @@ public:
     Poll<Result<std::size_t>> poll_write(Context& cx, IoSlices bufs) {
         bool any = false;
         for (auto b : bufs) any = any || !b.empty();
-        if (!any) return ready(Ok(std::size_t{0}));
+        if (!any) {
+            // Tokio's order: a closed pipe refuses even an empty write.
+            std::lock_guard lock(mu_);
+            if (closed_) return ready(Err(error(std::errc::broken_pipe)));
+            return ready(Ok(std::size_t{0}));
+        }
         if (!coop::poll_proceed(cx)) return pending;
         std::optional<Waker> reader;
         std::size_t n = 0;

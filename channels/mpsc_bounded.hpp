@@ -1,4 +1,5 @@
 #pragma once
+// Layering: channels -> reactor for time only (send_timeout's time::Timeout).
 /// mpsc::channel<T>(capacity): Tokio's bounded `mpsc::channel`, a
 /// multi-producer, single-consumer queue holding at most `capacity` values.
 ///
@@ -6,6 +7,7 @@
 ///     tx.send(1)        // future: Result<void, SendError<int>>, waits for space
 ///     tx.try_send(2)    // Result<void, TrySendError<int>>: Full / Closed
 ///     tx.reserve()      // future: Result<Permit<int>, SendError<void>>
+///     tx.send_timeout(3, 100ms)  // future: Result<void, SendTimeoutError<int>>: Timeout / Closed
 ///     rx.recv()         // future: std::optional<int>
 ///
 /// Sender is copyable (Rust's clone); the channel closes for the receiver
@@ -31,6 +33,7 @@
 /// `same_channel` as nothing. Copying it gives another empty Sender.
 
 #include <cassert>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
@@ -43,6 +46,8 @@
 #include "../core/future_ext.hpp"
 #include "../core/poll.hpp"
 #include "../core/result.hpp"
+#include "../reactor/instant.hpp"
+#include "../reactor/timeout.hpp"
 #include "detail/block_on_thread.hpp"
 #include "detail/mpsc_chan.hpp"
 #include "detail/mpsc_rx.hpp"
@@ -197,6 +202,58 @@ private:
     bool done_ = false;
 };
 
+/// The future of `Sender::send_timeout(v, d)` (Tokio's `send_timeout`): a
+/// `reserve()` under `time::timeout(d)`, then the value into the reserved
+/// slot. Ready(Ok) once `v` is in the channel; Err(SendTimeoutError{Timeout,
+/// v}) if no slot came within `d`, Err(SendTimeoutError{Closed, v}) if the
+/// receiver closed or is gone first: the value comes back either way. The
+/// deadline is taken at the first poll (Tokio's is an async fn), and a slot
+/// free at that poll is taken without a timer. Waits in the senders' FIFO
+/// queue like `send`, woken by the receiver's thread or the timer's.
+///
+/// Destroying it mid-way destroys the value (never sent) and gives back a
+/// slot it was handed but had not used, so no capacity is lost; its timer
+/// and its place in the queue go with it. A slot handed over in the same
+/// instant as the deadline wins: the value is sent. Needs a runtime with
+/// time (the reactor's timers) once it has to wait. It borrows its Sender.
+template <class T>
+class SendTimeout : public FutureExt<SendTimeout<T>> {
+public:
+    using Output = Result<void, SendTimeoutError<T>>;
+
+    Poll<Output> poll(Context& cx) {
+        assert(value_ && "pollen: mpsc SendTimeout polled after completion");
+        if (!timeout_) timeout_.emplace(std::move(*reserve_), pollen::detail::deadline_after(limit_));
+        reserve_.reset();
+        auto p = timeout_->poll(cx);
+        if (p.is_pending()) return pending;
+        auto reserved = p.take();  // Result<Result<Permit<T>, SendError<void>>, Elapsed>
+        timeout_.reset();
+        if (reserved.is_err()) return Ready<Output>{Err(fail(SendTimeoutErrorKind::Timeout))};
+        auto& permit = reserved.value();
+        if (permit.is_err()) return Ready<Output>{Err(fail(SendTimeoutErrorKind::Closed))};
+        std::move(*permit).send(std::move(*value_));
+        value_.reset();
+        return Ready<Output>{Ok()};
+    }
+
+private:
+    friend class Sender<T>;
+    SendTimeout(Reserve<T> reserve, T&& value, time::Duration limit)
+        : reserve_(std::move(reserve)), value_(std::move(value)), limit_(limit) {}
+
+    SendTimeoutError<T> fail(SendTimeoutErrorKind kind) {
+        SendTimeoutError<T> err{kind, std::move(*value_)};
+        value_.reset();
+        return err;
+    }
+
+    std::optional<Reserve<T>> reserve_;                // until the first poll
+    std::optional<time::Timeout<Reserve<T>>> timeout_;  // from the first poll
+    std::optional<T> value_;
+    time::Duration limit_;
+};
+
 /// The future of `Sender::closed()`.
 template <class T>
 using Closed = detail::Closed<T, detail::BoundedSemaphore>;
@@ -246,6 +303,14 @@ public:
             default:
                 return Err(TrySendError<T>{TrySendErrorKind::Closed, T(std::forward<U>(value))});
         }
+    }
+
+    /// A future that waits at most `limit` for a free slot and sends `value`
+    /// into it; Timeout or Closed hand the value back (see SendTimeout).
+    template <class U = T, class Rep, class Period>
+        requires std::is_constructible_v<T, U&&>
+    SendTimeout<T> send_timeout(U&& value, std::chrono::duration<Rep, Period> limit) const {
+        return SendTimeout<T>(reserve(), T(std::forward<U>(value)), pollen::detail::saturating_nanos(limit));
     }
 
     /// A future of a Permit: one slot, reserved.

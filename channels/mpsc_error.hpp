@@ -5,7 +5,9 @@
 /// SendError<T> carries the value that could not be sent (the receiver is
 /// closed or gone), so nothing is lost; SendError<void> is the value-less
 /// form `reserve()` returns. TrySendError<T> also says whether the channel was
-/// merely Full. Plain values: no waking, no thread affinity.
+/// merely Full, SendTimeoutError<T> whether the deadline passed first. Each
+/// answers `is_closed()` and gives its value back with `into_inner()`.
+/// Plain values: no waking, no thread affinity.
 
 #include <utility>
 
@@ -40,6 +42,20 @@ struct TrySendError<void> {
     bool is_full() const { return kind == TrySendErrorKind::Full; }
     bool is_closed() const { return kind == TrySendErrorKind::Closed; }
     bool operator==(const TrySendError&) const = default;
+};
+
+enum class SendTimeoutErrorKind { Timeout, Closed };
+
+/// `send_timeout` failed (Tokio's `SendTimeoutError`): Timeout (no capacity
+/// came before the deadline) or Closed (the receiver closed or is gone); the
+/// value comes back either way.
+template <class T>
+struct SendTimeoutError {
+    SendTimeoutErrorKind kind;
+    T value;
+    bool is_timeout() const { return kind == SendTimeoutErrorKind::Timeout; }
+    bool is_closed() const { return kind == SendTimeoutErrorKind::Closed; }
+    T into_inner() && { return std::move(value); }
 };
 
 /// `try_recv` found nothing: Empty (values may still come) or Disconnected

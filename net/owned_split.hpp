@@ -20,6 +20,7 @@
 #include "../core/io/async_write.hpp"
 #include "../core/result.hpp"
 #include "../core/waker.hpp"
+#include "../reactor/interest.hpp"
 
 namespace pollen::net {
 
@@ -45,6 +46,9 @@ public:
     auto peek(std::span<std::byte> buf) { return stream_->peek(buf); }
     Poll<io::Result<void>> poll_read_ready(Context& cx) { return stream_->poll_read_ready(cx); }
     auto readable() { return stream_->readable(); }
+    /// The stream's `ready(interest)`; a WRITABLE interest here takes the
+    /// write direction's waker slot from the write half's task.
+    auto ready(io::Interest interest) { return stream_->ready(interest); }
     io::Result<std::size_t> try_read(std::span<std::byte> buf) { return stream_->try_read(buf); }
     auto peer_addr() const { return stream_->peer_addr(); }
     auto local_addr() const { return stream_->local_addr(); }
@@ -85,6 +89,9 @@ public:
     Poll<io::Result<void>> poll_shutdown(Context& cx) { return stream_->poll_shutdown(cx); }
     Poll<io::Result<void>> poll_write_ready(Context& cx) { return stream_->poll_write_ready(cx); }
     auto writable() { return stream_->writable(); }
+    /// The stream's `ready(interest)`; a READABLE interest here takes the
+    /// read direction's waker slot from the read half's task.
+    auto ready(io::Interest interest) { return stream_->ready(interest); }
     io::Result<std::size_t> try_write(std::span<const std::byte> buf) { return stream_->try_write(buf); }
     auto peer_addr() const { return stream_->peer_addr(); }
     auto local_addr() const { return stream_->local_addr(); }

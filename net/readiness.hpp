@@ -1,21 +1,43 @@
 #pragma once
-/// net::Readiness: the future of `readable()` / `writable()` on a socket
-/// (Tokio's `TcpStream::readable().await`), Ready with Ok() once the reactor
-/// reports the direction ready, or Err(operation_canceled) if the runtime's
-/// reactor shut down.
+/// net::ReadyFuture / net::Readiness: the futures of a socket's
+/// `ready(interest)` and of `readable()` / `writable()` (Tokio's
+/// `stream.ready(Interest::READABLE | Interest::WRITABLE).await`,
+/// `stream.readable().await`).
+///
+/// ReadyFuture is Ready with the io::Ready that answers the interest (never
+/// empty: readable, writable, read or write closed, error, only the kinds
+/// asked for), Readiness with Ok() once its direction is; both with
+/// Err(operation_canceled) if the runtime's reactor shut down. The closed
+/// bits are final: once the peer hung up, every later `ready` says so at once.
 ///
 /// Readiness can be spurious: follow it with `try_read` / `try_write`, whose
-/// Err(operation_would_block) clears it so the next `readable()` waits again.
+/// Err(operation_would_block) clears it so the next wait waits again.
 /// Woken by the reactor's thread. One waiter per direction per socket (a
-/// second task waiting on the same direction replaces the first's waker).
-/// Destroying it mid-way only leaves a stale waker in the socket's slot,
-/// which the next readiness or the socket's destruction drops.
-/// It borrows the socket, which must outlive it.
+/// second task waiting on the same direction replaces the first's waker; a
+/// READABLE | WRITABLE wait takes both directions' places, and ERROR the
+/// read direction's). Destroying one mid-way only leaves a stale waker in
+/// the socket's slot, which the next readiness or the socket's destruction
+/// drops. They borrow the socket, which must outlive them.
 
 #include "../core/future_ext.hpp"
+#include "../reactor/interest.hpp"
+#include "../reactor/ready.hpp"
 #include "detail/socket.hpp"
 
 namespace pollen::net {
+
+class ReadyFuture : public FutureExt<ReadyFuture> {
+public:
+    using Output = io::Result<io::Ready>;
+
+    ReadyFuture(detail::Socket& socket, io::Interest interest) : socket_(&socket), interest_(interest) {}
+
+    Poll<Output> poll(Context& cx) { return socket_->poll_ready(cx, interest_); }
+
+private:
+    detail::Socket* socket_;
+    io::Interest interest_;
+};
 
 class Readiness : public FutureExt<Readiness> {
 public:

@@ -17,7 +17,7 @@ io::Result<TcpStream> TcpStream::from_fd(int fd) {
 }
 
 Poll<io::Result<void>> TcpStream::poll_shutdown(Context&) {
-    return ready(sock_.shutdown(SHUT_WR));
+    return pollen::ready(sock_.shutdown(SHUT_WR));
 }
 
 io::Result<SocketAddr> TcpStream::local_addr() const { return detail::local_inet_addr(sock_); }

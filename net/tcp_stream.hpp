@@ -15,7 +15,11 @@
 /// woken by the reactor's thread. A peer reset is an error value
 /// (connection_reset, broken_pipe): sends use MSG_NOSIGNAL, never SIGPIPE.
 /// `poll_shutdown` is shutdown(SHUT_WR), a half-close: the peer reads end of
-/// stream and may still write back. `poll_flush` has nothing to flush.
+/// stream and may still write back; after the peer reset the connection it
+/// is Ok, as in Tokio (the OS's ENOTCONN is not reported). `poll_flush` has
+/// nothing to flush. `ready(interest)` is Ready with the io::Ready that
+/// answers an io::Interest (readable, writable, read/write closed, error;
+/// net/readiness.hpp); `readable()` / `writable()` are its one-direction forms.
 /// `peek(buf)` / `poll_peek` (recv with MSG_PEEK) are Ready with the bytes
 /// copied without taking them off the socket: the next read or peek sees them
 /// again (0: end of stream); like a read, they wait for data, and share the
@@ -78,22 +82,22 @@ public:
     // ---- AsyncRead / AsyncWrite ----
     Poll<io::Result<std::size_t>> poll_read(Context& cx, std::span<std::byte> buf) {
         // recv of 0 bytes would wait for data only to report 0.
-        if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
+        if (buf.empty()) return pollen::ready(io::Result<std::size_t>(Ok(std::size_t{0})));
         return sock_.poll_recv(cx, buf, /*byte_stream=*/true);
     }
     Poll<io::Result<std::size_t>> poll_write(Context& cx, std::span<const std::byte> buf) {
-        if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
+        if (buf.empty()) return pollen::ready(io::Result<std::size_t>(Ok(std::size_t{0})));
         return sock_.poll_send(cx, buf, /*byte_stream=*/true);
     }
     Poll<io::Result<std::size_t>> poll_write_vectored(Context& cx, io::IoSlices bufs) {
         return sock_.poll_send_vectored(cx, bufs);
     }
-    Poll<io::Result<void>> poll_flush(Context&) { return ready(io::Result<void>(Ok())); }
+    Poll<io::Result<void>> poll_flush(Context&) { return pollen::ready(io::Result<void>(Ok())); }
     Poll<io::Result<void>> poll_shutdown(Context&);
 
     /// Copies queued bytes into `buf` without taking them (MSG_PEEK).
     Poll<io::Result<std::size_t>> poll_peek(Context& cx, std::span<std::byte> buf) {
-        if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
+        if (buf.empty()) return pollen::ready(io::Result<std::size_t>(Ok(std::size_t{0})));
         return sock_.poll_recv(cx, buf, /*byte_stream=*/true, MSG_PEEK);
     }
     /// A future of poll_peek; borrows the stream and `buf`.
@@ -104,6 +108,9 @@ public:
     // ---- readiness and single attempts ----
     Poll<io::Result<void>> poll_read_ready(Context& cx) { return sock_.poll_ready(cx, detail::Direction::Read); }
     Poll<io::Result<void>> poll_write_ready(Context& cx) { return sock_.poll_ready(cx, detail::Direction::Write); }
+    /// Waits until some readiness `interest` asks about is there (Tokio's
+    /// `ready`): `ready(io::Interest::READABLE | io::Interest::WRITABLE)`.
+    ReadyFuture ready(io::Interest interest) { return ReadyFuture(sock_, interest); }
     Readiness readable() { return Readiness(sock_, detail::Direction::Read); }
     Readiness writable() { return Readiness(sock_, detail::Direction::Write); }
     /// One recv; Err(operation_would_block) when nothing is there.

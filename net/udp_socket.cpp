@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "detail/datagram.hpp"
 #include "detail/each_addr.hpp"
 #include "detail/inet_addrs.hpp"
 
@@ -51,47 +52,21 @@ io::Result<void> UdpSocket::connect(std::string_view host, std::uint16_t port) {
 
 Poll<io::Result<std::size_t>> UdpSocket::poll_send_to(Context& cx, std::span<const std::byte> buf,
                                                       const SocketAddr& target) {
-    sockaddr_storage ss;
-    socklen_t len = target.to_sockaddr(ss);
-    return sock_.poll_send_to(cx, buf, ss, len);
+    return detail::poll_send_to(sock_, cx, buf, target);
 }
 
 Poll<io::Result<std::pair<std::size_t, SocketAddr>>> UdpSocket::poll_recv_from_flags(Context& cx,
                                                                                      std::span<std::byte> buf,
                                                                                      int flags) {
-    using R = io::Result<std::pair<std::size_t, SocketAddr>>;
-    sockaddr_storage ss;
-    socklen_t len = 0;
-    auto p = sock_.poll_recv_from(cx, buf, ss, len, flags);
-    if (p.is_pending()) return pending;
-    io::Result<std::size_t> n = p.take();
-    if (!n) return ready(R(Err(n.error())));
-    auto from = detail::inet_addr_of(Ok(len), ss);
-    if (!from) return ready(R(Err(from.error())));
-    return ready(R(Ok(std::pair{*n, *from})));
+    return detail::poll_recv_from<SocketAddr>(sock_, cx, buf, flags);
 }
 
 io::Result<std::size_t> UdpSocket::try_send_to(std::span<const std::byte> buf, const SocketAddr& target) {
-    sockaddr_storage ss;
-    socklen_t len = target.to_sockaddr(ss);
-    int fd = sock_.fd();
-    return sock_.try_io(detail::Direction::Write, [&] {
-        return detail::sys::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&ss), len);
-    });
+    return detail::try_send_to(sock_, buf, target);
 }
 
 io::Result<std::pair<std::size_t, SocketAddr>> UdpSocket::try_recv_from(std::span<std::byte> buf) {
-    sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    int fd = sock_.fd();
-    auto n = sock_.try_io(detail::Direction::Read, [&] {
-        len = sizeof ss;
-        return detail::sys::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
-    });
-    if (!n) return Err(n.error());
-    auto from = detail::inet_addr_of(Ok(len), ss);
-    if (!from) return Err(from.error());
-    return Ok(std::pair{*n, *from});
+    return detail::try_recv_from<SocketAddr>(sock_, buf);
 }
 
 io::Result<SocketAddr> UdpSocket::local_addr() const { return detail::local_inet_addr(sock_); }

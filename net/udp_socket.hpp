@@ -16,7 +16,8 @@
 /// buffer is truncated, as in Tokio. They are Ready with the byte count (and
 /// the sender for recv_from), or an error value (e.g. connection_refused
 /// after an ICMP unreachable); Pending on EAGAIN, woken by the reactor's
-/// thread. `peek_from` is recv_from that leaves the datagram queued
+/// thread; `ready(interest)`, `readable()` and `writable()` as TcpStream's.
+/// `peek_from` is recv_from that leaves the datagram queued
 /// (MSG_PEEK): the next recv/recv_from/peek_from gets it again. One task may
 /// receive while another sends. Destroying a future mid-way sends or takes
 /// nothing (cancel safe); the futures borrow the socket, which must outlive
@@ -98,6 +99,9 @@ public:
         return poll_fn([this, buf](Context& cx) { return poll_peek_from(cx, buf); });
     }
 
+    /// Waits until some readiness `interest` asks about is there (Tokio's
+    /// `ready`): `ready(io::Interest::READABLE | io::Interest::WRITABLE)`.
+    ReadyFuture ready(io::Interest interest) { return ReadyFuture(sock_, interest); }
     Readiness readable() { return Readiness(sock_, detail::Direction::Read); }
     Readiness writable() { return Readiness(sock_, detail::Direction::Write); }
     io::Result<std::size_t> try_send(std::span<const std::byte> buf) { return sock_.try_send(buf); }

@@ -12,10 +12,8 @@ namespace pollen::net {
 io::Result<UnixListener> UnixListener::bind(std::string_view path, int backlog) {
     auto addr = UnixSocketAddr::from_pathname(path);
     if (!addr) return Err(addr.error());
-    sockaddr_storage ss{};
-    sockaddr_un un;
-    socklen_t len = addr->to_sockaddr(un);
-    std::memcpy(&ss, &un, sizeof un);
+    sockaddr_storage ss;
+    socklen_t len = detail::to_storage(*addr, ss);
     auto s = detail::bind_socket(SOCK_STREAM, ss, len, backlog, /*reuse_addr=*/false);
     if (!s) return Err(s.error());
     return Ok(UnixListener(std::move(*s)));

@@ -14,10 +14,8 @@ namespace pollen::net {
 Connect<UnixStream> UnixStream::connect(std::string_view path) {
     auto addr = UnixSocketAddr::from_pathname(path);
     if (!addr) return Connect<UnixStream>(detail::ConnectSocket(addr.error()));
-    sockaddr_storage ss{};
-    sockaddr_un un;
-    socklen_t len = addr->to_sockaddr(un);
-    std::memcpy(&ss, &un, sizeof un);
+    sockaddr_storage ss;
+    socklen_t len = detail::to_storage(*addr, ss);
     return Connect<UnixStream>(detail::ConnectSocket(ss, len));
 }
 
@@ -41,7 +39,7 @@ io::Result<UnixStream> UnixStream::from_fd(int fd) {
     return Ok(UnixStream(std::move(*s)));
 }
 
-Poll<io::Result<void>> UnixStream::poll_shutdown(Context&) { return ready(sock_.shutdown(SHUT_WR)); }
+Poll<io::Result<void>> UnixStream::poll_shutdown(Context&) { return pollen::ready(sock_.shutdown(SHUT_WR)); }
 
 io::Result<UnixSocketAddr> UnixStream::local_addr() const { return detail::local_unix_addr(sock_); }
 io::Result<UnixSocketAddr> UnixStream::peer_addr() const { return detail::peer_unix_addr(sock_); }

@@ -6,7 +6,9 @@
 /// connected streams at once. `poll_read` / `poll_write` are Ready with the
 /// bytes moved or an error value (sends use MSG_NOSIGNAL: never SIGPIPE) and
 /// Pending on EAGAIN, woken by the reactor's thread. `poll_shutdown` is
-/// shutdown(SHUT_WR): the peer reads end of stream and may still write back.
+/// shutdown(SHUT_WR): the peer reads end of stream and may still write back;
+/// after the peer went it is Ok (as TcpStream's). `ready(interest)`,
+/// `readable()`, `writable()` and the try_* calls are TcpStream's.
 /// One read and one write may be in flight at once, from different tasks
 /// (`into_split`). Destroying a future mid-way leaves the stream usable;
 /// destroying the stream deregisters it, then closes it.
@@ -45,21 +47,24 @@ public:
 
     Poll<io::Result<std::size_t>> poll_read(Context& cx, std::span<std::byte> buf) {
         // recv of 0 bytes would wait for data only to report 0.
-        if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
+        if (buf.empty()) return pollen::ready(io::Result<std::size_t>(Ok(std::size_t{0})));
         return sock_.poll_recv(cx, buf, /*byte_stream=*/true);
     }
     Poll<io::Result<std::size_t>> poll_write(Context& cx, std::span<const std::byte> buf) {
-        if (buf.empty()) return ready(io::Result<std::size_t>(Ok(std::size_t{0})));
+        if (buf.empty()) return pollen::ready(io::Result<std::size_t>(Ok(std::size_t{0})));
         return sock_.poll_send(cx, buf, /*byte_stream=*/true);
     }
     Poll<io::Result<std::size_t>> poll_write_vectored(Context& cx, io::IoSlices bufs) {
         return sock_.poll_send_vectored(cx, bufs);
     }
-    Poll<io::Result<void>> poll_flush(Context&) { return ready(io::Result<void>(Ok())); }
+    Poll<io::Result<void>> poll_flush(Context&) { return pollen::ready(io::Result<void>(Ok())); }
     Poll<io::Result<void>> poll_shutdown(Context&);
 
     Poll<io::Result<void>> poll_read_ready(Context& cx) { return sock_.poll_ready(cx, detail::Direction::Read); }
     Poll<io::Result<void>> poll_write_ready(Context& cx) { return sock_.poll_ready(cx, detail::Direction::Write); }
+    /// Waits until some readiness `interest` asks about is there (Tokio's
+    /// `ready`): `ready(io::Interest::READABLE | io::Interest::WRITABLE)`.
+    ReadyFuture ready(io::Interest interest) { return ReadyFuture(sock_, interest); }
     Readiness readable() { return Readiness(sock_, detail::Direction::Read); }
     Readiness writable() { return Readiness(sock_, detail::Direction::Write); }
     io::Result<std::size_t> try_read(std::span<std::byte> buf) { return sock_.try_recv(buf); }

@@ -46,6 +46,7 @@ public:
     bool is_open() const { return fd_ >= 0; }
 
     Poll<ReadyEvent> poll_ready(Context& cx, Direction dir) { return io_->poll_ready(cx, dir); }
+    Poll<ReadyEvent> poll_ready(Context& cx, io::Interest interest) { return io_->poll_ready(cx, interest); }
     void clear_readiness(ReadyEvent ev, Direction dir) { io_->clear_readiness(ev, dir); }
 
     /// Runs `op()` (returning the syscall's result, -1 with errno on failure)
@@ -83,7 +84,7 @@ public:
                 return Ready<R>{R(Err(std::error_code(errno, std::generic_category())))};
             }
             io_->clear_readiness(ev, dir);
-            // Closed/error bits are final, so a syscall that keeps saying
+            // Closed bits are final, so a syscall that keeps saying
             // EAGAIN despite them would loop here forever; the budget bounds
             // each poll and lets other tasks (and timeouts) run.
             if (!coop::poll_proceed(cx)) return pending;

@@ -85,6 +85,9 @@ int backend_wait(int poll_fd, int, int timeout_ms, std::vector<Event>& out) {
         if (e & EPOLLOUT) r |= readiness::kWritable;
         if (e & EPOLLRDHUP) r |= readiness::kReadClosed | readiness::kReadable;
         if (e & EPOLLHUP) r |= readiness::kReadClosed | readiness::kWriteClosed | readiness::kReadable;
+        // An error wakes both directions (the syscall reports it) and answers
+        // Interest::ERROR; it is not WRITE_CLOSED, as it is for mio: a UDP
+        // socket's ICMP error is one error value, not the end of sending.
         if (e & EPOLLERR) r |= readiness::kError | readiness::kReadable | readiness::kWritable;
         out.push_back({events[i].data.ptr, r});
     }

@@ -1,7 +1,8 @@
 #pragma once
 /// ScheduledIo: the reactor's record of one registered file descriptor (Tokio's
-/// ScheduledIo). It keeps the readiness the OS reported and one waker per
-/// direction, so one task can read while another writes the same socket.
+/// ScheduledIo). It keeps the readiness the OS reported (io::Ready's bits,
+/// closed bits included) and one waker per direction, so one task can read
+/// while another writes the same socket.
 ///
 /// The readiness word carries a tick that the reactor bumps on every event. A
 /// future that saw "readable", tried the syscall and got EAGAIN clears
@@ -15,6 +16,8 @@
 
 #include "../core/context.hpp"
 #include "../core/poll.hpp"
+#include "interest.hpp"
+#include "ready.hpp"
 
 namespace pollen::detail {
 
@@ -22,29 +25,43 @@ namespace pollen::detail {
 enum class Direction : std::uint8_t { Read, Write };
 
 namespace readiness {
-inline constexpr std::uint32_t kReadable = 1;
-inline constexpr std::uint32_t kWritable = 2;
-inline constexpr std::uint32_t kReadClosed = 4;
-inline constexpr std::uint32_t kWriteClosed = 8;
-inline constexpr std::uint32_t kError = 16;
+// The low bits are io::Ready's; kShutdown is the reactor's own.
+inline constexpr std::uint32_t kReadable = io::Ready::READABLE.bits();
+inline constexpr std::uint32_t kWritable = io::Ready::WRITABLE.bits();
+inline constexpr std::uint32_t kReadClosed = io::Ready::READ_CLOSED.bits();
+inline constexpr std::uint32_t kWriteClosed = io::Ready::WRITE_CLOSED.bits();
+inline constexpr std::uint32_t kError = io::Ready::ERROR.bits();
 inline constexpr std::uint32_t kShutdown = 32;  // the reactor is gone
 inline constexpr std::uint32_t kMask = 0xFFFF;
-/// What satisfies a reader / a writer (errors and hang-ups wake both: the
-/// syscall will report them).
-inline constexpr std::uint32_t kReadSet = kReadable | kReadClosed | kError | kShutdown;
-inline constexpr std::uint32_t kWriteSet = kWritable | kWriteClosed | kError | kShutdown;
+static_assert((io::Ready::ALL.bits() & kShutdown) == 0);
+/// What satisfies a reader / a writer. EPOLLERR arrives with READABLE and
+/// WRITABLE (reactor.cpp), which wake both: the syscall reports the error.
+/// ERROR alone satisfies only an ERROR interest, so once the error was
+/// consumed and the socket said EAGAIN, a reader waits again instead of
+/// spinning on an error bit that no syscall clears.
+inline constexpr std::uint32_t kReadSet = kReadable | kReadClosed | kShutdown;
+inline constexpr std::uint32_t kWriteSet = kWritable | kWriteClosed | kShutdown;
+/// What satisfies `interest` (Tokio's Ready::from_interest), and shutdown.
+constexpr std::uint32_t wanted(io::Interest interest) {
+    return io::Ready::from_interest(interest).bits() | kShutdown;
+}
+constexpr io::Interest interest_of(Direction dir) {
+    return dir == Direction::Read ? io::Interest::READABLE : io::Interest::WRITABLE;
+}
 }  // namespace readiness
 
 struct ReadyEvent {
-    std::uint32_t ready;  // ready:: bits
+    std::uint32_t ready;  // readiness:: bits, all of them (not only those asked for)
     std::uint32_t tick;
 };
 
 class ScheduledIo {
 public:
-    /// Ready with the current readiness for `dir`, or stores the waker.
-    Poll<ReadyEvent> poll_ready(Context& cx, Direction dir) {
-        std::uint32_t want = dir == Direction::Read ? readiness::kReadSet : readiness::kWriteSet;
+    /// Ready with the current readiness once some of it answers `interest`,
+    /// or stores the waker: in the read slot for READABLE and ERROR, in the
+    /// write slot for WRITABLE (in both for READABLE | WRITABLE).
+    Poll<ReadyEvent> poll_ready(Context& cx, io::Interest interest) {
+        std::uint32_t want = readiness::wanted(interest);
         std::uint32_t cur = readiness_.load(std::memory_order_acquire);
         if (cur & want) return Ready<ReadyEvent>{{cur & readiness::kMask, cur >> 16}};
         std::lock_guard lock(mu_);
@@ -52,15 +69,19 @@ public:
         // the lock to collect wakers, so either we see it or it sees our waker.
         cur = readiness_.load(std::memory_order_acquire);
         if (cur & want) return Ready<ReadyEvent>{{cur & readiness::kMask, cur >> 16}};
-        std::optional<Waker>& slot = dir == Direction::Read ? reader_ : writer_;
-        if (!slot || !slot->will_wake(cx.waker())) slot.emplace(cx.waker());
+        if (interest.is_readable() || interest.is_error()) store(reader_, cx);
+        if (interest.is_writable()) store(writer_, cx);
         return pending;
     }
+    Poll<ReadyEvent> poll_ready(Context& cx, Direction dir) { return poll_ready(cx, readiness::interest_of(dir)); }
 
-    /// After EAGAIN: forget the readiness `ev` reported, unless newer
-    /// readiness arrived since. Closed/error bits stay (they are final).
+    /// After EAGAIN: forget the readiness `ev` reported for `dir`, and the
+    /// error bit (the syscall reported and consumed the error, or there was
+    /// none), unless newer readiness arrived since. Closed bits stay (they
+    /// are final), as in Tokio.
     void clear_readiness(ReadyEvent ev, Direction dir) {
-        std::uint32_t clear = dir == Direction::Read ? readiness::kReadable : readiness::kWritable;
+        std::uint32_t clear =
+            (dir == Direction::Read ? readiness::kReadable : readiness::kWritable) | readiness::kError;
         std::uint32_t cur = readiness_.load(std::memory_order_acquire);
         while ((cur >> 16) == ev.tick) {
             if (readiness_.compare_exchange_weak(cur, cur & ~clear, std::memory_order_acq_rel,
@@ -82,7 +103,7 @@ public:
         std::optional<Waker> r, w;
         {
             std::lock_guard lock(mu_);
-            if (bits & readiness::kReadSet) r = std::move(reader_), reader_.reset();
+            if (bits & (readiness::kReadSet | readiness::kError)) r = std::move(reader_), reader_.reset();
             if (bits & readiness::kWriteSet) w = std::move(writer_), writer_.reset();
         }
         if (r) std::move(*r).wake();
@@ -103,6 +124,10 @@ public:
     }
 
 private:
+    static void store(std::optional<Waker>& slot, Context& cx) {
+        if (!slot || !slot->will_wake(cx.waker())) slot.emplace(cx.waker());
+    }
+
     std::atomic<std::uint32_t> readiness_{0};
     std::mutex mu_;
     std::optional<Waker> reader_;

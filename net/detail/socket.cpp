@@ -102,17 +102,26 @@ Poll<io::Result<std::size_t>> Socket::poll_send_to(Context& cx, std::span<const 
 }
 
 Poll<io::Result<void>> Socket::poll_ready(Context& cx, Direction dir) {
+    auto p = poll_ready(cx, pollen::detail::readiness::interest_of(dir));
+    if (p.is_pending()) return pending;
+    io::Result<io::Ready> r = p.take();
+    if (!r) return ready(io::Result<void>(Err(r.error())));
+    return ready(io::Result<void>(Ok()));
+}
+
+Poll<io::Result<io::Ready>> Socket::poll_ready(Context& cx, io::Interest interest) {
+    using R = io::Result<io::Ready>;
     if (!coop::poll_proceed(cx)) return pending;
-    auto p = io_.poll_ready(cx, dir);
+    auto p = io_.poll_ready(cx, interest);
     if (p.is_pending()) {
         coop::refund();
         return pending;
     }
     pollen::detail::ReadyEvent ev = p.take();
-    if (ev.ready & pollen::detail::readiness::kShutdown)
-        return ready(io::Result<void>(Err(io::error(std::errc::operation_canceled))));
-    tick_of(dir).store(ev.tick, std::memory_order_relaxed);
-    return ready(io::Result<void>(Ok()));
+    if (ev.ready & pollen::detail::readiness::kShutdown) return ready(R(Err(io::error(std::errc::operation_canceled))));
+    if (interest.is_readable()) tick_of(Direction::Read).store(ev.tick, std::memory_order_relaxed);
+    if (interest.is_writable()) tick_of(Direction::Write).store(ev.tick, std::memory_order_relaxed);
+    return ready(R(Ok(io::Ready::from_bits(ev.ready).intersection(interest))));
 }
 
 io::Result<std::size_t> Socket::try_recv(std::span<std::byte> buf) {
@@ -126,7 +135,7 @@ io::Result<std::size_t> Socket::try_send(std::span<const std::byte> buf) {
 }
 
 io::Result<void> Socket::shutdown(int how) {
-    if (::shutdown(io_.fd(), how) < 0) return Err(last_error());
+    if (::shutdown(io_.fd(), how) < 0 && errno != ENOTCONN) return Err(last_error());
     return Ok();
 }
 

@@ -25,7 +25,9 @@
 #include "../../core/io/async_write.hpp"
 #include "../../core/io/error.hpp"
 #include "../../reactor/detail/syscall.hpp"
+#include "../../reactor/interest.hpp"
 #include "../../reactor/io_source.hpp"
+#include "../../reactor/ready.hpp"
 
 namespace pollen::net::detail {
 
@@ -100,6 +102,11 @@ public:
     /// Ready(Ok) once `dir` is (or may be) ready; Err(operation_canceled) if the
     /// reactor shut down. Remembers the readiness tick for try_io.
     Poll<io::Result<void>> poll_ready(Context& cx, Direction dir);
+    /// Ready with the readiness that answers `interest` (never empty; closed
+    /// bits included), as Tokio's `ready(interest)`; Err(operation_canceled)
+    /// if the reactor shut down. Remembers the tick for the try_io of each
+    /// direction `interest` names.
+    Poll<io::Result<io::Ready>> poll_ready(Context& cx, io::Interest interest);
 
     /// One attempt of `op` (a syscall returning -1 with errno on failure).
     template <class Op>
@@ -119,7 +126,10 @@ public:
     io::Result<std::size_t> try_recv(std::span<std::byte> buf);
     io::Result<std::size_t> try_send(std::span<const std::byte> buf);
 
-    /// shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR.
+    /// shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. ENOTCONN is Ok, as in
+    /// Tokio's TcpStream: the peer's reset (or close) got there first, and
+    /// whether the OS then says "not connected" is a race the caller cannot
+    /// act on (tokio-rs/tokio#4665).
     io::Result<void> shutdown(int how);
     io::Result<void> set_option(int level, int name, int value);
     io::Result<int> option(int level, int name) const;

@@ -52,7 +52,7 @@ LDLIBS_ALL := -lspdlog -lfmt -pthread $(LDLIBS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB := $(BUILD)/libpollen.a
-LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp $(d)/*/*.cpp))
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp $(d)/*/*.cpp $(d)/*/*/*.cpp))
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 # Public headers: every .hpp of the library folders (detail/ subfolders included).
 HEADERS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.hpp $(d)/*/*.hpp $(d)/*/*/*.hpp))
@@ -141,9 +141,26 @@ $(BUILD)/obj/%.o: %.cpp | $(DEPS_STAMP) $(UMBRELLA)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/test/%.o: test/%.cpp | $(GTEST_STAMP) $(UMBRELLA)
+# The tests share one precompiled header (gtest and the umbrella), parsed once
+# per build instead of once per test file: it halves a test file's compile.
+# It is built with exactly the tests' flags (GCC ignores a .gch whose flags
+# differ; -Winvalid-pch makes that an error instead of a silent slowdown).
+# -Wno-maybe-uninitialized: with the headers parsed first, a test's own
+# `#pragma GCC diagnostic` no longer covers them, and GCC 12's false positives
+# in deep variant inlining (see the tests' pragmas) would come back.
+TEST_PCH := $(BUILD)/pch/pollen_test.hpp
+TEST_CXXFLAGS = $(CXXFLAGS_ALL) -Wno-maybe-uninitialized -Winvalid-pch
+
+$(TEST_PCH).gch: test/support/pch.hpp $(UMBRELLA) | $(GTEST_STAMP)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c $< -o $@
+	cp test/support/pch.hpp $(TEST_PCH)
+	$(CXX) $(TEST_CXXFLAGS) -MMD -MP -MT $@ -MF $(TEST_PCH).d -x c++-header $(TEST_PCH) -o $@
+
+-include $(TEST_PCH).d
+
+$(BUILD)/obj/test/%.o: test/%.cpp $(TEST_PCH).gch | $(GTEST_STAMP) $(UMBRELLA)
+	@mkdir -p $(@D)
+	$(CXX) $(TEST_CXXFLAGS) -include $(TEST_PCH) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)

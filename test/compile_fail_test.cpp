@@ -56,7 +56,7 @@ TEST(CompileFail, EveryClassicMistakeGivesPollensMessage) {
         if (fs::exists(ok) && fs::last_write_time(ok) >= fs::last_write_time(src)) continue;
         fs::path log = dir / (name + ".log");
         std::string why = fs::exists(log) ? read_file(log) : "not checked since its last edit: run `make compile-fail-check`";
-        if (why.size() > 4000) why = why.substr(0, 4000) + "\n[...]";
+        if (why.size() > 4000) { why.resize(4000); why.append("\n[...]"); }
         ADD_FAILURE() << "compile-fail case " << name << " (" << src.string() << "):\n" << why;
     }
     EXPECT_GT(srcs.size(), 0u) << "no case found in " << cases;

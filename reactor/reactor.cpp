@@ -1,176 +1,43 @@
-// The reactor and its OS backend. Everything OS-specific of pollen's event
-// loop is in this file, behind three functions (backend_create,
-// backend_watch, backend_wait) and the wake-up mechanism: epoll + eventfd on
-// Linux, kqueue + EVFILT_USER on BSD/macOS. The kqueue half is not exercised
-// on our Linux CI; it is kept small so it can be reviewed by eye.
+// The reactor: registrations, timers and the turn. Everything OS-specific is
+// behind the Poller (detail/poller.hpp), one backend file per OS.
 #include "reactor.hpp"
 
-#include <errno.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <climits>
-
-#if defined(__linux__)
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-
-#include "detail/syscall.hpp"
-#define POLLEN_EPOLL 1
-#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
-#include <sys/event.h>
-#include <sys/time.h>
-#define POLLEN_KQUEUE 1
-#else
-#error "pollen's reactor supports epoll (Linux) and kqueue (BSD, macOS)"
-#endif
+#include <cstdio>
+#include <cstdlib>
 
 namespace pollen::detail {
 
 namespace {
 
 thread_local Reactor* tls_reactor = nullptr;
-constexpr int kMaxEvents = 1024;
 
 std::int64_t since_epoch_ns(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-// ------------------------------------------------------------------ backend
-struct Event {
-    void* data;
-    std::uint32_t ready;
-};
-
-#if POLLEN_EPOLL
-int backend_create(int& wakeup_fd) {
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    if (ep < 0) return -1;
-    wakeup_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (wakeup_fd < 0) {
-        close(ep);
-        return -1;
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLET;
-    ev.data.ptr = nullptr;  // null marks the wake-up fd
-    epoll_ctl(ep, EPOLL_CTL_ADD, wakeup_fd, &ev);
-    return ep;
+/// Tokio panics here: the poll instance is broken (EBADF, EINVAL, ENOMEM...),
+/// every later turn would fail alike, and the runtime's tasks would wait for
+/// I/O and timers that never come. Quietly going on would hang the program;
+/// throwing would leave the parker and the worker mid-state (and end a worker
+/// thread in std::terminate anyway).
+[[noreturn]] void poll_failed(const std::error_code& ec) {
+    std::fprintf(stderr, "pollen: unexpected error when polling the I/O driver: %s (errno %d)\n",
+                 ec.message().c_str(), ec.value());
+    std::fflush(stderr);
+    std::abort();
 }
-
-int backend_watch(int poll_fd, int fd, void* data) {
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.ptr = data;
-    return sys::epoll_add(poll_fd, fd, &ev);
-}
-
-void backend_unwatch(int poll_fd, int fd) {
-    epoll_event ev{};  // non-null for kernels before 2.6.9
-    epoll_ctl(poll_fd, EPOLL_CTL_DEL, fd, &ev);
-}
-
-/// Fills `out`; timeout_ms < 0 waits forever. The wake-up fd is not read:
-/// registered edge-triggered, every write to it is a fresh edge even while
-/// its counter is non-zero, so draining it would only cost a syscall per wake.
-int backend_wait(int poll_fd, int, int timeout_ms, std::vector<Event>& out) {
-    epoll_event events[kMaxEvents];
-    int n = sys::epoll_wait(poll_fd, events, kMaxEvents, timeout_ms);
-    if (n < 0) return errno == EINTR ? 0 : -1;
-    for (int i = 0; i < n; ++i) {
-        if (events[i].data.ptr == nullptr) continue;  // the wake-up fd
-        std::uint32_t e = events[i].events, r = 0;
-        if (e & (EPOLLIN | EPOLLPRI)) r |= readiness::kReadable;
-        if (e & EPOLLOUT) r |= readiness::kWritable;
-        if (e & EPOLLRDHUP) r |= readiness::kReadClosed | readiness::kReadable;
-        if (e & EPOLLHUP) r |= readiness::kReadClosed | readiness::kWriteClosed | readiness::kReadable;
-        // An error wakes both directions (the syscall reports it) and answers
-        // Interest::ERROR; it is not WRITE_CLOSED, as it is for mio: a UDP
-        // socket's ICMP error is one error value, not the end of sending.
-        if (e & EPOLLERR) r |= readiness::kError | readiness::kReadable | readiness::kWritable;
-        out.push_back({events[i].data.ptr, r});
-    }
-    return 0;
-}
-
-void backend_wake(int wakeup_fd, int) {
-    std::uint64_t one = 1;
-    if (write(wakeup_fd, &one, sizeof one) >= 0 || errno != EAGAIN) return;
-    // The counter, never drained, is about to overflow (after ~2^64 wakes):
-    // reset it with a read, then write the wake again.
-    std::uint64_t v;
-    if (read(wakeup_fd, &v, sizeof v) < 0) return;
-    ssize_t rc = write(wakeup_fd, &one, sizeof one);
-    (void)rc;
-}
-#else   // kqueue
-int backend_create(int& wakeup_fd) {
-    int kq = kqueue();
-    if (kq < 0) return -1;
-    struct kevent ev;
-    EV_SET(&ev, 0, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, nullptr);
-    if (kevent(kq, &ev, 1, nullptr, 0, nullptr) < 0) {
-        close(kq);
-        return -1;
-    }
-    wakeup_fd = -1;
-    return kq;
-}
-
-int backend_watch(int kq, int fd, void* data) {
-    struct kevent ev[2];
-    EV_SET(&ev[0], fd, EVFILT_READ, EV_ADD | EV_CLEAR, 0, 0, data);
-    EV_SET(&ev[1], fd, EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0, data);
-    return kevent(kq, ev, 2, nullptr, 0, nullptr);
-}
-
-void backend_unwatch(int kq, int fd) {
-    struct kevent ev[2];
-    EV_SET(&ev[0], fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
-    EV_SET(&ev[1], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
-    kevent(kq, ev, 2, nullptr, 0, nullptr);
-}
-
-int backend_wait(int kq, int, int timeout_ms, std::vector<Event>& out) {
-    struct kevent events[kMaxEvents];
-    timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
-    int n = kevent(kq, nullptr, 0, events, kMaxEvents, timeout_ms < 0 ? nullptr : &ts);
-    if (n < 0) return errno == EINTR ? 0 : -1;
-    for (int i = 0; i < n; ++i) {
-        if (events[i].filter == EVFILT_USER) continue;
-        std::uint32_t r = 0;
-        if (events[i].filter == EVFILT_READ) r |= readiness::kReadable;
-        if (events[i].filter == EVFILT_WRITE) r |= readiness::kWritable;
-        if (events[i].flags & EV_EOF)
-            r |= events[i].filter == EVFILT_READ ? readiness::kReadClosed : readiness::kWriteClosed;
-        if (events[i].flags & EV_ERROR) r |= readiness::kError;
-        out.push_back({events[i].udata, r});
-    }
-    return 0;
-}
-
-void backend_wake(int, int kq) {
-    struct kevent ev;
-    EV_SET(&ev, 0, EVFILT_USER, 0, NOTE_TRIGGER, 0, nullptr);
-    kevent(kq, &ev, 1, nullptr, 0, nullptr);
-}
-#endif
 
 }  // namespace
 
 // ------------------------------------------------------------------ reactor
-Reactor::Reactor() {
-    poll_fd_ = backend_create(wakeup_fd_);
-    if (poll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "pollen: reactor");
-}
+Reactor::Reactor(std::size_t max_events_per_turn) : events_(max_events_per_turn) {}
 
 Reactor::~Reactor() {
     shutdown();
     free_released();
     for (ScheduledIo* io : live_) delete io;
-    if (wakeup_fd_ >= 0) close(wakeup_fd_);
-    if (poll_fd_ >= 0) close(poll_fd_);
 }
 
 Reactor* Reactor::current() { return tls_reactor; }
@@ -188,8 +55,8 @@ ScheduledIo* Reactor::register_fd(int fd, std::error_code& ec) {
         }
         live_.insert(io);
     }
-    if (backend_watch(poll_fd_, fd, io) < 0) {
-        ec = std::error_code(errno, std::generic_category());
+    if (std::error_code err = poller_.watch(fd, io)) {
+        ec = err;
         std::lock_guard lock(regs_mu_);
         live_.erase(io);
         delete io;
@@ -200,7 +67,7 @@ ScheduledIo* Reactor::register_fd(int fd, std::error_code& ec) {
 }
 
 void Reactor::deregister(int fd, ScheduledIo* io) {
-    backend_unwatch(poll_fd_, fd);
+    poller_.unwatch(fd);
     std::lock_guard lock(regs_mu_);
     live_.erase(io);
     released_.push_back(io);
@@ -285,45 +152,63 @@ std::optional<std::chrono::nanoseconds> Reactor::wait_for_next_timer() {
 
 void Reactor::turn(std::optional<std::chrono::nanoseconds> max_wait) {
     free_released();
+    TurnWait wait = compute_timeout(max_wait);
+    poll_events(wait.timeout_ms);
+    std::size_t dispatched = dispatch_io();
+    auto_advance_if_idle(wait, dispatched);
+    fire_due_timers();
+}
 
+Reactor::TurnWait Reactor::compute_timeout(std::optional<std::chrono::nanoseconds> max_wait) {
     // Announce "about to sleep" before reading the heap: a timer inserted
     // after our read then sees a later wake-up time than its own and unparks us.
     wake_at_ns_.store(INT64_MAX, std::memory_order_seq_cst);
-    std::optional<std::chrono::nanoseconds> wait = wait_for_next_timer();
+    TurnWait out;
+    out.timer_wait = wait_for_next_timer();
+    std::optional<std::chrono::nanoseconds> wait = out.timer_wait;
     // A blocking task holds a paused clock (Tokio's inhibit_auto_advance):
     // the turn then waits in real time, and jumps the clock only if no
     // blocking task was there when it began nor when it ended.
     bool paused = clock_.is_paused() && auto_advance_inhibitors_.load(std::memory_order_acquire) == 0;
-    std::optional<std::chrono::nanoseconds> timer_wait = wait;
     if (paused && wait) wait = std::chrono::nanoseconds(0);  // look at I/O, then auto-advance
+    out.may_auto_advance = paused && out.timer_wait && (!max_wait || max_wait->count() != 0);
     if (max_wait && (!wait || *max_wait < *wait)) wait = max_wait;
 
-    int timeout_ms = -1;
     if (wait) {
         // Round up: waking before the deadline would only spin.
         auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wait).count();
-        timeout_ms = int(std::min<std::int64_t>(ms, INT_MAX));
+        out.timeout_ms = int(std::min<std::int64_t>(ms, INT_MAX));
+        // On the clock's time line, where timer deadlines are (it may be
+        // offset from steady_clock after a pause and resume).
+        wake_at_ns_.store(since_epoch_ns(saturating_add(clock_.now(), *wait)), std::memory_order_seq_cst);
     }
-    // On the clock's time line, where timer deadlines are (it may be offset
-    // from steady_clock after a pause and resume).
-    if (wait)
-        wake_at_ns_.store(since_epoch_ns(saturating_add(clock_.now(), *wait)),
-                          std::memory_order_seq_cst);
-
-    std::vector<Event> events;
-    backend_wait(poll_fd_, wakeup_fd_, timeout_ms, events);
-    wake_at_ns_.store(INT64_MIN, std::memory_order_release);  // awake: no unpark needed for timers
-
-    for (const Event& e : events) static_cast<ScheduledIo*>(e.data)->set_readiness_and_wake(e.ready);
-
-    // Paused clock with nothing else to do: jump to the next timer (Tokio's auto-advance).
-    if (paused && events.empty() && timer_wait && (!max_wait || max_wait->count() != 0) &&
-        auto_advance_inhibitors_.load(std::memory_order_acquire) == 0)
-        clock_.auto_advance(*timer_wait);
-    fire_due_timers();
+    return out;
 }
 
-void Reactor::unpark() { backend_wake(wakeup_fd_, poll_fd_); }
+void Reactor::poll_events(int timeout_ms) {
+    if (std::error_code ec = poller_.wait(events_, timeout_ms)) poll_failed(ec);
+    wake_at_ns_.store(INT64_MIN, std::memory_order_release);  // awake: no unpark needed for timers
+}
+
+std::size_t Reactor::dispatch_io() {
+    std::size_t dispatched = 0;
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+        PollEvent e = events_[i];
+        if (e.token == nullptr) continue;  // the wake-up: it only ended the wait
+        static_cast<ScheduledIo*>(e.token)->set_readiness_and_wake(e.ready);
+        ++dispatched;
+    }
+    return dispatched;
+}
+
+// A paused clock with nothing else to do jumps to the next timer (Tokio's auto-advance).
+void Reactor::auto_advance_if_idle(const TurnWait& wait, std::size_t dispatched) {
+    if (wait.may_auto_advance && dispatched == 0 &&
+        auto_advance_inhibitors_.load(std::memory_order_acquire) == 0)
+        clock_.auto_advance(*wait.timer_wait);
+}
+
+void Reactor::unpark() { poller_.wake(); }
 
 void Reactor::shutdown() {
     std::vector<ScheduledIo*> all;

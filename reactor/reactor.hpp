@@ -4,10 +4,20 @@
 /// calls `turn()` from whichever idle worker drives it, and `unpark()` from
 /// any thread to cut that wait short.
 ///
-/// One turn reads like libuv's loop: free registrations dropped since the last
-/// turn, compute the wait from the earliest timer, wait for OS events (epoll on
-/// Linux, kqueue on BSD/macOS; edge-triggered), wake the tasks whose
-/// descriptors became ready, fire the expired timers.
+/// One turn is a fixed sequence of named steps, like libuv's uv_run:
+/// free_released (registrations dropped since the last turn), compute_timeout
+/// (the wait, from the earliest timer), poll_events (wait for OS events
+/// through the Poller: epoll on Linux, kqueue on BSD/macOS; edge-triggered),
+/// dispatch_io (wake the tasks whose descriptors became ready),
+/// auto_advance_if_idle (a paused clock jumps to the next timer) and
+/// fire_due_timers. The events buffer is allocated once and reused by every
+/// turn; a turn handles at most its capacity of events (Tokio's
+/// max_io_events_per_tick, 1024), the OS keeps the rest for the next turn.
+///
+/// A failing wait is fatal, as in Tokio (mio returns the error, Tokio's
+/// driver panics "unexpected error when polling the I/O driver"): pollen
+/// prints that line with the OS error to stderr and aborts. EINTR is not a
+/// failure, only a turn without events.
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +30,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "detail/poller.hpp"
 #include "scheduled_io.hpp"
 #include "timer_heap.hpp"
 
@@ -28,7 +39,8 @@ namespace pollen::detail {
 class Reactor : public std::enable_shared_from_this<Reactor> {
 public:
     /// Throws std::system_error if the OS refuses the epoll/kqueue instance.
-    Reactor();
+    /// A turn dispatches at most `max_events_per_turn` I/O events.
+    explicit Reactor(std::size_t max_events_per_turn = Events::kDefaultCapacity);
     ~Reactor();
     Reactor(const Reactor&) = delete;
     Reactor& operator=(const Reactor&) = delete;
@@ -92,11 +104,25 @@ public:
     }
 
 private:
+    /// compute_timeout's answer: how long poll_events may wait, and whether
+    /// a paused clock may then jump to the next timer.
+    struct TurnWait {
+        int timeout_ms = -1;  // for the Poller; -1: until an event or wake
+        std::optional<std::chrono::nanoseconds> timer_wait;  // until the earliest timer
+        bool may_auto_advance = false;
+    };
+
+    // The steps of turn(), in their order.
     void free_released();
+    TurnWait compute_timeout(std::optional<std::chrono::nanoseconds> max_wait);
+    void poll_events(int timeout_ms);
+    std::size_t dispatch_io();
+    void auto_advance_if_idle(const TurnWait& wait, std::size_t dispatched);
+
     std::optional<std::chrono::nanoseconds> wait_for_next_timer();
 
-    int poll_fd_ = -1;    // epoll or kqueue
-    int wakeup_fd_ = -1;  // eventfd (Linux); kqueue uses EVFILT_USER
+    Poller poller_;
+    Events events_;  // filled by poll_events, read by dispatch_io; the driving thread's
 
     std::mutex regs_mu_;
     std::unordered_set<ScheduledIo*> live_;                // owned; kept for shutdown()

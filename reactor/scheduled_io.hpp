@@ -35,7 +35,7 @@ inline constexpr std::uint32_t kShutdown = 32;  // the reactor is gone
 inline constexpr std::uint32_t kMask = 0xFFFF;
 static_assert((io::Ready::ALL.bits() & kShutdown) == 0);
 /// What satisfies a reader / a writer. EPOLLERR arrives with READABLE and
-/// WRITABLE (reactor.cpp), which wake both: the syscall reports the error.
+/// WRITABLE (detail/poller_epoll.cpp), which wake both: the syscall reports the error.
 /// ERROR alone satisfies only an ERROR interest, so once the error was
 /// consumed and the socket said EAGAIN, a reader waits again instead of
 /// spinning on an error bit that no syscall clears.

@@ -41,7 +41,7 @@ public:
 
 private:
     void acquire() noexcept {
-        if (task_) task_->state.fetch_add(detail::task_state::kRefOne, std::memory_order_relaxed);
+        if (task_) task_->state.ref_inc();
     }
     detail::Header* task_;
 };

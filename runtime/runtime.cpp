@@ -46,15 +46,14 @@ RuntimeMetrics Runtime::metrics() const {
 }
 
 std::string Runtime::dump() const {
-    using namespace detail::task_state;
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     std::int64_t now = std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
     std::ostringstream out;
     sched_->owned().for_each([&](const detail::Header& t) {
-        std::uint64_t s = t.state.load(std::memory_order_relaxed);
-        const char* state = (s & kRunning) ? "running" : (s & kNotified) ? "scheduled" : "idle";
-        out << "task " << t.id << " " << state << (s & kCancelled ? " (cancelling)" : "")
+        detail::Snapshot s = t.state.load(std::memory_order_relaxed);
+        const char* state = s.is_running() ? "running" : s.is_notified() ? "scheduled" : "idle";
+        out << "task " << t.id << " " << state << (s.is_cancelled() ? " (cancelling)" : "")
             << " polls=" << t.polls.load(std::memory_order_relaxed);
         std::int64_t last = t.last_poll_ns.load(std::memory_order_relaxed);
         if (last) out << " last_poll=" << (now - last) / 1'000'000 << "ms_ago";

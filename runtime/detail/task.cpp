@@ -1,5 +1,6 @@
-// The task state machine: every transition of the state word, the task's
-// Waker, and what completion and cancellation do.
+// The task harness: applies the state word's transitions (task_state.hpp)
+// and acts on each returned decision; the task's Waker; what completion and
+// cancellation do; the poll diagnostics (PollDiagnostics).
 #include "task.hpp"
 
 #include <spdlog/spdlog.h>
@@ -13,8 +14,6 @@
 #include "scheduler.hpp"
 
 namespace pollen::detail {
-
-using namespace task_state;
 
 namespace {
 
@@ -61,17 +60,69 @@ private:
     OnStack entry_;
 };
 
+/// Everything a poll records besides the state word, behind one hook:
+/// the poll count and last poll time (Runtime::dump), the slow-poll warning
+/// (Builder::warn_on_slow_poll) and lost-waker detection
+/// (Builder::detect_lost_wakers). The reports are out of line and cold; the
+/// hot path is a counter, one coarse clock read (two with slow-poll warnings
+/// on, the default) and, only with detection on, the clone count.
+class PollDiagnostics {
+public:
+    explicit PollDiagnostics(Header* t) : task_(t), detect_lost_(t->scheduler->detect_lost_wakers) {}
+
+    /// The vtable of the Waker the poll borrows: the counting one when
+    /// lost wakers are detected (so the plain one stays free of it).
+    const RawWakerVTable* waker_vtable() const {
+        return detect_lost_ ? &counting_task_waker_vtable : &task_waker_vtable;
+    }
+
+    void before_poll() {
+        task_->polls.fetch_add(1, std::memory_order_relaxed);
+        started_ = coarse_now_ns();
+        task_->last_poll_ns.store(started_, std::memory_order_relaxed);
+    }
+
+    /// After the poll, before the state changes: a task left Pending is
+    /// still ours to inspect.
+    void after_poll(bool done) {
+        std::int64_t threshold = task_->scheduler->slow_poll_ns;
+        if (threshold > 0) {
+            std::int64_t took = coarse_now_ns() - started_;
+            if (took > threshold) report_slow_poll(task_, took);
+        }
+        // A clone's count is given back only after its wake set NOTIFIED,
+        // so "no clone alive" read before "not NOTIFIED" never misses a
+        // wake that came from the last clone.
+        if (!done && detect_lost_ && task_->waker_clones.load(std::memory_order_seq_cst) == 0) {
+            Snapshot s = task_->state.load(std::memory_order_seq_cst);
+            if (!s.is_notified() && !s.is_cancelled()) report_lost_waker(task_);
+        }
+    }
+
+private:
+    [[gnu::cold, gnu::noinline]] static void report_slow_poll(const Header* t, std::int64_t took_ns) {
+        warn_slow_poll(t, took_ns);
+    }
+    [[gnu::cold, gnu::noinline]] static void report_lost_waker(Header* t) {
+        warn_lost_waker(t);  // first, so that whoever sees the count also finds the warning
+        t->scheduler->lost_wakers.fetch_add(1, std::memory_order_release);
+    }
+
+    Header* task_;
+    bool detect_lost_;
+    std::int64_t started_ = 0;
+};
+
+void dealloc(Header* t) { t->vtable->dealloc(t); }
+
 /// Marks the task complete and hands the output to the JoinHandle, or destroys
 /// it when none will read it. The caller holds the RUNNING right and one reference.
 void complete(Header* t) {
-    std::uint64_t prev = t->state.load(std::memory_order_relaxed);
-    while (!t->state.compare_exchange_weak(prev, (prev & ~kRunning) | kComplete,
-                                           std::memory_order_acq_rel, std::memory_order_relaxed)) {
-    }
+    TransitionToComplete done = t->state.transition_to_complete();
     // While our reference keeps the header alive: once woken, the reaper
     // may let go of its own.
-    if (prev & kReapWaiting) t->state.notify_all();
-    if (prev & kJoinInterest) t->join_waker.wake();
+    if (done.wake_reaper) t->state.notify_all();
+    if (done.wake_joiner) t->join_waker.wake();
     else t->vtable->drop_output(t);
     std::uint64_t refs = 1;
     if (t->scheduler->release(t)) ++refs;
@@ -86,44 +137,26 @@ void cancel_and_complete(Header* t) {
     complete(t);
 }
 
-// Wake paths. Only the wake that sets NOTIFIED on an idle task submits it.
 void wake_by_ref_impl(Header* t) {
-    std::uint64_t cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        if (cur & (kComplete | kNotified)) return;
-        std::uint64_t next = cur | kNotified;
-        bool submit = !(cur & kRunning);
-        if (submit) next += kRefOne;  // the queue's reference
-        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
-                                           std::memory_order_acquire)) {
-            if (submit) t->scheduler->schedule(t);
+    switch (t->state.transition_to_notified_by_ref()) {
+        case TransitionToNotifiedByRef::kSubmit:
+            t->scheduler->schedule(t);
             return;
-        }
+        case TransitionToNotifiedByRef::kDoNothing:
+            return;
     }
 }
 
 void wake_by_val_impl(Header* t) {
-    std::uint64_t cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        if (cur & (kComplete | kNotified)) {
-            drop_reference(t);
-            return;
-        }
-        if (cur & kRunning) {
-            // The runner re-submits it; our reference is not needed (the
-            // runner holds one, so this cannot be the last).
-            std::uint64_t next = (cur | kNotified) - kRefOne;
-            if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
-                                               std::memory_order_acquire))
-                return;
-            continue;
-        }
-        // Idle: our reference becomes the queue's.
-        if (t->state.compare_exchange_weak(cur, cur | kNotified, std::memory_order_acq_rel,
-                                           std::memory_order_acquire)) {
+    switch (t->state.transition_to_notified_by_val()) {
+        case TransitionToNotifiedByVal::kSubmit:
             t->scheduler->schedule(t);
             return;
-        }
+        case TransitionToNotifiedByVal::kDealloc:
+            dealloc(t);
+            return;
+        case TransitionToNotifiedByVal::kDoNothing:
+            return;
     }
 }
 
@@ -139,17 +172,16 @@ const RawWakerVTable task_waker_vtable{waker_clone, waker_wake, waker_wake_by_re
 
 namespace {
 RawWaker waker_clone(const void* data) {
-    header_of(data)->state.fetch_add(kRefOne, std::memory_order_relaxed);
+    header_of(data)->state.ref_inc();
     return {data, &task_waker_vtable};
 }
 
 // The counting vtable. A clone's count is given back only after its wake
-// set NOTIFIED, so "no clone alive" read before "not NOTIFIED" never misses
-// a wake that came from the last clone (run_task reads them in that order).
+// set NOTIFIED (PollDiagnostics::after_poll relies on that order).
 RawWaker counting_clone(const void* data) {
     Header* t = header_of(data);
     t->waker_clones.fetch_add(1, std::memory_order_seq_cst);
-    t->state.fetch_add(kRefOne, std::memory_order_relaxed);
+    t->state.ref_inc();
     return {data, &counting_task_waker_vtable};
 }
 void counting_wake(const void* data) {
@@ -168,40 +200,36 @@ void counting_drop(const void* data) {
 const RawWakerVTable counting_task_waker_vtable{counting_clone, counting_wake, waker_wake_by_ref, counting_drop};
 
 void drop_reference(Header* t, std::uint64_t n) {
-    std::uint64_t prev = t->state.fetch_sub(n * kRefOne, std::memory_order_acq_rel);
-    assert(refs(prev) >= n);
-    if (refs(prev) == n) t->vtable->dealloc(t);
+    switch (t->state.ref_dec(n)) {
+        case RefDec::kDealloc:
+            dealloc(t);
+            return;
+        case RefDec::kAlive:
+            return;
+    }
 }
 
-bool is_complete(const Header* t) {
-    return t->state.load(std::memory_order_acquire) & kComplete;
-}
+bool is_complete(const Header* t) { return t->state.is_complete(); }
 
 void run_task(Header* t) {
-    std::uint64_t cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        assert(cur & kNotified);
-        if (cur & (kRunning | kComplete)) {
-            // Cannot happen while only NOTIFIED submits; be safe all the same.
-            drop_reference(t);
-            return;
-        }
-        if (t->state.compare_exchange_weak(cur, (cur & ~kNotified) | kRunning,
-                                           std::memory_order_acq_rel, std::memory_order_acquire))
+    switch (t->state.transition_to_running()) {
+        case TransitionToRunning::kSuccess:
             break;
-    }
-    if (cur & kCancelled) {
-        cancel_and_complete(t);
-        return;
+        case TransitionToRunning::kCancelled:
+            cancel_and_complete(t);
+            return;
+        case TransitionToRunning::kFailed:
+            return;
+        case TransitionToRunning::kDealloc:
+            dealloc(t);
+            return;
     }
 
     // The poll borrows the queue's reference: this Waker owns none.
-    const bool detect_lost = t->scheduler->detect_lost_wakers;
-    Waker waker(RawWaker{t, detect_lost ? &counting_task_waker_vtable : &task_waker_vtable});
+    PollDiagnostics diagnostics(t);
+    Waker waker(RawWaker{t, diagnostics.waker_vtable()});
     Context cx(waker);
-    t->polls.fetch_add(1, std::memory_order_relaxed);
-    std::int64_t started = coarse_now_ns();
-    t->last_poll_ns.store(started, std::memory_order_relaxed);
+    diagnostics.before_poll();
     bool done;
     {
         coop::BudgetScope budget;
@@ -209,94 +237,63 @@ void run_task(Header* t) {
         done = t->vtable->poll_future(t, cx);
     }
     (void)std::move(waker).into_raw();
-    std::int64_t threshold = t->scheduler->slow_poll_ns;
-    if (threshold > 0) {
-        std::int64_t took = coarse_now_ns() - started;
-        if (took > threshold) warn_slow_poll(t, took);
-    }
+    diagnostics.after_poll(done);
     if (done) {
         complete(t);
         return;
     }
-    if (detect_lost && t->waker_clones.load(std::memory_order_seq_cst) == 0 &&
-        !(t->state.load(std::memory_order_seq_cst) & (kNotified | kCancelled))) {
-        warn_lost_waker(t);  // first, so that whoever sees the count also finds the warning
-        t->scheduler->lost_wakers.fetch_add(1, std::memory_order_release);
-    }
 
-    cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        if (cur & kCancelled) {
+    switch (t->state.transition_to_idle()) {
+        case TransitionToIdle::kOk:
+            return;
+        case TransitionToIdle::kOkNotified:
+            // Woken during its own poll: the reference is the queue's.
+            t->scheduler->schedule_yield(t);
+            return;
+        case TransitionToIdle::kOkDealloc:
+            dealloc(t);
+            return;
+        case TransitionToIdle::kCancelled:
             cancel_and_complete(t);
             return;
-        }
-        if (cur & kNotified) {
-            // Woken during its own poll: keep the reference for the queue.
-            if (t->state.compare_exchange_weak(cur, cur & ~kRunning, std::memory_order_acq_rel,
-                                               std::memory_order_acquire)) {
-                t->scheduler->schedule_yield(t);
-                return;
-            }
-            continue;
-        }
-        std::uint64_t next = (cur & ~kRunning) - kRefOne;
-        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
-                                           std::memory_order_acquire)) {
-            if (refs(next) == 0) t->vtable->dealloc(t);
-            return;
-        }
     }
 }
 
 void shutdown_task(Header* t) {
-    std::uint64_t cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        if (cur & kComplete) return;
-        bool idle = !(cur & kRunning);
-        std::uint64_t next = cur | kCancelled | (idle ? kRunning : 0);
-        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
-                                           std::memory_order_acquire)) {
-            if (!idle) return;  // its runner cancels it after the poll
-            // We hold the RUNNING right; complete() needs a reference of ours.
-            t->state.fetch_add(kRefOne, std::memory_order_relaxed);
+    switch (t->state.transition_to_shutdown()) {
+        case TransitionToShutdown::kCancelHere:
+            // We hold the RUNNING right and the reference complete() drops.
             cancel_and_complete(t);
             return;
-        }
+        case TransitionToShutdown::kRunnerCancels:
+        case TransitionToShutdown::kNothing:
+            return;
     }
 }
 
 void drop_join_handle(Header* t) {
-    std::uint64_t cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        if (cur & kComplete) {
+    switch (t->state.unset_join_interest()) {
+        case UnsetJoinInterest::kComplete:
             // The output is ours to destroy (if it was not read).
             t->vtable->drop_output(t);
             break;
-        }
-        if (t->state.compare_exchange_weak(cur, cur & ~kJoinInterest, std::memory_order_acq_rel,
-                                           std::memory_order_acquire)) {
+        case UnsetJoinInterest::kOk:
             // Completion no longer wakes it, so the waker a poll of the handle
             // stored is ours to let go now: kept, it would pin the waiting
             // task (or whatever the waker owns) until this task ends.
             (void)t->join_waker.take();
             break;
-        }
     }
     drop_reference(t);
 }
 
 void abort_task(Header* t) {
-    std::uint64_t cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        if (cur & (kComplete | kCancelled)) return;
-        std::uint64_t next = cur | kCancelled;
-        bool submit = !(cur & (kRunning | kNotified));
-        if (submit) next = next + kRefOne + kNotified;
-        if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
-                                           std::memory_order_acquire)) {
-            if (submit) t->scheduler->schedule(t);
+    switch (t->state.transition_to_notified_and_cancel()) {
+        case TransitionToNotifiedByRef::kSubmit:
+            t->scheduler->schedule(t);
             return;
-        }
+        case TransitionToNotifiedByRef::kDoNothing:
+            return;
     }
 }
 
@@ -306,48 +303,33 @@ bool running_on_this_thread(const Header* t) {
     return false;
 }
 
-ReapDecision reap_transition(std::uint64_t cur, bool running_here) {
-    if (cur & kComplete) return {ReapAction::kNothing, cur};
-    if (!(cur & kRunning)) return {ReapAction::kCancelHere, cur | kRunning | kCancelled};
-    if (running_here) return {ReapAction::kNothing, cur | kCancelled};
-    return {ReapAction::kWaitForRunner, cur | kCancelled | kReapWaiting};
-}
-
 bool start_reap(Header* t) {
-    const bool here = running_on_this_thread(t);
-    std::uint64_t cur = t->state.load(std::memory_order_acquire);
-    for (;;) {
-        ReapDecision d = reap_transition(cur, here);
-        if (d.next != cur && !t->state.compare_exchange_weak(cur, d.next, std::memory_order_acq_rel,
-                                                              std::memory_order_acquire))
-            continue;
-        switch (d.action) {
-            case ReapAction::kNothing:
-                return false;
-            case ReapAction::kCancelHere:
-                // As shutdown_task: we hold the RUNNING right, and complete()
-                // gives back a reference, which must be ours.
-                t->state.fetch_add(kRefOne, std::memory_order_relaxed);
-                cancel_and_complete(t);
-                return false;
-            case ReapAction::kWaitForRunner:
-                return true;
-        }
+    switch (t->state.transition_to_reaped(running_on_this_thread(t))) {
+        case ReapAction::kCancelHere:
+            // As shutdown_task: we hold the RUNNING right and the reference
+            // complete() drops.
+            cancel_and_complete(t);
+            return false;
+        case ReapAction::kWaitForRunner:
+            return true;
+        case ReapAction::kNothing:
+            return false;
     }
+    return false;
 }
 
 void wait_reaped(Header* t) {
     // A poll is usually short: spin a little before sleeping in the kernel.
     for (int i = 0; i < 64; ++i) {
-        if (t->state.load(std::memory_order_acquire) & kComplete) return;
+        if (t->state.is_complete()) return;
         std::this_thread::yield();
     }
     for (;;) {
-        std::uint64_t cur = t->state.load(std::memory_order_acquire);
-        if (cur & kComplete) return;
+        Snapshot cur = t->state.load();
+        if (cur.is_complete()) return;
         // complete() notifies when it sees REAP_WAITING; a change of any
         // other bit (a wake, a reference) just sends us round again.
-        t->state.wait(cur, std::memory_order_acquire);
+        t->state.wait(cur);
     }
 }
 

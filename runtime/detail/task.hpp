@@ -2,20 +2,13 @@
 /// The task: one allocation holding the header (state word, scheduler link,
 /// join waker), the output slot and the future itself (Tokio's task Cell).
 ///
-/// The state word makes lost and double wake-ups impossible:
-/// - NOTIFIED is set by a wake; only the waker that sets it on an idle task
-///   submits the task, so a task is in at most one run queue at a time.
-/// - A wake while RUNNING only sets NOTIFIED; the runner re-submits the task
-///   after its poll (to the back of the queue).
-/// - A wake after COMPLETE is a no-op; the header lives while any reference
-///   (waker, JoinHandle, queue entry, owned list) exists, so waking a task that
-///   finished or was dropped is always safe.
-/// - JOIN_INTEREST says whether a JoinHandle will read the output; whoever
-///   observes the other side gone destroys the output.
-/// - COMPLETE implies the future is destroyed (it is destroyed first), so
-///   whoever observes COMPLETE (acquire) may free what the future borrowed.
-///   REAP_WAITING says a thread blocks in `wait_reaped` until COMPLETE; only
-///   then does completion pay for a notify (TaskScope's destructor).
+/// The state word (task_state.hpp) makes lost and double wake-ups
+/// impossible: only the wake that sets NOTIFIED on an idle task submits it,
+/// a wake while RUNNING leaves the resubmission to the runner, a wake after
+/// COMPLETE is a no-op, and the header lives while any reference exists, so
+/// waking a task that finished or was dropped is always safe. The functions
+/// below are the harness: each applies one transition of the state word and
+/// acts on the decision it returns.
 
 #include <atomic>
 #include <cstdint>
@@ -29,6 +22,7 @@
 #include "../../core/result.hpp"
 #include "../join_error.hpp"
 #include "task_alloc.hpp"
+#include "task_state.hpp"
 
 namespace pollen::detail {
 
@@ -48,26 +42,13 @@ struct TaskVTable {
     void (*dealloc)(Header*);
 };
 
-namespace task_state {
-inline constexpr std::uint64_t kRunning = 1;
-inline constexpr std::uint64_t kComplete = 2;
-inline constexpr std::uint64_t kNotified = 4;
-inline constexpr std::uint64_t kJoinInterest = 8;
-inline constexpr std::uint64_t kCancelled = 16;
-inline constexpr std::uint64_t kReapWaiting = 32;
-inline constexpr std::uint64_t kRefOne = 64;
-inline constexpr std::uint64_t kFlagsMask = kRefOne - 1;
-inline std::uint64_t refs(std::uint64_t s) { return s / kRefOne; }
-}  // namespace task_state
-
 struct Header {
     /// Three references at birth: the owned-task list, the JoinHandle and the
     /// first run-queue entry.
     Header(const TaskVTable* vt, Scheduler* sched, std::uint64_t task_id, std::source_location loc)
-        : state(3 * task_state::kRefOne | task_state::kNotified | task_state::kJoinInterest),
-          vtable(vt), scheduler(sched), id(task_id), location(loc) {}
+        : vtable(vt), scheduler(sched), id(task_id), location(loc) {}
 
-    std::atomic<std::uint64_t> state;
+    State state;  // task_state::kInitial
     const TaskVTable* vtable;
     Scheduler* scheduler;
     Header* queue_next = nullptr;  // intrusive link for run queues
@@ -181,22 +162,8 @@ bool is_complete(const Header* task);
 
 /// Reaping (TaskScope): cancel a task and know its future is destroyed:
 /// `if (start_reap(t)) wait_reaped(t);` (or start many, then wait for each).
-/// What the reaper does, decided from the state word alone:
-/// - kNothing: complete already (the future is gone), or running on the
-///   reaper's own thread (the reaper is inside that task's poll or
-///   cancellation: waiting would never end; the runner cancels it after
-///   the poll and `next` only marks it cancelled);
-/// - kCancelHere: idle; `next` takes the RUNNING right and marks it
-///   cancelled, so the reaper destroys the future on its own thread, now;
-/// - kWaitForRunner: polled by another thread; `next` marks it cancelled
-///   (the runner cancels it after this poll) and says a reaper waits.
-enum class ReapAction { kNothing, kCancelHere, kWaitForRunner };
-struct ReapDecision {
-    ReapAction action;
-    std::uint64_t next;
-};
-ReapDecision reap_transition(std::uint64_t state, bool running_on_this_thread);
-/// Applies reap_transition: cancels an idle task in place (its future is
+/// What the reaper does is State::transition_to_reaped's ReapAction.
+/// Applies transition_to_reaped: cancels an idle task in place (its future is
 /// destroyed on the calling thread) or marks a running one cancelled.
 /// Returns true when another thread is polling it: wait_reaped must follow.
 /// Consumes no reference; the caller holds one.

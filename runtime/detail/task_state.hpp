@@ -1,0 +1,317 @@
+#pragma once
+/// The task's state word (Tokio's runtime/task/state.rs): a set of flag bits
+/// and a reference count in one atomic 64-bit word, and every change of it as
+/// a transition that returns what the caller must do next.
+///
+/// Each transition exists twice: a pure `constexpr` function from a Snapshot
+/// to a Step (the decision and the next word), testable without threads, and
+/// a `State` member that applies it with one compare-and-swap loop (no store
+/// when the next word equals the current one) and returns the decision. The
+/// harness (task.cpp) never reads a bit itself: it switches on the decision.
+/// Every decision type is [[nodiscard]]: ignoring one leaks or double-runs a
+/// task.
+///
+/// References: one per JoinHandle, AbortHandle, Waker clone, run-queue entry
+/// and the owned-task list; the last one dropped frees the task
+/// (`kDealloc`). A task is in at most one run queue at a time: only the
+/// transition that sets NOTIFIED on an idle task submits it.
+///
+/// Thread safety: a State may be used from any thread; a Snapshot is a value.
+
+#include <atomic>
+#include <cassert>
+#include <cstdint>
+
+namespace pollen::detail {
+
+namespace task_state {
+/// RUNNING: some thread holds the right to touch the future (poll it,
+/// cancel it, destroy it). It is the lock around the future: set by
+/// transition_to_running, shutdown and reap on an idle task; cleared by
+/// transition_to_idle or transition_to_complete. Never set with COMPLETE.
+inline constexpr std::uint64_t kRunning = 1;
+/// COMPLETE: the future is destroyed and the output (if any) stored; never
+/// cleared. Whoever observes it (acquire) may free what the future borrowed.
+inline constexpr std::uint64_t kComplete = 2;
+/// NOTIFIED: a run-queue entry exists, or the runner owes one (a wake during
+/// the poll). Set by wakes and abort; cleared by transition_to_running.
+inline constexpr std::uint64_t kNotified = 4;
+/// JOIN_INTEREST: a JoinHandle will read the output. Whoever observes the
+/// other side gone destroys the output (the completer if the handle is
+/// gone, the handle if the task is complete).
+inline constexpr std::uint64_t kJoinInterest = 8;
+/// CANCELLED: the task must be cancelled instead of polled (abort,
+/// shutdown, reap). Whoever next holds RUNNING destroys the future.
+inline constexpr std::uint64_t kCancelled = 16;
+/// REAP_WAITING: a thread blocks in wait_reaped until COMPLETE; only then
+/// does completion pay for a futex notify (TaskScope's destructor).
+inline constexpr std::uint64_t kReapWaiting = 32;
+/// One reference; the count is the word's bits above the flags.
+inline constexpr std::uint64_t kRefOne = 64;
+inline constexpr std::uint64_t kFlagsMask = kRefOne - 1;
+/// At birth: three references (the owned-task list, the JoinHandle, the
+/// first run-queue entry), NOTIFIED for that entry, and JOIN_INTEREST.
+inline constexpr std::uint64_t kInitial = 3 * kRefOne | kNotified | kJoinInterest;
+inline constexpr std::uint64_t refs(std::uint64_t s) { return s / kRefOne; }
+}  // namespace task_state
+
+/// One value of the state word.
+class Snapshot {
+public:
+    constexpr explicit Snapshot(std::uint64_t bits) : bits_(bits) {}
+    constexpr std::uint64_t bits() const { return bits_; }
+
+    constexpr bool is_running() const { return bits_ & task_state::kRunning; }
+    constexpr bool is_complete() const { return bits_ & task_state::kComplete; }
+    constexpr bool is_notified() const { return bits_ & task_state::kNotified; }
+    constexpr bool is_join_interested() const { return bits_ & task_state::kJoinInterest; }
+    constexpr bool is_cancelled() const { return bits_ & task_state::kCancelled; }
+    constexpr bool is_reap_waiting() const { return bits_ & task_state::kReapWaiting; }
+    /// Neither running nor complete: its future waits for a wake.
+    constexpr bool is_idle() const { return !(bits_ & (task_state::kRunning | task_state::kComplete)); }
+    constexpr std::uint64_t ref_count() const { return task_state::refs(bits_); }
+
+    constexpr Snapshot with(std::uint64_t flags) const { return Snapshot(bits_ | flags); }
+    constexpr Snapshot without(std::uint64_t flags) const { return Snapshot(bits_ & ~flags); }
+    constexpr Snapshot ref_inc() const { return Snapshot(bits_ + task_state::kRefOne); }
+    constexpr Snapshot ref_dec() const {
+        assert(ref_count() > 0);
+        return Snapshot(bits_ - task_state::kRefOne);
+    }
+
+    friend constexpr bool operator==(Snapshot, Snapshot) = default;
+
+private:
+    std::uint64_t bits_;
+};
+
+// ---- decisions ----
+
+/// transition_to_running (a task taken from a run queue, whose entry owned
+/// one reference).
+enum class [[nodiscard]] TransitionToRunning {
+    kSuccess,    ///< RUNNING taken, NOTIFIED cleared: poll the future.
+    kCancelled,  ///< RUNNING taken but CANCELLED is set: cancel, then complete.
+    kFailed,     ///< Already running or complete: the entry's reference was dropped.
+    kDealloc,    ///< As kFailed, and that was the last reference: free the task.
+};
+
+/// transition_to_idle (after a poll returned Pending; the runner holds
+/// RUNNING and the queue entry's reference).
+enum class [[nodiscard]] TransitionToIdle {
+    kOk,          ///< RUNNING cleared, the entry's reference dropped.
+    kOkNotified,  ///< Woken during the poll: RUNNING cleared, the reference kept: resubmit.
+    kOkDealloc,   ///< As kOk, and that was the last reference: free the task.
+    kCancelled,   ///< CANCELLED is set: nothing changed; cancel, then complete.
+};
+
+/// transition_to_notified_by_ref (a wake that keeps the waker) and
+/// transition_to_notified_and_cancel (abort).
+enum class [[nodiscard]] TransitionToNotifiedByRef {
+    kDoNothing,  ///< Complete, already notified, or running (its runner resubmits).
+    kSubmit,     ///< Was idle: NOTIFIED set and a reference added for the queue: submit.
+};
+
+/// transition_to_notified_by_val (a wake that consumes the waker's reference).
+enum class [[nodiscard]] TransitionToNotifiedByVal {
+    kDoNothing,  ///< The waker's reference was dropped (the task lives on).
+    kSubmit,     ///< Was idle: NOTIFIED set; the waker's reference is now the queue's: submit.
+    kDealloc,    ///< The waker's reference was the last one: free the task.
+};
+
+/// transition_to_shutdown (runtime shutdown; consumes no reference).
+enum class [[nodiscard]] TransitionToShutdown {
+    kNothing,        ///< Complete already.
+    kRunnerCancels,  ///< Running elsewhere: CANCELLED set; its runner cancels it after the poll.
+    kCancelHere,     ///< Was idle: RUNNING and CANCELLED set, a reference added for the
+                     ///< caller: cancel, then complete (which drops that reference).
+};
+
+/// transition_to_reaped (TaskScope: cancel a task and know its future is
+/// destroyed; consumes no reference).
+enum class [[nodiscard]] ReapAction {
+    kNothing,        ///< Complete already, or running on the reaper's own thread (the
+                     ///< reaper is inside that poll: waiting would never end; CANCELLED
+                     ///< is set and the runner cancels it after the poll).
+    kCancelHere,     ///< Was idle: as TransitionToShutdown::kCancelHere.
+    kWaitForRunner,  ///< Polled by another thread: CANCELLED and REAP_WAITING set; the
+                     ///< runner cancels it after this poll and notifies: wait_reaped.
+};
+
+/// unset_join_interest (the JoinHandle is dropped; its reference is dropped after).
+enum class [[nodiscard]] UnsetJoinInterest {
+    kOk,        ///< JOIN_INTEREST cleared: the stored join waker is the handle's to drop.
+    kComplete,  ///< Complete already: the output is the handle's to destroy.
+};
+
+/// transition_to_complete (the runner, holding RUNNING and one reference,
+/// destroyed the future and stored the output).
+struct [[nodiscard]] TransitionToComplete {
+    bool wake_joiner;  ///< JOIN_INTEREST: wake the join waker; otherwise destroy the output.
+    bool wake_reaper;  ///< REAP_WAITING: notify the state word's waiters.
+};
+
+/// ref_dec.
+enum class [[nodiscard]] RefDec {
+    kAlive,    ///< Other references remain.
+    kDealloc,  ///< That was the last reference: free the task.
+};
+
+/// A pure transition's result: what to do, and the word to store.
+template <class D>
+struct Step {
+    D decision;
+    Snapshot next;
+};
+
+// ---- the pure transitions ----
+
+namespace task_state {
+
+/// Precondition: NOTIFIED (the caller owns the queue entry's reference).
+constexpr Step<TransitionToRunning> to_running(Snapshot s) {
+    assert(s.is_notified());
+    if (!s.is_idle()) {
+        // Cannot happen while only NOTIFIED submits; be safe all the same.
+        Snapshot next = s.ref_dec();
+        return {next.ref_count() == 0 ? TransitionToRunning::kDealloc : TransitionToRunning::kFailed, next};
+    }
+    Snapshot next = s.without(kNotified).with(kRunning);
+    return {s.is_cancelled() ? TransitionToRunning::kCancelled : TransitionToRunning::kSuccess, next};
+}
+
+/// Precondition: RUNNING, held by the caller with the queue entry's reference.
+constexpr Step<TransitionToIdle> to_idle(Snapshot s) {
+    assert(s.is_running() && !s.is_complete());
+    if (s.is_cancelled()) return {TransitionToIdle::kCancelled, s};
+    if (s.is_notified()) return {TransitionToIdle::kOkNotified, s.without(kRunning)};
+    Snapshot next = s.without(kRunning).ref_dec();
+    return {next.ref_count() == 0 ? TransitionToIdle::kOkDealloc : TransitionToIdle::kOk, next};
+}
+
+/// The caller holds a reference (the waker it wakes through).
+constexpr Step<TransitionToNotifiedByRef> to_notified_by_ref(Snapshot s) {
+    if (s.is_complete() || s.is_notified()) return {TransitionToNotifiedByRef::kDoNothing, s};
+    if (s.is_running()) return {TransitionToNotifiedByRef::kDoNothing, s.with(kNotified)};
+    return {TransitionToNotifiedByRef::kSubmit, s.with(kNotified).ref_inc()};
+}
+
+/// The caller's reference is consumed.
+constexpr Step<TransitionToNotifiedByVal> to_notified_by_val(Snapshot s) {
+    if (s.is_complete() || s.is_notified()) {
+        Snapshot next = s.ref_dec();
+        return {next.ref_count() == 0 ? TransitionToNotifiedByVal::kDealloc : TransitionToNotifiedByVal::kDoNothing,
+                next};
+    }
+    if (s.is_running()) {
+        // The runner holds a reference, so ours cannot be the last.
+        assert(s.ref_count() >= 2);
+        return {TransitionToNotifiedByVal::kDoNothing, s.with(kNotified).ref_dec()};
+    }
+    return {TransitionToNotifiedByVal::kSubmit, s.with(kNotified)};
+}
+
+/// Abort: marks CANCELLED and, on an idle task not yet queued, submits it
+/// (its runner then cancels it). No effect on a complete or cancelled task.
+constexpr Step<TransitionToNotifiedByRef> to_notified_and_cancel(Snapshot s) {
+    if (s.is_complete() || s.is_cancelled()) return {TransitionToNotifiedByRef::kDoNothing, s};
+    Snapshot next = s.with(kCancelled);
+    if (s.is_running() || s.is_notified()) return {TransitionToNotifiedByRef::kDoNothing, next};
+    return {TransitionToNotifiedByRef::kSubmit, next.with(kNotified).ref_inc()};
+}
+
+constexpr Step<TransitionToShutdown> to_shutdown(Snapshot s) {
+    if (s.is_complete()) return {TransitionToShutdown::kNothing, s};
+    if (s.is_running()) return {TransitionToShutdown::kRunnerCancels, s.with(kCancelled)};
+    return {TransitionToShutdown::kCancelHere, s.with(kRunning | kCancelled).ref_inc()};
+}
+
+/// `running_here`: the calling thread is inside this task's poll or cancellation.
+constexpr Step<ReapAction> to_reaped(Snapshot s, bool running_here) {
+    if (s.is_complete()) return {ReapAction::kNothing, s};
+    if (!s.is_running()) return {ReapAction::kCancelHere, s.with(kRunning | kCancelled).ref_inc()};
+    if (running_here) return {ReapAction::kNothing, s.with(kCancelled)};
+    return {ReapAction::kWaitForRunner, s.with(kCancelled | kReapWaiting)};
+}
+
+/// Precondition: JOIN_INTEREST (the caller is the JoinHandle).
+constexpr Step<UnsetJoinInterest> unset_join_interest(Snapshot s) {
+    assert(s.is_join_interested());
+    if (s.is_complete()) return {UnsetJoinInterest::kComplete, s};
+    return {UnsetJoinInterest::kOk, s.without(kJoinInterest)};
+}
+
+/// Precondition: RUNNING, held by the caller.
+constexpr Step<TransitionToComplete> to_complete(Snapshot s) {
+    assert(s.is_running() && !s.is_complete());
+    return {{s.is_join_interested(), s.is_reap_waiting()}, s.without(kRunning).with(kComplete)};
+}
+
+}  // namespace task_state
+
+// ---- the atomic word ----
+
+class State {
+    // Applies a pure transition with one CAS loop; no store when the next
+    // word equals the current one (the load's acquire is the ordering then).
+    template <class F>
+    auto apply(F transition) {
+        Snapshot cur = load();
+        for (;;) {
+            auto [decision, next] = transition(cur);
+            if (next == cur) return decision;
+            std::uint64_t expected = cur.bits();
+            if (word_.compare_exchange_weak(expected, next.bits(), std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+                return decision;
+            cur = Snapshot(expected);
+        }
+    }
+
+public:
+    State() : word_(task_state::kInitial) {}
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+
+    Snapshot load(std::memory_order order = std::memory_order_acquire) const { return Snapshot(word_.load(order)); }
+    bool is_complete() const { return load().is_complete(); }
+
+    TransitionToRunning transition_to_running() { return apply(task_state::to_running); }
+    TransitionToIdle transition_to_idle() { return apply(task_state::to_idle); }
+    TransitionToNotifiedByRef transition_to_notified_by_ref() { return apply(task_state::to_notified_by_ref); }
+    TransitionToNotifiedByVal transition_to_notified_by_val() { return apply(task_state::to_notified_by_val); }
+    TransitionToNotifiedByRef transition_to_notified_and_cancel() {
+        return apply(task_state::to_notified_and_cancel);
+    }
+    TransitionToShutdown transition_to_shutdown() { return apply(task_state::to_shutdown); }
+    ReapAction transition_to_reaped(bool running_here) {
+        return apply([running_here](Snapshot s) { return task_state::to_reaped(s, running_here); });
+    }
+    UnsetJoinInterest unset_join_interest() { return apply(task_state::unset_join_interest); }
+
+    /// RUNNING is ours and COMPLETE unset, so one fetch_xor flips both
+    /// (no loop); the returned word is the one before.
+    TransitionToComplete transition_to_complete() {
+        constexpr std::uint64_t flip = task_state::kRunning | task_state::kComplete;
+        Snapshot prev(word_.fetch_xor(flip, std::memory_order_acq_rel));
+        return task_state::to_complete(prev).decision;
+    }
+
+    /// A new reference from one the caller holds (a clone): nothing to order.
+    void ref_inc() { word_.fetch_add(task_state::kRefOne, std::memory_order_relaxed); }
+    RefDec ref_dec(std::uint64_t n = 1) {
+        std::uint64_t prev = word_.fetch_sub(n * task_state::kRefOne, std::memory_order_acq_rel);
+        assert(task_state::refs(prev) >= n);
+        return task_state::refs(prev) == n ? RefDec::kDealloc : RefDec::kAlive;
+    }
+
+    /// For wait_reaped: blocks while the word equals `seen`; any change
+    /// (not only COMPLETE) returns.
+    void wait(Snapshot seen) const { word_.wait(seen.bits(), std::memory_order_acquire); }
+    void notify_all() { word_.notify_all(); }
+
+private:
+    std::atomic<std::uint64_t> word_;
+};
+
+}  // namespace pollen::detail

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "detail/socket_pair.hpp"
 #include "detail/unix_addrs.hpp"
 
 namespace pollen::net {
@@ -26,17 +27,9 @@ io::Result<UnixDatagram> UnixDatagram::unbound() {
 }
 
 io::Result<std::pair<UnixDatagram, UnixDatagram>> UnixDatagram::pair() {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0)
-        return Err(detail::last_error());
-    auto a = detail::Socket::adopt(fds[0]);
-    if (!a) {
-        ::close(fds[1]);
-        return Err(a.error());
-    }
-    auto b = detail::Socket::adopt(fds[1]);
-    if (!b) return Err(b.error());
-    return Ok(std::pair{UnixDatagram(std::move(*a)), UnixDatagram(std::move(*b))});
+    auto sockets = detail::socket_pair(SOCK_DGRAM);
+    if (!sockets) return Err(sockets.error());
+    return Ok(std::pair{UnixDatagram(std::move(sockets->first)), UnixDatagram(std::move(sockets->second))});
 }
 
 io::Result<UnixDatagram> UnixDatagram::from_fd(int fd) {

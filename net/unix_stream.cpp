@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "detail/socket_pair.hpp"
 #include "detail/unix_addrs.hpp"
 
 namespace pollen::net {
@@ -20,17 +21,9 @@ Connect<UnixStream> UnixStream::connect(std::string_view path) {
 }
 
 io::Result<std::pair<UnixStream, UnixStream>> UnixStream::pair() {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0)
-        return Err(detail::last_error());
-    auto a = detail::Socket::adopt(fds[0]);
-    if (!a) {
-        ::close(fds[1]);
-        return Err(a.error());
-    }
-    auto b = detail::Socket::adopt(fds[1]);
-    if (!b) return Err(b.error());
-    return Ok(std::pair{UnixStream(std::move(*a)), UnixStream(std::move(*b))});
+    auto sockets = detail::socket_pair(SOCK_STREAM);
+    if (!sockets) return Err(sockets.error());
+    return Ok(std::pair{UnixStream(std::move(sockets->first)), UnixStream(std::move(sockets->second))});
 }
 
 io::Result<UnixStream> UnixStream::from_fd(int fd) {

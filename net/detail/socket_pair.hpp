@@ -1,0 +1,28 @@
+#pragma once
+/// socket_pair: a connected pair of non-blocking, close-on-exec Unix sockets
+/// of `type` (SOCK_STREAM or SOCK_DGRAM), each registered with the current
+/// reactor: what UnixStream::pair and UnixDatagram::pair both need.
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include "socket.hpp"
+
+namespace pollen::net::detail {
+
+inline io::Result<std::pair<Socket, Socket>> socket_pair(int type) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0) return Err(last_error());
+    auto a = Socket::adopt(fds[0]);
+    if (!a) {
+        ::close(fds[1]);
+        return Err(a.error());
+    }
+    auto b = Socket::adopt(fds[1]);
+    if (!b) return Err(b.error());
+    return Ok(std::pair{std::move(*a), std::move(*b)});
+}
+
+}  // namespace pollen::net::detail

@@ -20,7 +20,8 @@
 #include <utility>
 
 #include "../core/future_ext.hpp"
-#include "../runtime/handle.hpp"
+#include "../runtime/join_handle.hpp"
+#include "../runtime/spawn_blocking.hpp"
 #include "error.hpp"
 
 namespace pollen::fs {

@@ -26,7 +26,8 @@
 
 #include "../core/future_ext.hpp"
 #include "../core/io/error.hpp"
-#include "../runtime/handle.hpp"
+#include "../runtime/join_handle.hpp"
+#include "../runtime/spawn_blocking.hpp"
 #include "socket_addr.hpp"
 
 namespace pollen::net {

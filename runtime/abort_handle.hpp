@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "detail/task.hpp"
+#include "detail/task/task.hpp"
 
 namespace pollen {
 

@@ -12,10 +12,12 @@
 
 #include "../core/coop.hpp"
 #include "../core/future.hpp"
-#include "detail/blocking_pool.hpp"
 #include "detail/scheduler.hpp"
+#include "detail/scheduler/blocking_pool.hpp"
 #include "enter_guard.hpp"
 #include "join_handle.hpp"
+#include "spawn.hpp"           // detail::spawn_on (and the free spawn, which lived here)
+#include "spawn_blocking.hpp"  // the free spawn_blocking, which lived here
 
 namespace pollen {
 
@@ -37,7 +39,7 @@ public:
     template <Future F>
     JoinHandle<output_t<F>> spawn(F fut,
                                   std::source_location loc = std::source_location::current()) const {
-        return spawn_on(*sched_, std::move(fut), loc);
+        return detail::spawn_on(*sched_, std::move(fut), loc);
     }
     /// Refuses what is not a future (a closure, mostly) with pollen's message.
     /// (These refusing overloads return `auto`: the compiler then reads their
@@ -101,15 +103,7 @@ public:
     /// gives the result (Tokio's `spawn_blocking`).
     template <class Fn>
     auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) const {
-        return spawn_on(*sched_->blocking_pool, detail::BlockingTask<Fn>{std::move(fn)}, loc);
-    }
-
-    template <Future F>
-    static JoinHandle<output_t<F>> spawn_on(detail::Scheduler& s, F fut, std::source_location loc) {
-        detail::Header* task = detail::new_task(s, std::move(fut), loc);
-        JoinHandle<output_t<F>> handle(task);
-        s.submit_new(task);
-        return handle;
+        return detail::spawn_on(*sched_->blocking_pool, detail::BlockingTask<Fn>{std::move(fn)}, loc);
     }
 
     detail::Scheduler& scheduler() const { return *sched_; }
@@ -117,36 +111,5 @@ public:
 private:
     std::shared_ptr<detail::Scheduler> sched_;
 };
-
-/// Spawns onto the runtime this thread is in (Tokio's `tokio::spawn`).
-/// Throws std::logic_error when called outside a runtime.
-template <Future F>
-JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_location::current()) {
-    detail::Scheduler* s = detail::current_scheduler();
-    if (!s)
-        throw std::logic_error(
-            "pollen::spawn called outside a runtime: call it from a task or inside "
-            "block_on, or use Runtime::spawn / Handle::spawn");
-    return Handle::spawn_on(*s, std::move(fut), loc);
-}
-/// Refuses what is not a future (a closure, mostly) with pollen's message.
-template <class F>
-    requires(!Future<F>)
-auto spawn(F, std::source_location = std::source_location::current()) {
-    static_assert(is_future_v<F>,
-                  "pollen::spawn takes a future (a type with Output and poll(Context&)), not a closure: "
-                  "pass the future itself, spawn(make_future()); wrap plain code in "
-                  "pollen::future::lazy([] { ... }); give blocking code to spawn_blocking");
-}
-
-/// Runs the blocking closure `fn` on the current runtime's blocking pool
-/// (Tokio's `task::spawn_blocking`). Throws std::logic_error outside a runtime.
-template <class Fn>
-auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) {
-    detail::Scheduler* s = detail::current_scheduler();
-    if (!s || !s->blocking_pool)
-        throw std::logic_error("pollen::spawn_blocking called outside a runtime");
-    return Handle::spawn_on(*s->blocking_pool, detail::BlockingTask<Fn>{std::move(fn)}, loc);
-}
 
 }  // namespace pollen

@@ -17,7 +17,7 @@
 #include "../core/coop.hpp"
 #include "../core/future_ext.hpp"
 #include "abort_handle.hpp"
-#include "detail/task.hpp"
+#include "detail/task/task.hpp"
 
 namespace pollen {
 

@@ -30,6 +30,7 @@
 #include "../core/coop.hpp"
 #include "abort_handle.hpp"
 #include "handle.hpp"
+#include "spawn.hpp"
 
 namespace pollen {
 

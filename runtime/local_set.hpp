@@ -54,10 +54,11 @@
 #include <utility>
 
 #include "../core/future_ext.hpp"
-#include "detail/local_scheduler.hpp"
+#include "detail/scheduler/local_scheduler.hpp"
 #include "handle.hpp"
 #include "join_handle.hpp"
 #include "runtime.hpp"
+#include "spawn.hpp"
 
 namespace pollen {
 
@@ -108,7 +109,7 @@ public:
     JoinHandle<output_t<F>> spawn_local(F fut,
                                         std::source_location loc = std::source_location::current()) const {
         assert(set_ && "pollen: spawn_local on a moved-from LocalSet");
-        return Handle::spawn_on(*set_, std::move(fut), loc);
+        return detail::spawn_on(*set_, std::move(fut), loc);
     }
 
     /// A future that drives this set until `fut` is Ready (see above).
@@ -160,7 +161,7 @@ JoinHandle<output_t<F>> spawn_local(F fut, std::source_location loc = std::sourc
         throw std::logic_error(
             "pollen::spawn_local called from outside of a LocalSet: call it from a local task or "
             "inside LocalSet::run_until / LocalSet::block_on, or use LocalSet::spawn_local");
-    return Handle::spawn_on(*s, std::move(fut), loc);
+    return detail::spawn_on(*s, std::move(fut), loc);
 }
 /// Refuses what is not a future (a closure, mostly) with pollen's message.
 template <class F>

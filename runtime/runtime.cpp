@@ -1,15 +1,14 @@
 #include "runtime.hpp"
 
-#include <time.h>
-
 #include <cstdlib>
 #include <sstream>
 #include <string_view>
 #include <thread>
 
-#include "detail/blocking_pool.hpp"
-#include "detail/current_thread.hpp"
-#include "detail/multi_thread.hpp"
+#include "detail/scheduler/blocking_pool.hpp"
+#include "detail/scheduler/current_thread.hpp"
+#include "detail/scheduler/multi_thread.hpp"
+#include "detail/task/poll_diagnostics.hpp"
 
 namespace pollen {
 
@@ -46,9 +45,7 @@ RuntimeMetrics Runtime::metrics() const {
 }
 
 std::string Runtime::dump() const {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    std::int64_t now = std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    std::int64_t now = detail::coarse_now_ns();  // the clock of last_poll_ns
     std::ostringstream out;
     sched_->owned().for_each([&](const detail::Header& t) {
         detail::Snapshot s = t.state.load(std::memory_order_relaxed);
@@ -137,7 +134,7 @@ Runtime Builder::build() {
     s->slow_poll_ns = slow_poll_ns;
     s->detect_lost_wakers = config_.detect_lost_wakers;
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
-        s, s->driver->reactor, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
+        s, s->driver, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
     return Runtime(std::move(s));
 }
 

@@ -14,6 +14,7 @@
 #include "builder.hpp"
 #include "handle.hpp"
 #include "metrics.hpp"
+#include "spawn.hpp"
 
 namespace pollen {
 
@@ -32,7 +33,7 @@ public:
     }
     template <Future F>
     JoinHandle<output_t<F>> spawn(F fut, std::source_location loc = std::source_location::current()) {
-        return Handle::spawn_on(*sched_, std::move(fut), loc);
+        return detail::spawn_on(*sched_, std::move(fut), loc);
     }
     // What is not a future (a closure, mostly) is refused with pollen's message.
     template <class F>

@@ -90,7 +90,7 @@
 #include "../core/waker.hpp"
 #include "abort_handle.hpp"
 #include "detail/scheduler.hpp"
-#include "detail/task.hpp"
+#include "detail/task/task.hpp"
 #include "join_error.hpp"
 #include "join_handle.hpp"
 

@@ -1,4 +1,4 @@
-// White-box tests of a worker's run queue (runtime/detail/local_queue.hpp):
+// White-box tests of a worker's run queue (runtime/detail/scheduler/local_queue.hpp):
 // FIFO push/pop, a full queue refusing a push and handing its older half to
 // the inject queue, a thief taking half, and an owner racing several
 // thieves with no task lost or handed out twice. Meant to run under TSan as
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include <pollen/runtime/detail/local_queue.hpp>
+#include <pollen/runtime/detail/scheduler/local_queue.hpp>
 
 using namespace pollen::detail;
 

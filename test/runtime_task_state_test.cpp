@@ -1,5 +1,5 @@
-// White-box tests of the task state word (runtime/detail/task_state.hpp) and
-// of the harness that acts on its decisions (runtime/detail/task.cpp):
+// White-box tests of the task state word (runtime/detail/task/task_state.hpp) and
+// of the harness that acts on its decisions (runtime/detail/task/task.cpp):
 // - every pure transition on a fresh, idle, running, notified, complete and
 //   cancelled snapshot, and invariants over every flag combination;
 // - the atomic State under racing wakers, an abort, a JoinHandle drop and a
@@ -19,8 +19,8 @@
 #include <vector>
 
 #include <pollen/runtime/detail/scheduler.hpp>
-#include <pollen/runtime/detail/task.hpp>
-#include <pollen/runtime/detail/task_state.hpp>
+#include <pollen/runtime/detail/task/task.hpp>
+#include <pollen/runtime/detail/task/task_state.hpp>
 
 using namespace pollen;
 using namespace pollen::detail;

@@ -6,11 +6,11 @@ void Parker::park() {
     int expected = kNotified;
     if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acquire)) return;
     if (driver_) {
-        std::unique_lock driving(driver_->mu, std::try_to_lock);
+        Driver::Lock driving = driver_->try_lock();
         if (driving.owns_lock()) {
             expected = kEmpty;
             if (state_.compare_exchange_strong(expected, kParkedDriver, std::memory_order_acq_rel))
-                driver_->reactor->turn(std::nullopt);
+                driver_->park(driving, std::nullopt);
             state_.exchange(kEmpty, std::memory_order_acquire);  // consumes a pending unpark
             return;
         }
@@ -47,7 +47,7 @@ void Parker::unpark() {
             { std::lock_guard lock(mu_); }
             cv_.notify_one();
             break;
-        case kParkedDriver: driver_->reactor->unpark(); break;
+        case kParkedDriver: driver_->unpark(); break;
         default: break;
     }
 }

@@ -1,9 +1,13 @@
 #pragma once
 /// Parker: lets one thread sleep until another unparks it, without lost
 /// wake-ups (an unpark before the park makes the park return at once), as
-/// Rust's `thread::park`. BlockOnSignal is the Waker target of `block_on`:
-/// waking it records "poll the block_on future again" and unparks the thread
-/// driving it.
+/// Rust's `thread::park`. A runtime's parkers share its Driver (driver.hpp):
+/// the idle thread that gets the driver's lock sleeps in the reactor instead
+/// of on its condition variable; an unpark reaches either kind.
+/// BlockOnSignal is the Waker target of `block_on`: waking it records "poll
+/// the block_on future again" and unparks the thread driving it.
+///
+/// Threads: one thread parks a given Parker at a time; any thread unparks.
 
 #include <atomic>
 #include <chrono>
@@ -12,26 +16,9 @@
 #include <mutex>
 
 #include "../../core/waker.hpp"
-#include "../../reactor/reactor.hpp"
+#include "driver.hpp"
 
 namespace pollen::detail {
-
-/// The runtime/reactor seam: a runtime's parkers share one Driver, and the
-/// idle thread that takes its lock waits in the reactor (epoll_wait with the
-/// next timer as timeout) instead of on a condition variable. The others
-/// sleep on their condition variables; an unpark reaches either kind.
-struct Driver {
-    explicit Driver(std::shared_ptr<Reactor> r) : reactor(std::move(r)) {}
-    std::shared_ptr<Reactor> reactor;
-    std::mutex mu;  // held by the thread waiting in the reactor
-
-    /// A non-blocking turn (I/O and timers), if no other thread is driving:
-    /// busy workers call it now and then so events are not left waiting.
-    void try_turn_nonblocking() {
-        std::unique_lock lock(mu, std::try_to_lock);
-        if (lock.owns_lock()) reactor->turn(std::chrono::nanoseconds(0));
-    }
-};
 
 class Parker {
 public:

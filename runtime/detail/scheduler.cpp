@@ -13,7 +13,7 @@ Scheduler* current_scheduler() { return tls_current; }
 
 EnterGuard::EnterGuard(Scheduler* s, bool may_block)
     : previous_(tls_current), previous_may_block_(tls_may_block),
-      reactor_(s && s->driver ? s->driver->reactor.get() : nullptr) {
+      reactor_(s && s->driver ? &s->driver->reactor() : nullptr) {
     tls_current = s;
     tls_may_block = may_block;
 }

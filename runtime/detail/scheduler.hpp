@@ -11,9 +11,10 @@
 #include <source_location>
 
 #include "../metrics.hpp"
-#include "owned_tasks.hpp"
+#include "driver.hpp"
 #include "park.hpp"
-#include "task.hpp"
+#include "task/owned_tasks.hpp"
+#include "task/task.hpp"
 
 namespace pollen::detail {
 
@@ -66,7 +67,7 @@ public:
 
     /// The pool behind spawn_blocking (null for the pool itself).
     std::shared_ptr<Scheduler> blocking_pool;
-    /// The reactor this runtime's idle threads wait in (see Driver).
+    /// The seam to this runtime's reactor, where its idle threads park (driver.hpp).
     std::shared_ptr<Driver> driver;
 
     std::uint64_t next_task_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }

@@ -9,7 +9,7 @@
 #include <memory>
 #include <mutex>
 
-#include "scheduler.hpp"
+#include "../scheduler.hpp"
 
 namespace pollen::detail {
 

@@ -1,7 +1,10 @@
 #include "multi_thread.hpp"
 
-#include <algorithm>
 #include <pthread.h>
+
+#include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace pollen::detail {
 
@@ -12,19 +15,6 @@ constexpr std::uint32_t kMaxLifoStreak = 3;
 thread_local void* tls_owner = nullptr;  // the MultiThreadScheduler this worker thread belongs to
 thread_local void* tls_worker = nullptr;
 
-// The store-then-load handshake between a producer (push work, then look for
-// sleepers) and a parking worker (announce sleep, then look for work) needs a
-// full fence on both sides. TSan cannot model fences, so under it both sides
-// instead do a read-modify-write on one shared atomic, which orders them too.
-void handshake_fence(std::atomic<std::uint32_t>& anchor) {
-#if defined(__SANITIZE_THREAD__)
-    anchor.fetch_add(1, std::memory_order_acq_rel);
-#else
-    (void)anchor;
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-#endif
-}
-
 std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: cheap victim choice
     s ^= s >> 12;
     s ^= s << 25;
@@ -34,7 +24,7 @@ std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: cheap victim choi
 }  // namespace
 
 MultiThreadScheduler::MultiThreadScheduler(const Builder::Config& config, std::shared_ptr<Driver> d)
-    : config_(config) {
+    : config_(config), idle_(config.worker_threads) {
     driver = std::move(d);
     workers_.reserve(config.worker_threads);
     for (std::size_t i = 0; i < config.worker_threads; ++i) {
@@ -121,7 +111,7 @@ Header* MultiThreadScheduler::next_local(Worker& w) {
         driver->try_turn_nonblocking();  // busy workers still look at I/O and timers
         w.in_driver = false;
         notify_if_work_piled_up(w);
-        if (Header* t = inject_pop_batch(w)) return t;
+        if (Header* t = inject_.pop_batch(w.queue, workers_.size())) return t;
     }
     if (w.lifo) {
         Header* t = std::exchange(w.lifo, nullptr);
@@ -133,7 +123,7 @@ Header* MultiThreadScheduler::next_local(Worker& w) {
     }
     w.lifo_streak = 0;
     if (Header* t = w.queue.pop()) return t;
-    return inject_pop_batch(w);
+    return inject_.pop_batch(w.queue, workers_.size());
 }
 
 Header* MultiThreadScheduler::search(Worker& w) {
@@ -150,7 +140,7 @@ Header* MultiThreadScheduler::search(Worker& w) {
             return t;
         }
     }
-    return inject_pop();
+    return inject_.pop();
 }
 
 void MultiThreadScheduler::run(Worker& w, Header* task) {
@@ -164,10 +154,7 @@ void MultiThreadScheduler::run(Worker& w, Header* task) {
 
 bool MultiThreadScheduler::transition_to_searching(Worker& w) {
     if (w.searching) return true;
-    // At most half of the workers search at once: more would only contend.
-    std::uint32_t searching = num_searching_.load(std::memory_order_seq_cst);
-    if (2 * searching >= workers_.size()) return false;
-    num_searching_.fetch_add(1, std::memory_order_seq_cst);
+    if (!idle_.transition_worker_to_searching()) return false;
     w.searching = true;
     return true;
 }
@@ -175,45 +162,24 @@ bool MultiThreadScheduler::transition_to_searching(Worker& w) {
 void MultiThreadScheduler::transition_from_searching(Worker& w) {
     w.searching = false;
     // The last searcher found work: there may be more, so wake someone to look.
-    if (num_searching_.fetch_sub(1, std::memory_order_seq_cst) == 1) notify_parked();
+    if (idle_.transition_worker_from_searching()) notify_parked();
 }
 
 void MultiThreadScheduler::notify_parked() {
-    handshake_fence(handshake_);
-    if (num_searching_.load(std::memory_order_seq_cst) != 0) return;  // a searcher will find it
-    if (num_sleeping_.load(std::memory_order_seq_cst) == 0) return;
-    std::size_t index;
-    {
-        std::lock_guard lock(idle_mu_);
-        if (sleepers_.empty()) return;
-        index = sleepers_.back();
-        sleepers_.pop_back();
-        num_sleeping_.fetch_sub(1, std::memory_order_seq_cst);
-        num_searching_.fetch_add(1, std::memory_order_seq_cst);  // it wakes up searching
-    }
-    workers_[index]->parker->unpark();
+    if (std::optional<std::size_t> index = idle_.worker_to_notify()) workers_[*index]->parker->unpark();
 }
 
 bool MultiThreadScheduler::any_work_visible() {
-    if (inject_len_.load(std::memory_order_seq_cst) != 0) return true;
+    if (!inject_.is_empty()) return true;
     for (auto& w : workers_)
         if (!w->queue.is_empty()) return true;
     return false;
 }
 
 void MultiThreadScheduler::park(Worker& w) {
-    {
-        std::lock_guard lock(idle_mu_);
-        if (w.searching) {
-            w.searching = false;
-            num_searching_.fetch_sub(1, std::memory_order_seq_cst);
-        }
-        sleepers_.push_back(w.index);
-        num_sleeping_.fetch_add(1, std::memory_order_seq_cst);
-    }
+    idle_.transition_worker_to_parked(w.index, std::exchange(w.searching, false));
     // Announced as sleeping; now look once more, so that work pushed by a
     // producer that saw us still awake is not stranded.
-    handshake_fence(handshake_);
     bool must_stay_awake = shutdown_.load(std::memory_order_acquire) || any_work_visible();
     if (!must_stay_awake) {
         w.stats.parks.fetch_add(1, std::memory_order_relaxed);
@@ -221,16 +187,8 @@ void MultiThreadScheduler::park(Worker& w) {
         w.parker->park();
         w.in_driver = false;
     }
-    {
-        std::lock_guard lock(idle_mu_);
-        auto it = std::find(sleepers_.begin(), sleepers_.end(), w.index);
-        if (it != sleepers_.end()) {
-            sleepers_.erase(it);
-            num_sleeping_.fetch_sub(1, std::memory_order_seq_cst);
-        } else {
-            w.searching = true;  // a notifier took us out and counted us as searching
-        }
-    }
+    // A notifier that took us off the sleepers counted us as searching.
+    if (idle_.transition_worker_from_parked(w.index)) w.searching = true;
     notify_if_work_piled_up(w);
 }
 
@@ -245,9 +203,9 @@ void MultiThreadScheduler::push_local(Worker& w, Header* task) {
     std::vector<Header*> batch;
     if (w.queue.take_half_for_overflow(batch)) {
         batch.push_back(task);
-        inject_push_batch(batch);
+        inject_.push_batch(batch);
     } else {
-        inject_push(task);
+        inject_.push(task);
     }
 }
 
@@ -262,7 +220,7 @@ void MultiThreadScheduler::schedule(Header* task) {
         }
         return;
     }
-    inject_push(task);
+    inject_.push(task);
     notify_parked();
 }
 
@@ -272,74 +230,8 @@ void MultiThreadScheduler::schedule_yield(Header* task) {
         if (!w->in_driver) notify_parked();
         return;
     }
-    inject_push(task);
+    inject_.push(task);
     notify_parked();
-}
-
-void MultiThreadScheduler::inject_push(Header* task) {
-    {
-        std::lock_guard lock(inject_mu_);
-        if (!inject_closed_) {
-            task->queue_next = nullptr;
-            if (inject_tail_) inject_tail_->queue_next = task;
-            else inject_head_ = task;
-            inject_tail_ = task;
-            inject_len_.fetch_add(1, std::memory_order_seq_cst);
-            return;
-        }
-    }
-    drop_reference(task);  // shut down: nobody will run it
-}
-
-void MultiThreadScheduler::inject_push_batch(std::vector<Header*>& tasks) {
-    {
-        std::lock_guard lock(inject_mu_);
-        if (!inject_closed_) {
-            for (Header* t : tasks) {
-                t->queue_next = nullptr;
-                if (inject_tail_) inject_tail_->queue_next = t;
-                else inject_head_ = t;
-                inject_tail_ = t;
-            }
-            inject_len_.fetch_add(tasks.size(), std::memory_order_seq_cst);
-            return;
-        }
-    }
-    for (Header* t : tasks) drop_reference(t);  // shut down: nobody will run them
-}
-
-Header* MultiThreadScheduler::inject_pop() {
-    if (inject_len_.load(std::memory_order_acquire) == 0) return nullptr;
-    std::lock_guard lock(inject_mu_);
-    Header* t = inject_head_;
-    if (!t) return nullptr;
-    inject_head_ = t->queue_next;
-    if (!inject_head_) inject_tail_ = nullptr;
-    t->queue_next = nullptr;
-    inject_len_.fetch_sub(1, std::memory_order_relaxed);
-    return t;
-}
-
-Header* MultiThreadScheduler::inject_pop_batch(Worker& w) {
-    if (inject_len_.load(std::memory_order_acquire) == 0) return nullptr;
-    std::lock_guard lock(inject_mu_);
-    std::size_t len = inject_len_.load(std::memory_order_relaxed);
-    if (len == 0) return nullptr;
-    // Take a fair share (Tokio does the same): one to run now, the rest into
-    // the local queue where other workers can steal them. One lock, many tasks.
-    std::size_t n = std::min<std::size_t>(len / workers_.size() + 1, LocalQueue::kCapacity / 2);
-    Header* first = inject_head_;
-    Header* t = first->queue_next;
-    std::size_t taken = 1;
-    while (taken < n && t && w.queue.try_push(t)) {
-        t = t->queue_next;
-        ++taken;
-    }
-    inject_head_ = t;
-    if (!inject_head_) inject_tail_ = nullptr;
-    inject_len_.fetch_sub(taken, std::memory_order_relaxed);
-    first->queue_next = nullptr;
-    return first;
 }
 
 void MultiThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
@@ -348,7 +240,7 @@ void MultiThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
 
 void MultiThreadScheduler::fill_metrics(RuntimeMetrics& m) {
     m.workers = workers_.size();
-    m.global_queue_depth = inject_len_.load(std::memory_order_relaxed);
+    m.global_queue_depth = inject_.len();
     for (auto& w : workers_) {
         WorkerMetrics wm;
         wm.polls = w->stats.polls.load(std::memory_order_relaxed);
@@ -385,19 +277,13 @@ void MultiThreadScheduler::shutdown() {
         });
         // What is left in queues are references to completed tasks.
         std::vector<Header*> left;
-        {
-            std::lock_guard lock(inject_mu_);
-            inject_closed_ = true;
-            for (Header* t = inject_head_; t; t = t->queue_next) left.push_back(t);
-            inject_head_ = inject_tail_ = nullptr;
-            inject_len_.store(0);
-        }
+        inject_.close(left);
         for (auto& w : workers_) {
             if (w->lifo) left.push_back(std::exchange(w->lifo, nullptr));
             while (Header* t = w->queue.pop()) left.push_back(t);
         }
         for (Header* t : left) drop_reference(t);
-        driver->reactor->shutdown();
+        driver->shutdown();
     });
 }
 

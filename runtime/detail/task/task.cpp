@@ -1,45 +1,18 @@
 // The task harness: applies the state word's transitions (task_state.hpp)
 // and acts on each returned decision; the task's Waker; what completion and
-// cancellation do; the poll diagnostics (PollDiagnostics).
+// cancellation do. What a poll records besides is poll_diagnostics.hpp.
 #include "task.hpp"
-
-#include <spdlog/spdlog.h>
-#include <time.h>
 
 #include <cassert>
 #include <thread>
 
-#include "../../core/coop.hpp"
-#include "../../core/log.hpp"
-#include "scheduler.hpp"
+#include "../../../core/coop.hpp"
+#include "../scheduler.hpp"
+#include "poll_diagnostics.hpp"
 
 namespace pollen::detail {
 
 namespace {
-
-// The coarse clock costs a few ns (no syscall, no TSC read); its ~4 ms
-// resolution is plenty for a 10 ms slow-poll threshold and for dumps.
-std::int64_t coarse_now_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-void warn_slow_poll(const Header* t, std::int64_t took_ns) {
-    detail::log().warn(
-        "task {} spawned at {}:{} ({}) blocked its thread for {} ms in one poll; "
-        "move blocking work to spawn_blocking",
-        t->id, t->location.file_name(), t->location.line(), t->location.function_name(),
-        took_ns / 1'000'000);
-}
-
-void warn_lost_waker(const Header* t) {
-    detail::log().warn(
-        "task {} spawned at {}:{} ({}) returned Pending holding no clone of its waker and was not "
-        "woken: nothing can ever wake it again (a lost waker). A future must store cx.waker() "
-        "(or wake it) before it returns Pending",
-        t->id, t->location.file_name(), t->location.line(), t->location.function_name());
-}
 
 /// The tasks whose poll or cancellation is on this thread's stack, innermost
 /// first: a reaper must not wait for one of them (it would wait for itself).
@@ -58,59 +31,6 @@ public:
 
 private:
     OnStack entry_;
-};
-
-/// Everything a poll records besides the state word, behind one hook:
-/// the poll count and last poll time (Runtime::dump), the slow-poll warning
-/// (Builder::warn_on_slow_poll) and lost-waker detection
-/// (Builder::detect_lost_wakers). The reports are out of line and cold; the
-/// hot path is a counter, one coarse clock read (two with slow-poll warnings
-/// on, the default) and, only with detection on, the clone count.
-class PollDiagnostics {
-public:
-    explicit PollDiagnostics(Header* t) : task_(t), detect_lost_(t->scheduler->detect_lost_wakers) {}
-
-    /// The vtable of the Waker the poll borrows: the counting one when
-    /// lost wakers are detected (so the plain one stays free of it).
-    const RawWakerVTable* waker_vtable() const {
-        return detect_lost_ ? &counting_task_waker_vtable : &task_waker_vtable;
-    }
-
-    void before_poll() {
-        task_->polls.fetch_add(1, std::memory_order_relaxed);
-        started_ = coarse_now_ns();
-        task_->last_poll_ns.store(started_, std::memory_order_relaxed);
-    }
-
-    /// After the poll, before the state changes: a task left Pending is
-    /// still ours to inspect.
-    void after_poll(bool done) {
-        std::int64_t threshold = task_->scheduler->slow_poll_ns;
-        if (threshold > 0) {
-            std::int64_t took = coarse_now_ns() - started_;
-            if (took > threshold) report_slow_poll(task_, took);
-        }
-        // A clone's count is given back only after its wake set NOTIFIED,
-        // so "no clone alive" read before "not NOTIFIED" never misses a
-        // wake that came from the last clone.
-        if (!done && detect_lost_ && task_->waker_clones.load(std::memory_order_seq_cst) == 0) {
-            Snapshot s = task_->state.load(std::memory_order_seq_cst);
-            if (!s.is_notified() && !s.is_cancelled()) report_lost_waker(task_);
-        }
-    }
-
-private:
-    [[gnu::cold, gnu::noinline]] static void report_slow_poll(const Header* t, std::int64_t took_ns) {
-        warn_slow_poll(t, took_ns);
-    }
-    [[gnu::cold, gnu::noinline]] static void report_lost_waker(Header* t) {
-        warn_lost_waker(t);  // first, so that whoever sees the count also finds the warning
-        t->scheduler->lost_wakers.fetch_add(1, std::memory_order_release);
-    }
-
-    Header* task_;
-    bool detect_lost_;
-    std::int64_t started_ = 0;
 };
 
 void dealloc(Header* t) { t->vtable->dealloc(t); }

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <mutex>
 
-#include "task.hpp"
+#include "cell.hpp"
 
 namespace pollen::detail {
 

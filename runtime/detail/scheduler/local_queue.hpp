@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "task.hpp"
+#include "../task/cell.hpp"
 
 namespace pollen::detail {
 

@@ -7,10 +7,10 @@
 
 namespace pollen::detail {
 
-BlockingPool::BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Reactor> reactor,
+BlockingPool::BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Driver> runtime_driver,
                            std::size_t max_threads, std::chrono::milliseconds keep_alive,
                            std::string thread_name)
-    : runtime_(std::move(runtime)), reactor_(std::move(reactor)), max_threads_(max_threads),
+    : runtime_(std::move(runtime)), runtime_driver_(std::move(runtime_driver)), max_threads_(max_threads),
       keep_alive_(keep_alive),
       thread_name_(std::move(thread_name)) {
     slow_poll_ns = 0;  // blocking is what this pool is for

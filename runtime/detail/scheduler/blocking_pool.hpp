@@ -19,13 +19,13 @@
 #include <mutex>
 #include <string>
 
-#include "scheduler.hpp"
+#include "../scheduler.hpp"
 
 namespace pollen::detail {
 
 class BlockingPool final : public Scheduler {
 public:
-    BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Reactor> reactor, std::size_t max_threads,
+    BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Driver> runtime_driver, std::size_t max_threads,
                  std::chrono::milliseconds keep_alive, std::string thread_name);
     ~BlockingPool() override;
 
@@ -39,8 +39,8 @@ public:
     void fill_metrics(RuntimeMetrics& m) override;
 
 protected:
-    void on_task_submitted() override { reactor_->inhibit_auto_advance(); }
-    void on_task_released() override { reactor_->allow_auto_advance(); }
+    void on_task_submitted() override { runtime_driver_->inhibit_auto_advance(); }
+    void on_task_released() override { runtime_driver_->allow_auto_advance(); }
 
 private:
     void thread_main();
@@ -48,8 +48,9 @@ private:
     // The context blocking closures run in (spawn, Handle::current); weak, as
     // the runtime owns the pool.
     std::weak_ptr<Scheduler> runtime_;
-    // The runtime's reactor, whose paused clock the blocking tasks hold.
-    std::shared_ptr<Reactor> reactor_;
+    // The runtime's driver, whose paused clock the blocking tasks hold. (The
+    // pool's own `driver` stays null: none of its threads waits in the reactor.)
+    std::shared_ptr<Driver> runtime_driver_;
     std::size_t max_threads_;
     std::chrono::milliseconds keep_alive_;
     std::string thread_name_;

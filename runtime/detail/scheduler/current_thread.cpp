@@ -136,7 +136,7 @@ void CurrentThreadScheduler::shutdown() {
         inject_nonempty_.store(false);
     }
     for (Header* t : injected) drop_reference(t);
-    driver->reactor->shutdown();
+    driver->shutdown();
 }
 
 }  // namespace pollen::detail

@@ -11,6 +11,10 @@
 /// re-checks every queue after announcing that it sleeps, so no wake-up is
 /// lost between the two.
 ///
+/// The global inject queue is inject.hpp, the searching/sleeping bookkeeping
+/// idle.hpp, a worker's own queue local_queue.hpp; this file is the worker
+/// loop that ties them together.
+///
 /// `block_in_place` on a worker hands that worker (its queues, its LIFO slot,
 /// its parker) to a new thread, which carries on as the worker; the calling
 /// thread finishes the task's poll, blocking as it likes, then exits.
@@ -23,10 +27,11 @@
 #include <thread>
 #include <vector>
 
-#include "../../core/detail/adaptive_mutex.hpp"
-#include "../builder.hpp"
+#include "../../builder.hpp"
+#include "../scheduler.hpp"
+#include "idle.hpp"
+#include "inject.hpp"
 #include "local_queue.hpp"
-#include "scheduler.hpp"
 
 namespace pollen::detail {
 
@@ -50,7 +55,7 @@ public:
     };
     std::size_t num_workers() const { return workers_.size(); }
     const WorkerStats& stats(std::size_t i) const { return workers_[i]->stats; }
-    std::size_t inject_depth() const { return inject_len_.load(std::memory_order_relaxed); }
+    std::size_t inject_depth() const { return inject_.len(); }
 
 private:
     struct Worker {
@@ -87,26 +92,11 @@ private:
     void push_local(Worker& w, Header* task);
     Worker* current_worker();
 
-    // inject queue (intrusive list through Header::queue_next)
-    void inject_push(Header* task);
-    void inject_push_batch(std::vector<Header*>& tasks);
-    Header* inject_pop();
-    Header* inject_pop_batch(Worker& w);
-
     Builder::Config config_;
     std::vector<std::unique_ptr<Worker>> workers_;
 
-    AdaptiveMutex inject_mu_;
-    Header* inject_head_ = nullptr;
-    Header* inject_tail_ = nullptr;
-    std::atomic<std::size_t> inject_len_{0};
-    bool inject_closed_ = false;
-
-    AdaptiveMutex idle_mu_;
-    std::vector<std::size_t> sleepers_;  // indices of parked workers
-    std::atomic<std::uint32_t> num_searching_{0};
-    std::atomic<std::uint32_t> num_sleeping_{0};
-    std::atomic<std::uint32_t> handshake_{0};
+    Inject inject_;
+    Idle idle_;
 
     // Every thread that runs or ran a worker and has not exited yet: shutdown
     // joins them all, hand-offs included; a thread that gave its worker away

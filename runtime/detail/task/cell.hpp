@@ -1,14 +1,14 @@
 #pragma once
-/// The task: one allocation holding the header (state word, scheduler link,
-/// join waker), the output slot and the future itself (Tokio's task Cell).
+/// The task's memory (Tokio's task/core.rs and raw.rs): one allocation, the
+/// Cell, holding the Header (state word, vtable, scheduler link, queue and
+/// owned-list links, id, spawn location, join waker), the output slot (Core)
+/// and the future itself. The TaskVTable gives the type-erased harness what
+/// only the future's type knows: poll it, cancel it, drop the output, free
+/// the cell. The harness that drives a cell through its states is task.hpp.
 ///
-/// The state word (task_state.hpp) makes lost and double wake-ups
-/// impossible: only the wake that sets NOTIFIED on an idle task submits it,
-/// a wake while RUNNING leaves the resubmission to the runner, a wake after
-/// COMPLETE is a no-op, and the header lives while any reference exists, so
-/// waking a task that finished or was dropped is always safe. The functions
-/// below are the harness: each applies one transition of the state word and
-/// acts on the decision it returns.
+/// A cell is freed when its last reference goes (task_state.hpp counts
+/// them). Threads: the future is touched only by the thread holding the
+/// RUNNING right; the header's atomics by any thread.
 
 #include <atomic>
 #include <cstdint>
@@ -17,10 +17,10 @@
 #include <source_location>
 #include <utility>
 
-#include "../../core/atomic_waker.hpp"
-#include "../../core/future.hpp"
-#include "../../core/result.hpp"
-#include "../join_error.hpp"
+#include "../../../core/atomic_waker.hpp"
+#include "../../../core/future.hpp"
+#include "../../../core/result.hpp"
+#include "../../join_error.hpp"
 #include "task_alloc.hpp"
 #include "task_state.hpp"
 
@@ -145,39 +145,5 @@ struct Cell final : Core<output_t<F>> {
 
     static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc};
 };
-
-// ---- state transitions (task.cpp) ----
-
-/// Runs one poll of a task taken from a run queue (which owned one reference).
-void run_task(Header* task);
-/// Runtime shutdown: cancels the task now unless it is running elsewhere
-/// (then the runner cancels it after its poll). Consumes no reference.
-void shutdown_task(Header* task);
-/// Drops `n` references; the last one frees the task.
-void drop_reference(Header* task, std::uint64_t n = 1);
-/// JoinHandle side.
-void drop_join_handle(Header* task);
-void abort_task(Header* task);
-bool is_complete(const Header* task);
-
-/// Reaping (TaskScope): cancel a task and know its future is destroyed:
-/// `if (start_reap(t)) wait_reaped(t);` (or start many, then wait for each).
-/// What the reaper does is State::transition_to_reaped's ReapAction.
-/// Applies transition_to_reaped: cancels an idle task in place (its future is
-/// destroyed on the calling thread) or marks a running one cancelled.
-/// Returns true when another thread is polling it: wait_reaped must follow.
-/// Consumes no reference; the caller holds one.
-bool start_reap(Header* task);
-/// Blocks until the task is COMPLETE (its future destroyed): for at most the
-/// rest of the one poll its runner is in (spins briefly, then a futex wait).
-void wait_reaped(Header* task);
-/// True while this thread is inside the task's poll or cancellation.
-bool running_on_this_thread(const Header* task);
-
-/// The task's Waker; `borrowed` makes one that holds no reference (for poll).
-extern const RawWakerVTable task_waker_vtable;
-/// The same Waker that also counts its live clones in `waker_clones`, used
-/// when the scheduler detects lost wakers (so the plain one stays free of it).
-extern const RawWakerVTable counting_task_waker_vtable;
 
 }  // namespace pollen::detail

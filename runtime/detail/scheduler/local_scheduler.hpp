@@ -16,8 +16,8 @@
 #include <mutex>
 #include <thread>
 
-#include "../../core/atomic_waker.hpp"
-#include "scheduler.hpp"
+#include "../../../core/atomic_waker.hpp"
+#include "../scheduler.hpp"
 
 namespace pollen::detail {
 

@@ -1,0 +1,28 @@
+// The cold half of PollDiagnostics: the warnings, through spdlog.
+#include "poll_diagnostics.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "../../../core/log.hpp"
+
+namespace pollen::detail {
+
+void PollDiagnostics::report_slow_poll(const Header* t, std::int64_t took_ns) {
+    detail::log().warn(
+        "task {} spawned at {}:{} ({}) blocked its thread for {} ms in one poll; "
+        "move blocking work to spawn_blocking",
+        t->id, t->location.file_name(), t->location.line(), t->location.function_name(),
+        took_ns / 1'000'000);
+}
+
+void PollDiagnostics::report_lost_waker(Header* t) {
+    detail::log().warn(
+        "task {} spawned at {}:{} ({}) returned Pending holding no clone of its waker and was not "
+        "woken: nothing can ever wake it again (a lost waker). A future must store cx.waker() "
+        "(or wake it) before it returns Pending",
+        t->id, t->location.file_name(), t->location.line(), t->location.function_name());
+    // After the warning, so that whoever sees the count also finds the warning.
+    t->scheduler->lost_wakers.fetch_add(1, std::memory_order_release);
+}
+
+}  // namespace pollen::detail

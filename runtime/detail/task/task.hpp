@@ -1,0 +1,53 @@
+#pragma once
+/// The task harness (Tokio's task/harness.rs and waker.rs): the functions
+/// that move a task (cell.hpp) through its life, from a run queue's poll to
+/// completion, cancellation, shutdown and reaping, and the task's Waker.
+///
+/// The state word (task_state.hpp) makes lost and double wake-ups
+/// impossible: only the wake that sets NOTIFIED on an idle task submits it,
+/// a wake while RUNNING leaves the resubmission to the runner, a wake after
+/// COMPLETE is a no-op, and the header lives while any reference exists, so
+/// waking a task that finished or was dropped is always safe. Each function
+/// below applies one transition of the state word and acts on the decision
+/// it returns. Threads: any, each as its comment says.
+
+#include <cstdint>
+
+#include "../../../core/waker.hpp"
+#include "cell.hpp"
+
+namespace pollen::detail {
+
+/// Runs one poll of a task taken from a run queue (which owned one reference).
+void run_task(Header* task);
+/// Runtime shutdown: cancels the task now unless it is running elsewhere
+/// (then the runner cancels it after its poll). Consumes no reference.
+void shutdown_task(Header* task);
+/// Drops `n` references; the last one frees the task.
+void drop_reference(Header* task, std::uint64_t n = 1);
+/// JoinHandle side.
+void drop_join_handle(Header* task);
+void abort_task(Header* task);
+bool is_complete(const Header* task);
+
+/// Reaping (TaskScope): cancel a task and know its future is destroyed:
+/// `if (start_reap(t)) wait_reaped(t);` (or start many, then wait for each).
+/// What the reaper does is State::transition_to_reaped's ReapAction.
+/// Applies transition_to_reaped: cancels an idle task in place (its future is
+/// destroyed on the calling thread) or marks a running one cancelled.
+/// Returns true when another thread is polling it: wait_reaped must follow.
+/// Consumes no reference; the caller holds one.
+bool start_reap(Header* task);
+/// Blocks until the task is COMPLETE (its future destroyed): for at most the
+/// rest of the one poll its runner is in (spins briefly, then a futex wait).
+void wait_reaped(Header* task);
+/// True while this thread is inside the task's poll or cancellation.
+bool running_on_this_thread(const Header* task);
+
+/// The task's Waker; `borrowed` makes one that holds no reference (for poll).
+extern const RawWakerVTable task_waker_vtable;
+/// The same Waker that also counts its live clones in `waker_clones`, used
+/// when the scheduler detects lost wakers (so the plain one stays free of it).
+extern const RawWakerVTable counting_task_waker_vtable;
+
+}  // namespace pollen::detail

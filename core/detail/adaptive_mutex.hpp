@@ -1,16 +1,24 @@
 #pragma once
-/// AdaptiveMutex: a std::mutex that spins briefly, then yields, before it
-/// sleeps in the kernel.
+/// AdaptiveMutex: a mutex on one atomic word that spins briefly, then yields,
+/// before it sleeps (parking_lot's policy, which Tokio's locks follow).
 ///
 /// The locks inside the runtime and the sync primitives guard a few pointer
 /// moves, so a thread that finds one taken almost always sees it free again
-/// within a few hundred nanoseconds. Sleeping at once (std::mutex) costs a
-/// futex wait on this side and a futex wake on the holder's, and under
-/// contention turns into a convoy. parking_lot, which Tokio uses, spins and
-/// yields first in the same way; this is that policy on top of std::mutex,
-/// so ThreadSanitizer and std::unique_lock / std::lock_guard keep working.
+/// within a few hundred nanoseconds. Sleeping at once costs a futex wait on
+/// this side and a futex wake on the holder's, and under contention turns
+/// into a convoy. Uncontended, lock and unlock are one atomic instruction
+/// each, inline (a pthread mutex is two calls into libc).
+///
+/// The word is Drepper's three-state futex mutex ("Futexes Are Tricky"):
+/// 0 free, 1 held, 2 held and someone may be asleep on it; only an unlock
+/// that sees 2 pays for a wake. Sleeping and waking go through C++20's
+/// atomic wait/notify (a futex on Linux). ThreadSanitizer sees the
+/// acquire/release pairs, and std::unique_lock / std::lock_guard work as
+/// with any Lockable (not std::condition_variable: use condition_variable_any).
+///
+/// Threads: any; not recursive; unlock on the locking thread.
 
-#include <mutex>
+#include <atomic>
 #include <thread>
 
 namespace pollen::detail {
@@ -25,24 +33,46 @@ inline void cpu_relax() {
 
 class AdaptiveMutex {
 public:
+    AdaptiveMutex() = default;
+    AdaptiveMutex(const AdaptiveMutex&) = delete;
+    AdaptiveMutex& operator=(const AdaptiveMutex&) = delete;
+
     void lock() {
-        if (mu_.try_lock()) return;
+        if (try_lock()) [[likely]] return;
+        lock_contended();
+    }
+
+    bool try_lock() {
+        int expected = kFree;
+        return state_.compare_exchange_strong(expected, kHeld, std::memory_order_acquire,
+                                              std::memory_order_relaxed);
+    }
+
+    void unlock() {
+        if (state_.exchange(kFree, std::memory_order_release) == kHeldWithSleepers) [[unlikely]]
+            state_.notify_one();
+    }
+
+private:
+    static constexpr int kFree = 0, kHeld = 1, kHeldWithSleepers = 2;
+
+    [[gnu::noinline]] void lock_contended() {
         // parking_lot's SpinWait: 2, 4 and 8 pauses, then 7 yields.
         for (int pauses = 2; pauses <= 8; pauses *= 2) {
             for (int i = 0; i < pauses; ++i) cpu_relax();
-            if (mu_.try_lock()) return;
+            if (state_.load(std::memory_order_relaxed) == kFree && try_lock()) return;
         }
         for (int i = 0; i < 7; ++i) {
             std::this_thread::yield();
-            if (mu_.try_lock()) return;
+            if (state_.load(std::memory_order_relaxed) == kFree && try_lock()) return;
         }
-        mu_.lock();
+        // From here on the word says "sleepers" whenever we hold it, so the
+        // unlock that lets us in also wakes the next sleeper.
+        while (state_.exchange(kHeldWithSleepers, std::memory_order_acquire) != kFree)
+            state_.wait(kHeldWithSleepers, std::memory_order_relaxed);
     }
-    bool try_lock() { return mu_.try_lock(); }
-    void unlock() { mu_.unlock(); }
 
-private:
-    std::mutex mu_;
+    std::atomic<int> state_{kFree};
 };
 
 }  // namespace pollen::detail

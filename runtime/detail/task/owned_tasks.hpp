@@ -1,12 +1,15 @@
 #pragma once
 /// OwnedTasks: every task a runtime has spawned and not yet completed, so that
 /// shutdown can destroy them all. Sharded intrusive lists (one lock per shard)
-/// keep spawns from different threads off each other's locks.
+/// keep spawns from different threads off each other's locks; each shard has
+/// its own cache line, so two workers' spawns do not bounce one line either.
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <mutex>
+
+#include "../../../core/detail/adaptive_mutex.hpp"
 
 #include "cell.hpp"
 
@@ -47,8 +50,8 @@ public:
     }
 
 private:
-    struct Shard {
-        std::mutex mu;
+    struct alignas(64) Shard {
+        AdaptiveMutex mu;
         Header* head = nullptr;
         bool closed = false;
     };

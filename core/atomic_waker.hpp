@@ -17,7 +17,8 @@ namespace pollen {
 
 class AtomicWaker {
 public:
-    AtomicWaker() = default;
+    AtomicWaker() {}
+    ~AtomicWaker() { (void)take_slot(); }
     AtomicWaker(const AtomicWaker&) = delete;
     AtomicWaker& operator=(const AtomicWaker&) = delete;
 
@@ -29,17 +30,17 @@ public:
             // We hold the slot. Replace the waker, dropping the old one only
             // after the slot is released (a drop may run arbitrary code).
             std::optional<Waker> old;
-            if (!waker_ || !waker_->will_wake(waker)) {
-                old = std::move(waker_);
-                waker_.emplace(waker);
+            if (!has_waker_ || !waker_.will_wake(waker)) {
+                old = take_slot();
+                ::new (static_cast<void*>(&waker_)) Waker(waker);
+                has_waker_ = true;
             }
             expected = kRegistering;
             if (!state_.compare_exchange_strong(expected, kWaiting, std::memory_order_acq_rel,
                                                 std::memory_order_acquire)) {
                 // A wake arrived while we registered: it could not take the
                 // waker, so we wake on its behalf.
-                std::optional<Waker> to_wake = std::move(waker_);
-                waker_.reset();
+                std::optional<Waker> to_wake = take_slot();
                 state_.exchange(kWaiting, std::memory_order_acq_rel);
                 if (to_wake) std::move(*to_wake).wake();
             }
@@ -60,8 +61,7 @@ public:
     /// Takes the registered waker out, if any.
     std::optional<Waker> take() {
         if (state_.fetch_or(kWaking, std::memory_order_acq_rel) == kWaiting) {
-            std::optional<Waker> w = std::move(waker_);
-            waker_.reset();
+            std::optional<Waker> w = take_slot();
             state_.fetch_and(~kWaking, std::memory_order_release);
             return w;
         }
@@ -73,8 +73,23 @@ private:
     static constexpr unsigned kRegistering = 1;
     static constexpr unsigned kWaking = 2;
 
+    /// Moves the stored waker out (only by whoever holds the slot).
+    std::optional<Waker> take_slot() {
+        if (!has_waker_) return std::nullopt;
+        std::optional<Waker> w(std::move(waker_));
+        waker_.~Waker();
+        has_waker_ = false;
+        return w;
+    }
+
+    // A raw slot and a flag rather than std::optional<Waker>, so that the
+    // flag and the state share one word: 24 bytes, not 32 (one lives in
+    // every task and in most channels).
+    union {
+        Waker waker_;  // alive iff has_waker_
+    };
+    bool has_waker_ = false;
     std::atomic<unsigned> state_{kWaiting};
-    std::optional<Waker> waker_;
 };
 
 }  // namespace pollen

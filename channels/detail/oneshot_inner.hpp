@@ -136,8 +136,12 @@ private:
 
     ~OneshotInner() = default;
 
+    // The sender, the receiver and the sender's live closed() futures. 16
+    // bits, so that with the state word and a small value (a Unit's
+    // optional is 2 bytes) the header fits in 8: a oneshot of Unit is 40
+    // bytes, one malloc chunk of 48 (an idle task waiting on one pays it).
     std::atomic<std::uint32_t> state_{0};
-    std::atomic<std::uint32_t> refs_{2};
+    std::atomic<std::uint16_t> refs_{2};
     std::optional<T> value_;
     Waker rx_waker_ = noop_waker();
     Waker tx_waker_ = noop_waker();

@@ -55,6 +55,9 @@ struct Header {
     Header* owned_prev = nullptr;  // intrusive links for the owned-task list
     Header* owned_next = nullptr;
     bool owned_linked = false;
+    // Whether the Cell's future is alive; here, in the padding after
+    // owned_linked, rather than after the future (8 bytes a task).
+    bool has_future = false;
     /// Live clones of the task's Waker, counted only by the counting vtable
     /// (lost-waker detection on); sits in padding, so costs no space.
     std::atomic<std::uint32_t> waker_clones{0};
@@ -80,7 +83,7 @@ struct Cell final : Core<output_t<F>> {
     Cell(F f, Scheduler* sched, std::uint64_t id, std::source_location loc)
         : Core<T>(&vtable, sched, id, loc) {
         ::new (static_cast<void*>(&future)) F(std::move(f));
-        has_future = true;
+        this->has_future = true;
     }
     ~Cell() { (void)drop_future(); }
 
@@ -90,15 +93,14 @@ struct Cell final : Core<output_t<F>> {
     union {
         F future;
     };
-    bool has_future = false;
 
     static Cell& of(Header* h) { return *static_cast<Cell*>(h); }
 
     /// Destroys the future (if still there); what its destructor threw is
     /// returned, not propagated.
     std::exception_ptr drop_future() noexcept {
-        if (!has_future) return nullptr;
-        has_future = false;
+        if (!this->has_future) return nullptr;
+        this->has_future = false;
         try {
             future.~F();
         } catch (...) {

@@ -10,8 +10,11 @@ namespace pollen::detail {
 
 namespace {
 
-constexpr std::size_t kGranule = 64;
-constexpr std::size_t kClasses = 16;  // up to 1 KiB; larger cells use malloc directly
+// Classes 16 bytes apart, malloc's own granule, each 8 bytes short of a
+// multiple of 16: glibc's chunk is the request plus its 8-byte size word,
+// rounded to 16, so a block of 16k - 8 bytes wastes nothing.
+constexpr std::size_t kGranule = 16;
+constexpr std::size_t kClasses = 64;  // up to 1 KiB; larger cells use malloc directly
 constexpr std::size_t kBatch = 64;    // blocks moved between a thread and the depot at once
 constexpr std::size_t kLocalMax = 2 * kBatch;
 constexpr std::size_t kDepotMaxBatches = 256;  // per class: 16k blocks at most
@@ -64,7 +67,8 @@ struct ThreadCache {
 };
 thread_local ThreadCache cache;
 
-std::size_t class_of(std::size_t size) { return (size + kGranule - 1) / kGranule - 1; }
+std::size_t class_of(std::size_t size) { return (size + 8 + kGranule - 1) / kGranule - 1; }
+std::size_t block_size(std::size_t c) { return (c + 1) * kGranule - 8; }
 
 }  // namespace
 
@@ -89,7 +93,7 @@ void* task_allocate(std::size_t size) {
         }
     }
     if (local.len) return local.pop();
-    void* p = std::malloc((c + 1) * kGranule);
+    void* p = std::malloc(block_size(c));
     if (!p) throw std::bad_alloc();
     return p;
 }

@@ -49,7 +49,7 @@ public:
                 return pending;
             }
         }
-        auto& slot = static_cast<detail::Core<T>*>(task_)->output;
+        auto& slot = detail::output_of<T>(task_);
         assert(slot.has_value() && "pollen: JoinHandle polled again after Ready");
         Output out = std::move(*slot);
         slot.reset();

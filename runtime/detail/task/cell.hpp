@@ -1,10 +1,10 @@
 #pragma once
 /// The task's memory (Tokio's task/core.rs and raw.rs): one allocation, the
 /// Cell, holding the Header (state word, vtable, scheduler link, queue and
-/// owned-list links, id, spawn location, join waker), the output slot (Core)
-/// and the future itself. The TaskVTable gives the type-erased harness what
-/// only the future's type knows: poll it, cancel it, drop the output, free
-/// the cell. The harness that drives a cell through its states is task.hpp.
+/// owned-list links, id, spawn location, join waker) and the stage: the
+/// future, then in the same bytes its output. The TaskVTable gives the
+/// type-erased harness what only the future's type knows: poll it, cancel
+/// it, drop the output, find the output, free the cell. The harness that drives a cell through its states is task.hpp.
 ///
 /// A cell is freed when its last reference goes (task_state.hpp counts
 /// them). Threads: the future is touched only by the thread holding the
@@ -40,6 +40,9 @@ struct TaskVTable {
     /// Destroys the output (if still there).
     void (*drop_output)(Header*);
     void (*dealloc)(Header*);
+    /// The output slot, a `std::optional<Result<T, JoinError>>` for the
+    /// task's T, valid once the future is gone (see Cell's Stage).
+    void* (*output)(Header*);
 };
 
 struct Header {
@@ -68,45 +71,54 @@ struct Header {
     AtomicWaker join_waker;
 };
 
-/// The output slot, at a place independent of the future type so that a
-/// JoinHandle<T> can read it knowing only T.
+/// The output slot of a task whose output type is T (through the vtable:
+/// its place in the cell depends on the future's type).
 template <class T>
-struct Core : Header {
-    using Header::Header;
-    std::optional<Result<T, JoinError>> output;
-};
+std::optional<Result<T, JoinError>>& output_of(Header* h) {
+    return *static_cast<std::optional<Result<T, JoinError>>*>(h->vtable->output(h));
+}
 
 template <Future F>
-struct Cell final : Core<output_t<F>> {
+struct Cell final : Header {
     using T = output_t<F>;
+    using Output = std::optional<Result<T, JoinError>>;
 
     Cell(F f, Scheduler* sched, std::uint64_t id, std::source_location loc)
-        : Core<T>(&vtable, sched, id, loc) {
+        : Header(&vtable, sched, id, loc) {
         ::new (static_cast<void*>(&future)) F(std::move(f));
-        this->has_future = true;
+        has_future = true;
     }
-    ~Cell() { (void)drop_future(); }
+    ~Cell() {
+        if (has_future) (void)drop_future();
+        else output.~Output();
+    }
 
-    // Raw storage rather than std::optional: a future whose destructor throws
-    // (Rust: panics in drop) must be destroyed under a catch, and
-    // optional::reset is noexcept.
+    // The stage (Tokio's Stage: Running(future) | Finished(output)): the
+    // future and the output share their bytes, since the output is written
+    // only once the future is destroyed. has_future says which one is alive.
+    // Raw storage rather than std::optional for the future: one whose
+    // destructor throws (Rust: panics in drop) must be destroyed under a
+    // catch, and optional::reset is noexcept.
     union {
         F future;
+        Output output;
     };
 
     static Cell& of(Header* h) { return *static_cast<Cell*>(h); }
 
-    /// Destroys the future (if still there); what its destructor threw is
-    /// returned, not propagated.
+    /// Destroys the future (if still there), leaving an empty output in its
+    /// place; what its destructor threw is returned, not propagated.
     std::exception_ptr drop_future() noexcept {
-        if (!this->has_future) return nullptr;
-        this->has_future = false;
+        if (!has_future) return nullptr;
+        has_future = false;
+        std::exception_ptr thrown;
         try {
             future.~F();
         } catch (...) {
-            return std::current_exception();
+            thrown = std::current_exception();
         }
-        return nullptr;
+        ::new (static_cast<void*>(&output)) Output();
+        return thrown;
     }
 
     static bool poll_future(Header* h, Context& cx) {
@@ -127,8 +139,9 @@ struct Cell final : Core<output_t<F>> {
         } catch (...) {
             // Rust: a panic ends the task; the JoinHandle reports it. Should
             // the destructor throw as well, the poll's exception is the one kept.
-            c.output.emplace(Err(JoinError::panic(h->id, std::current_exception())));
+            std::exception_ptr e = std::current_exception();
             (void)c.drop_future();
+            c.output.emplace(Err(JoinError::panic(h->id, e)));
         }
         return true;
     }
@@ -139,13 +152,17 @@ struct Cell final : Core<output_t<F>> {
         if (std::exception_ptr e = c.drop_future()) c.output.emplace(Err(JoinError::panic(h->id, e)));
         else c.output.emplace(Err(JoinError::cancelled(h->id)));
     }
-    static void drop_output(Header* h) { of(h).output.reset(); }
+    static void drop_output(Header* h) {
+        Cell& c = of(h);
+        if (!c.has_future) c.output.reset();
+    }
     static void dealloc(Header* h) { delete &of(h); }
+    static void* output_slot(Header* h) { return &of(h).output; }
 
     static void* operator new(std::size_t size) { return task_allocate(size); }
     static void operator delete(void* p, std::size_t size) noexcept { task_deallocate(p, size); }
 
-    static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc};
+    static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc, output_slot};
 };
 
 }  // namespace pollen::detail

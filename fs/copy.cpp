@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <memory>
 
-#include "detail/owned_fd.hpp"
-#include "detail/syscall.hpp"
+#include "../core/detail/owned_fd.hpp"
+#include "../core/detail/syscall.hpp"
 
 namespace pollen::fs {
 
@@ -34,7 +34,7 @@ bool copy_by_hand(int in, int out, std::uint64_t& total) {
         if (n == 0) return true;
         ssize_t done = 0;
         while (done < n) {
-            ssize_t w = detail::sys::write(out, buf.get() + done, static_cast<std::size_t>(n - done));
+            ssize_t w = pollen::detail::sys::write(out, buf.get() + done, static_cast<std::size_t>(n - done));
             if (w < 0) {
                 if (errno == EINTR) continue;
                 return false;
@@ -49,7 +49,7 @@ Result<std::uint64_t> copy_blocking(const std::filesystem::path& from, const std
     auto fail = [&] { return Err(Error(detail::last_os_error(), "copy", from, to)); };
     int in_raw = open_retry(from.c_str(), O_RDONLY | O_CLOEXEC);
     if (in_raw < 0) return fail();
-    detail::OwnedFd in(in_raw);
+    pollen::detail::OwnedFd in(in_raw);
     struct stat st {};
     if (::fstat(in.get(), &st) < 0) return fail();
     if (!S_ISREG(st.st_mode)) {
@@ -59,7 +59,7 @@ Result<std::uint64_t> copy_blocking(const std::filesystem::path& from, const std
     }
     int out_raw = open_retry(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
     if (out_raw < 0) return fail();
-    detail::OwnedFd out(out_raw);
+    pollen::detail::OwnedFd out(out_raw);
     // An existing target keeps its old mode through O_CREAT: set it as Rust does.
     if (::fchmod(out.get(), st.st_mode & 07777) < 0) return fail();
 

@@ -80,7 +80,7 @@ OpResult run_op(OpRequest& req) {
 
 }  // namespace detail
 
-File::File(int fd) : fd_(std::make_shared<detail::OwnedFd>(fd)) {}
+File::File(int fd) : fd_(std::make_shared<pollen::detail::OwnedFd>(fd)) {}
 
 FsFuture<File> File::open(std::filesystem::path path) { return OpenOptions().read(true).open(std::move(path)); }
 FsFuture<File> File::create(std::filesystem::path path) {

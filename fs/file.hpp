@@ -108,7 +108,7 @@ public:
 private:
     void spawn(detail::OpRequest req);
 
-    std::shared_ptr<detail::OwnedFd> fd_;
+    std::shared_ptr<pollen::detail::OwnedFd> fd_;
     detail::FileBuf buf_;  // with the File while idle; with the pool thread while busy
     std::optional<JoinHandle<detail::OpResult>> busy_;
     std::error_code last_write_err_;

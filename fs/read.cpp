@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "detail/owned_fd.hpp"
+#include "../core/detail/owned_fd.hpp"
 
 namespace pollen::fs {
 
@@ -21,7 +21,7 @@ Result<Container> read_all(const std::filesystem::path& path, const char* op) {
     do raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     while (raw < 0 && errno == EINTR);
     if (raw < 0) return Err(Error(detail::last_os_error(), op, path));
-    detail::OwnedFd fd(raw);
+    pollen::detail::OwnedFd fd(raw);
     struct stat st {};
     std::size_t hint = 0;
     if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) hint = static_cast<std::size_t>(st.st_size);

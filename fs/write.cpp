@@ -5,8 +5,8 @@
 
 #include <cerrno>
 
-#include "detail/owned_fd.hpp"
-#include "detail/syscall.hpp"
+#include "../core/detail/owned_fd.hpp"
+#include "../core/detail/syscall.hpp"
 
 namespace pollen::fs {
 
@@ -17,10 +17,10 @@ Result<void> write_all(const std::filesystem::path& path, const std::vector<std:
     do raw = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     while (raw < 0 && errno == EINTR);
     if (raw < 0) return Err(Error(detail::last_os_error(), "write", path));
-    detail::OwnedFd fd(raw);
+    pollen::detail::OwnedFd fd(raw);
     std::size_t done = 0;
     while (done < bytes.size()) {
-        ssize_t n = detail::sys::write(fd.get(), bytes.data() + done, bytes.size() - done);
+        ssize_t n = pollen::detail::sys::write(fd.get(), bytes.data() + done, bytes.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
             return Err(Error(detail::last_os_error(), "write", path));

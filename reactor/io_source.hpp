@@ -1,7 +1,8 @@
 #pragma once
 /// IoSource: a non-blocking file descriptor registered with the current
-/// runtime's reactor (Tokio's PollEvented). It owns the fd: destroying it
-/// deregisters, then closes. Sockets, pipes and signalfd are built on it.
+/// runtime's reactor (Tokio's PollEvented). It owns the fd (an OwnedFd):
+/// destroying it deregisters, then closes. Sockets, pipes and signalfd are
+/// built on it.
 ///
 /// `poll_io(cx, dir, op)` is the one loop every leaf I/O future runs: wait
 /// until the reactor reports readiness for `dir`, try the syscall `op`; on
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include "../core/coop.hpp"
+#include "../core/detail/owned_fd.hpp"
 #include "../core/result.hpp"
 #include "scheduled_io.hpp"
 
@@ -29,12 +31,12 @@ public:
     /// current reactor; on failure `ec` is set and the fd is closed.
     IoSource(int fd, std::error_code& ec);
     IoSource(IoSource&& other) noexcept
-        : fd_(std::exchange(other.fd_, -1)), io_(std::exchange(other.io_, nullptr)),
+        : fd_(std::move(other.fd_)), io_(std::exchange(other.io_, nullptr)),
           reactor_(std::move(other.reactor_)) {}
     IoSource& operator=(IoSource&& other) noexcept {
         if (this != &other) {
             reset();
-            fd_ = std::exchange(other.fd_, -1);
+            fd_ = std::move(other.fd_);
             io_ = std::exchange(other.io_, nullptr);
             reactor_ = std::move(other.reactor_);
         }
@@ -42,8 +44,8 @@ public:
     }
     ~IoSource() { reset(); }
 
-    int fd() const { return fd_; }
-    bool is_open() const { return fd_ >= 0; }
+    int fd() const { return fd_.get(); }
+    bool is_open() const { return fd_.get() >= 0; }
 
     Poll<ReadyEvent> poll_ready(Context& cx, Direction dir) { return io_->poll_ready(cx, dir); }
     Poll<ReadyEvent> poll_ready(Context& cx, io::Interest interest) { return io_->poll_ready(cx, interest); }
@@ -97,7 +99,9 @@ public:
     int release();
 
 private:
-    int fd_ = -1;
+    // Closed only after deregistering (reset), so the reactor never sees a
+    // number that another thread may already have been given again.
+    OwnedFd fd_;
     ScheduledIo* io_ = nullptr;
     std::shared_ptr<Reactor> reactor_;
 };

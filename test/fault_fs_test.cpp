@@ -21,6 +21,7 @@
 
 using namespace pollen;
 namespace stdfs = std::filesystem;
+using Call = test::FaultPlan::Call;
 
 namespace {
 
@@ -58,14 +59,14 @@ TEST(FaultFs, WriteSurvivesInterruptedAndShortWrites) {
     TempDir dir;
     const auto data = pattern(1 << 20, 11);
     test::FaultPlan plan;
-    plan.interrupt_file_writes(2).cap_file_writes(4000);
+    plan.interrupt(Call::Write, 2).cap(Call::Write, 4000);
     {
         test::FaultPlan::Installed on(plan);
         Runtime rt = make_runtime();
         auto w = rt.block_on(fs::write(dir / "a", std::span<const std::byte>(data)));
         ASSERT_TRUE(w.is_ok()) << w.error().message();
     }
-    EXPECT_GT(plan.file_injected(), 2u * data.size() / 4000);
+    EXPECT_GT(plan.injected(Call::Write), 2u * data.size() / 4000);
     Runtime rt = make_runtime();
     auto back = rt.block_on(fs::read(dir / "a"));
     ASSERT_TRUE(back.is_ok());
@@ -76,7 +77,7 @@ TEST(FaultFs, FileWritesSurviveInterruptedAndShortWrites) {
     TempDir dir;
     const auto data = pattern(3 << 20, 12);
     test::FaultPlan plan;
-    plan.interrupt_file_writes(1).cap_file_writes(10'000);
+    plan.interrupt(Call::Write, 1).cap(Call::Write, 10'000);
     {
         test::FaultPlan::Installed on(plan);
         Runtime rt = make_runtime();
@@ -95,7 +96,7 @@ TEST(FaultFs, FullDiskOnWriteIsAnFsErrorWithThePath) {
     TempDir dir;
     const stdfs::path path = dir / "full";
     test::FaultPlan plan;
-    plan.fail_file_writes_after(4096, ENOSPC);
+    plan.fail_after(Call::Write, 4096, ENOSPC);
     test::FaultPlan::Installed on(plan);
     Runtime rt = make_runtime();
     auto w = rt.block_on(fs::write(path, std::string(100'000, 'x')));
@@ -111,7 +112,7 @@ TEST(FaultFs, FullDiskOnWriteIsAnFsErrorWithThePath) {
 TEST(FaultFs, FullDiskOnFileWriteReachesTheWriterOrTheFlush) {
     TempDir dir;
     test::FaultPlan plan;
-    plan.fail_file_writes_after(100'000, ENOSPC);
+    plan.fail_after(Call::Write, 100'000, ENOSPC);
     test::FaultPlan::Installed on(plan);
     Runtime rt = make_runtime();
     fs::File f = *rt.block_on(fs::File::create(dir / "c"));
@@ -130,7 +131,7 @@ TEST(FaultFs, FullDiskOnFileWriteReachesTheWriterOrTheFlush) {
         err = fl.error();
     }
     EXPECT_EQ(err, std::errc::no_space_on_device);
-    EXPECT_GT(plan.file_injected(), 0u);
+    EXPECT_GT(plan.injected(Call::Write), 0u);
 }
 
 TEST(FaultFs, FullDiskOnTheLastChunkReachesTheFlush) {
@@ -140,12 +141,12 @@ TEST(FaultFs, FullDiskOnTheLastChunkReachesTheFlush) {
     Runtime rt = make_runtime();
     fs::File f = *rt.block_on(fs::File::create(dir / "d"));
     // The only chunk is accepted at once; the disk fills while it is written.
-    plan.fail_file_writes_after(10, ENOSPC);
+    plan.fail_after(Call::Write, 10, ENOSPC);
     ASSERT_TRUE(rt.block_on(io::write_all(f, std::string_view("more than ten bytes"))).is_ok());
     auto fl = rt.block_on(io::flush(f));
     ASSERT_TRUE(fl.is_err());
     EXPECT_EQ(fl.error(), std::errc::no_space_on_device);
     // Reported once: the file is usable again afterwards.
-    plan.fail_file_writes_after(0, 0);
+    plan.fail_after(Call::Write, 0, 0);
     EXPECT_TRUE(rt.block_on(io::flush(f)).is_ok());
 }

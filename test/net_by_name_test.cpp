@@ -20,7 +20,7 @@
 #include <pollen/net/addr_error.hpp>
 #include <pollen/net/detail/each_addr.hpp>
 #include <pollen/net/udp_send_to.hpp>
-#include <pollen/reactor/detail/syscall.hpp>
+#include <pollen/core/detail/syscall.hpp>
 
 #include "support/counting_waker.hpp"
 #include "support/enter_runtime.hpp"

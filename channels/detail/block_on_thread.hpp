@@ -1,7 +1,8 @@
 #pragma once
 /// detail::block_on_thread(fut): drives a future on a plain thread by parking
 /// that thread between polls; the engine of the channels' `blocking_send` /
-/// `blocking_recv` (Tokio's CachedParkThread).
+/// `blocking_recv` (Tokio's CachedParkThread). The thread sleeps on the core
+/// ThreadParker (core/detail/parker.hpp), as the runtime's idle threads do.
 ///
 /// The waker it hands out may be woken from any thread; a wake that arrives
 /// before the thread parks is kept, so it is never lost. Each thread reuses
@@ -10,33 +11,19 @@
 /// spurious turn of a later call's loop). Calling it on a runtime worker
 /// blocks that worker, as in Tokio: don't.
 
-#include <atomic>
-#include <cstdint>
 #include <memory>
 
 #include "../../core/context.hpp"
 #include "../../core/coop.hpp"
+#include "../../core/detail/parker.hpp"
 #include "../../core/future.hpp"
 #include "../../core/waker.hpp"
 
 namespace pollen::channels::detail {
 
-class ThreadParker {
-public:
-    void wake() {
-        if (notified_.exchange(1, std::memory_order_release) == 0) notified_.notify_one();
-    }
-    void park() {
-        while (notified_.exchange(0, std::memory_order_acquire) == 0)
-            notified_.wait(0, std::memory_order_acquire);
-    }
-
-private:
-    std::atomic<std::uint32_t> notified_{0};
-};
-
 template <Future F>
 output_t<F> block_on_thread(F& fut) {
+    using pollen::detail::ThreadParker;
     thread_local std::shared_ptr<ThreadParker> parker = std::make_shared<ThreadParker>();
     Waker waker = waker_from(parker);
     Context cx(waker);

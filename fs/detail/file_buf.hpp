@@ -17,8 +17,8 @@
 #include <span>
 #include <system_error>
 
+#include "../../core/detail/syscall.hpp"
 #include "../../core/io/error.hpp"
-#include "syscall.hpp"
 
 namespace pollen::fs::detail {
 
@@ -76,7 +76,7 @@ public:
     io::Result<void> write_to(int fd) {
         std::error_code err;
         while (pos_ < len_) {
-            ssize_t n = sys::write(fd, data_.get() + pos_, len_ - pos_);
+            ssize_t n = pollen::detail::sys::write(fd, data_.get() + pos_, len_ - pos_);
             if (n < 0) {
                 if (errno == EINTR) continue;
                 err = std::error_code(errno, std::system_category());

@@ -12,9 +12,9 @@
 #include <system_error>
 #include <utility>
 
+#include "../../core/detail/owned_fd.hpp"
 #include "../seek_from.hpp"
 #include "file_buf.hpp"
-#include "owned_fd.hpp"
 
 namespace pollen::fs::detail {
 
@@ -22,7 +22,7 @@ enum class OpKind { read, write, seek, set_len, sync_all, sync_data, metadata };
 
 struct OpRequest {
     OpKind kind = OpKind::read;
-    std::shared_ptr<OwnedFd> fd;
+    std::shared_ptr<pollen::detail::OwnedFd> fd;
     FileBuf buf;
     // Read-ahead the caller never consumed: the fd's offset is ahead of the
     // caller's position by -rewind bytes, so write and set_len seek back first.

@@ -1,7 +1,6 @@
 #include "socket.hpp"
 
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <climits>
@@ -12,10 +11,6 @@ namespace {
 // A vectored write takes at most this many buffers per call (the kernel's limit).
 constexpr std::size_t kMaxIov = IOV_MAX;
 }  // namespace
-
-OwnedFd::~OwnedFd() {
-    if (fd_ >= 0) ::close(fd_);
-}
 
 io::Result<OwnedFd> new_socket(int domain, int type) {
     int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -22,9 +22,10 @@
 #include <span>
 #include <system_error>
 
+#include "../../core/detail/owned_fd.hpp"
+#include "../../core/detail/syscall.hpp"
 #include "../../core/io/async_write.hpp"
 #include "../../core/io/error.hpp"
-#include "../../reactor/detail/syscall.hpp"
 #include "../../reactor/interest.hpp"
 #include "../../reactor/io_source.hpp"
 #include "../../reactor/ready.hpp"
@@ -32,34 +33,17 @@
 namespace pollen::net::detail {
 
 using pollen::detail::Direction;
+using pollen::detail::OwnedFd;
 // Socket syscalls go through the fault-injection seam (nil cost unless a test installs a plan).
 namespace sys = pollen::detail::sys;
 
 /// The error of the last failed syscall.
 inline io::Error last_error() { return io::Error(errno, std::generic_category()); }
 
-/// A socket fd not yet registered, closed on destruction unless released:
+/// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), not yet registered:
 /// bind, listen and connect run on it first, because a fresh unconnected
 /// socket reports EPOLLHUP, and the reactor keeps hang-ups for good (an
 /// accept or connect would then see readiness forever and spin on EAGAIN).
-class OwnedFd {
-public:
-    explicit OwnedFd(int fd) : fd_(fd) {}
-    OwnedFd(OwnedFd&& other) noexcept : fd_(other.release()) {}
-    OwnedFd& operator=(OwnedFd&&) = delete;
-    ~OwnedFd();
-    int get() const { return fd_; }
-    int release() {
-        int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-private:
-    int fd_;
-};
-
-/// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), unregistered.
 io::Result<OwnedFd> new_socket(int domain, int type);
 
 class Socket;

@@ -4,7 +4,6 @@
 /// reactor: what UnixStream::pair and UnixDatagram::pair both need.
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <utility>
 
@@ -15,12 +14,10 @@ namespace pollen::net::detail {
 inline io::Result<std::pair<Socket, Socket>> socket_pair(int type) {
     int fds[2];
     if (::socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0) return Err(last_error());
+    OwnedFd second(fds[1]);  // closed if the first cannot be registered
     auto a = Socket::adopt(fds[0]);
-    if (!a) {
-        ::close(fds[1]);
-        return Err(a.error());
-    }
-    auto b = Socket::adopt(fds[1]);
+    if (!a) return Err(a.error());
+    auto b = Socket::adopt(second.release());
     if (!b) return Err(b.error());
     return Ok(std::pair{std::move(*a), std::move(*b)});
 }

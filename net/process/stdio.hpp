@@ -14,9 +14,7 @@
 /// Move-only, as Rust's (it may own an fd). A plain value: nothing polls or
 /// wakes; distinct objects: safe; shared objects: unsafe.
 
-#include <unistd.h>
-
-#include <utility>
+#include "../../core/detail/owned_fd.hpp"
 
 namespace pollen::process {
 
@@ -32,31 +30,15 @@ public:
     /// reader of a pipe passed this way sees end of file only after that.
     static Stdio from_fd(int fd) { return Stdio(Kind::Fd, fd); }
 
-    Stdio(Stdio&& other) noexcept : kind_(other.kind_), fd_(std::exchange(other.fd_, -1)) {}
-    Stdio& operator=(Stdio&& other) noexcept {
-        if (this != &other) {
-            reset();
-            kind_ = other.kind_;
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    Stdio(const Stdio&) = delete;
-    Stdio& operator=(const Stdio&) = delete;
-    ~Stdio() { reset(); }
-
     Kind kind() const { return kind_; }
     /// The owned fd of `from_fd`, else -1.
-    int fd() const { return fd_; }
+    int fd() const { return fd_.get(); }
 
 private:
     Stdio(Kind k, int fd) : kind_(k), fd_(fd) {}
-    void reset() {
-        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-    }
 
     Kind kind_;
-    int fd_;
+    pollen::detail::OwnedFd fd_;  // move-only: so is Stdio
 };
 
 }  // namespace pollen::process

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <system_error>
 
+#include "../../core/detail/owned_fd.hpp"
+
 #if !defined(__linux__) && !defined(__APPLE__) && !defined(__FreeBSD__) && !defined(__NetBSD__) && \
     !defined(__OpenBSD__)
 #error "pollen's reactor supports epoll (Linux) and kqueue (BSD, macOS)"
@@ -64,7 +66,6 @@ public:
     /// Creates the poll instance and its wake-up; throws std::system_error if
     /// the OS refuses either.
     Poller();
-    ~Poller();
     Poller(const Poller&) = delete;
     Poller& operator=(const Poller&) = delete;
 
@@ -83,8 +84,8 @@ public:
     void wake();
 
 private:
-    int fd_ = -1;       // the epoll or kqueue instance
-    int wake_fd_ = -1;  // eventfd (epoll); kqueue uses EVFILT_USER on fd_
+    OwnedFd fd_;       // the epoll or kqueue instance
+    OwnedFd wake_fd_;  // eventfd (epoll); kqueue uses EVFILT_USER on fd_
 };
 
 }  // namespace pollen::detail

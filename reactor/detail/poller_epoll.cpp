@@ -11,9 +11,9 @@
 #include <cerrno>
 #include <climits>
 
+#include "../../core/detail/syscall.hpp"
 #include "../scheduled_io.hpp"
 #include "poller.hpp"
-#include "syscall.hpp"
 
 namespace pollen::detail {
 
@@ -40,37 +40,28 @@ PollEvent Events::operator[](std::size_t i) const {
     return {ev.data.ptr, r};
 }
 
-Poller::Poller() {
-    fd_ = epoll_create1(EPOLL_CLOEXEC);
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "pollen: epoll_create1");
-    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+// A throw leaves the members' OwnedFds to close what was opened.
+Poller::Poller() : fd_(epoll_create1(EPOLL_CLOEXEC)) {
+    if (fd_.get() < 0) throw std::system_error(errno, std::generic_category(), "pollen: epoll_create1");
+    wake_fd_ = OwnedFd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLET;
     ev.data.ptr = nullptr;  // the wake-up's null token
-    if (wake_fd_ < 0 || epoll_ctl(fd_, EPOLL_CTL_ADD, wake_fd_, &ev) < 0) {
-        int saved = errno;
-        if (wake_fd_ >= 0) close(wake_fd_);
-        close(fd_);
-        throw std::system_error(saved, std::generic_category(), "pollen: eventfd");
-    }
-}
-
-Poller::~Poller() {
-    close(wake_fd_);
-    close(fd_);
+    if (wake_fd_.get() < 0 || epoll_ctl(fd_.get(), EPOLL_CTL_ADD, wake_fd_.get(), &ev) < 0)
+        throw std::system_error(errno, std::generic_category(), "pollen: eventfd");
 }
 
 std::error_code Poller::watch(int fd, void* token) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.ptr = token;
-    if (sys::epoll_add(fd_, fd, &ev) < 0) return {errno, std::generic_category()};
+    if (sys::epoll_add(fd_.get(), fd, &ev) < 0) return {errno, std::generic_category()};
     return {};
 }
 
 void Poller::unwatch(int fd) {
     epoll_event ev{};  // non-null for kernels before 2.6.9
-    epoll_ctl(fd_, EPOLL_CTL_DEL, fd, &ev);
+    epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, &ev);
 }
 
 // The wake-up fd is not read: registered edge-triggered, every write to it is
@@ -79,7 +70,7 @@ void Poller::unwatch(int fd) {
 std::error_code Poller::wait(Events& events, int timeout_ms) {
     events.size_ = 0;
     int max = static_cast<int>(std::min<std::size_t>(events.capacity_, INT_MAX));
-    int n = sys::epoll_wait(fd_, native(events.native_), max, timeout_ms);
+    int n = sys::epoll_wait(fd_.get(), native(events.native_), max, timeout_ms);
     if (n < 0) {
         if (errno == EINTR) return {};
         return {errno, std::generic_category()};
@@ -90,12 +81,12 @@ std::error_code Poller::wait(Events& events, int timeout_ms) {
 
 void Poller::wake() {
     std::uint64_t one = 1;
-    if (write(wake_fd_, &one, sizeof one) >= 0 || errno != EAGAIN) return;
+    if (write(wake_fd_.get(), &one, sizeof one) >= 0 || errno != EAGAIN) return;
     // The counter, never drained, is about to overflow (after ~2^64 wakes):
     // reset it with a read, then write the wake again.
     std::uint64_t v;
-    if (read(wake_fd_, &v, sizeof v) < 0) return;
-    ssize_t rc = write(wake_fd_, &one, sizeof one);
+    if (read(wake_fd_.get(), &v, sizeof v) < 0) return;
+    ssize_t rc = write(wake_fd_.get(), &one, sizeof one);
     (void)rc;
 }
 

@@ -39,25 +39,20 @@ PollEvent Events::operator[](std::size_t i) const {
     return {ev.udata, r};
 }
 
-Poller::Poller() {
-    fd_ = kqueue();
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "pollen: kqueue");
+// A throw leaves fd_, an OwnedFd, to close the kqueue.
+Poller::Poller() : fd_(kqueue()) {
+    if (fd_.get() < 0) throw std::system_error(errno, std::generic_category(), "pollen: kqueue");
     struct kevent ev;
     EV_SET(&ev, 0, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, nullptr);
-    if (kevent(fd_, &ev, 1, nullptr, 0, nullptr) < 0) {
-        int saved = errno;
-        close(fd_);
-        throw std::system_error(saved, std::generic_category(), "pollen: kqueue EVFILT_USER");
-    }
+    if (kevent(fd_.get(), &ev, 1, nullptr, 0, nullptr) < 0)
+        throw std::system_error(errno, std::generic_category(), "pollen: kqueue EVFILT_USER");
 }
-
-Poller::~Poller() { close(fd_); }
 
 std::error_code Poller::watch(int fd, void* token) {
     struct kevent ev[2];
     EV_SET(&ev[0], fd, EVFILT_READ, EV_ADD | EV_CLEAR, 0, 0, token);
     EV_SET(&ev[1], fd, EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0, token);
-    if (kevent(fd_, ev, 2, nullptr, 0, nullptr) < 0) return {errno, std::generic_category()};
+    if (kevent(fd_.get(), ev, 2, nullptr, 0, nullptr) < 0) return {errno, std::generic_category()};
     return {};
 }
 
@@ -65,14 +60,14 @@ void Poller::unwatch(int fd) {
     struct kevent ev[2];
     EV_SET(&ev[0], fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
     EV_SET(&ev[1], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
-    kevent(fd_, ev, 2, nullptr, 0, nullptr);
+    kevent(fd_.get(), ev, 2, nullptr, 0, nullptr);
 }
 
 std::error_code Poller::wait(Events& events, int timeout_ms) {
     events.size_ = 0;
     timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
     int max = static_cast<int>(std::min<std::size_t>(events.capacity_, INT_MAX));
-    int n = kevent(fd_, nullptr, 0, native(events.native_), max, timeout_ms < 0 ? nullptr : &ts);
+    int n = kevent(fd_.get(), nullptr, 0, native(events.native_), max, timeout_ms < 0 ? nullptr : &ts);
     if (n < 0) {
         if (errno == EINTR) return {};
         return {errno, std::generic_category()};
@@ -84,7 +79,7 @@ std::error_code Poller::wait(Events& events, int timeout_ms) {
 void Poller::wake() {
     struct kevent ev;
     EV_SET(&ev, 0, EVFILT_USER, 0, NOTE_TRIGGER, 0, nullptr);
-    kevent(fd_, &ev, 1, nullptr, 0, nullptr);
+    kevent(fd_.get(), &ev, 1, nullptr, 0, nullptr);
 }
 
 }  // namespace pollen::detail

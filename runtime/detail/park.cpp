@@ -15,38 +15,22 @@ void Parker::park() {
             return;
         }
     }
-    std::unique_lock lock(mu_);
     expected = kEmpty;
-    if (!state_.compare_exchange_strong(expected, kParkedCondvar, std::memory_order_acquire)) {
-        // Notified between the first check and the lock.
+    if (!state_.compare_exchange_strong(expected, kParkedThread, std::memory_order_acq_rel)) {
+        // Notified since the first check.
         state_.store(kEmpty, std::memory_order_release);
         return;
     }
-    cv_.wait(lock, [&] { return state_.load(std::memory_order_acquire) == kNotified; });
-    state_.store(kEmpty, std::memory_order_release);
-}
-
-void Parker::park_timeout(std::chrono::nanoseconds timeout) {
-    int expected = kNotified;
-    if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acquire)) return;
-    std::unique_lock lock(mu_);
-    expected = kEmpty;
-    if (!state_.compare_exchange_strong(expected, kParkedCondvar, std::memory_order_acquire)) {
-        state_.store(kEmpty, std::memory_order_release);
-        return;
-    }
-    cv_.wait_for(lock, timeout, [&] { return state_.load(std::memory_order_acquire) == kNotified; });
+    // Only the unpark that ends kParkedThread unparks thread_, after setting
+    // kNotified, and this round consumes that token: thread_ holds no stale
+    // one, so its return means state_ is kNotified.
+    thread_.park();
     state_.store(kEmpty, std::memory_order_release);
 }
 
 void Parker::unpark() {
     switch (state_.exchange(kNotified, std::memory_order_acq_rel)) {
-        case kParkedCondvar:
-            // Taking the lock orders us after the parker's wait began, so the
-            // notification cannot slip in before it sleeps.
-            { std::lock_guard lock(mu_); }
-            cv_.notify_one();
-            break;
+        case kParkedThread: thread_.unpark(); break;
         case kParkedDriver: driver_->unpark(); break;
         default: break;
     }

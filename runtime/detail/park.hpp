@@ -1,20 +1,22 @@
 #pragma once
-/// Parker: lets one thread sleep until another unparks it, without lost
+/// Parker: lets a runtime thread sleep until another unparks it, without lost
 /// wake-ups (an unpark before the park makes the park return at once), as
-/// Rust's `thread::park`. A runtime's parkers share its Driver (driver.hpp):
-/// the idle thread that gets the driver's lock sleeps in the reactor instead
-/// of on its condition variable; an unpark reaches either kind.
-/// BlockOnSignal is the Waker target of `block_on`: waking it records "poll
-/// the block_on future again" and unparks the thread driving it.
+/// Rust's `thread::park`, either in the reactor (Tokio's multi_thread
+/// park.rs: the idle thread that gets the lock of the runtime's Driver,
+/// driver.hpp, waits in epoll_wait) or on the core ThreadParker
+/// (core/detail/parker.hpp), which does the sleeping for every other case;
+/// an unpark reaches either kind. BlockOnSignal is the Waker target of
+/// `block_on`: waking it records "poll the block_on future again" and
+/// unparks the thread driving it.
 ///
 /// Threads: one thread parks a given Parker at a time; any thread unparks.
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 
+#include "../../core/detail/parker.hpp"
 #include "../../core/waker.hpp"
 #include "driver.hpp"
 
@@ -28,17 +30,15 @@ public:
     /// Sleeps until unpark() (returns at once if an unpark is pending). With a
     /// driver, may instead wait in the reactor, then return after one turn.
     void park();
-    /// As park, but gives up after `timeout` (condition variable only).
-    void park_timeout(std::chrono::nanoseconds timeout);
     /// Wakes the parked thread, or makes its next park return at once.
     void unpark();
 
 private:
-    enum : int { kEmpty, kParkedCondvar, kParkedDriver, kNotified };
+    // Where a park sleeps, so that unpark knows whom to wake.
+    enum : int { kEmpty, kParkedThread, kParkedDriver, kNotified };
     std::shared_ptr<Driver> driver_;
     std::atomic<int> state_{kEmpty};
-    std::mutex mu_;
-    std::condition_variable cv_;
+    ThreadParker thread_;
 };
 
 /// Refcounted through its Wakers and the block_on that made it.

@@ -1,12 +1,12 @@
 #pragma once
 // Test support: FaultPlan, the failures a test injects through the syscall
-// seams (reactor/detail/syscall.hpp for sockets and the reactor,
-// fs/detail/syscall.hpp for file writes).
+// seam (core/detail/syscall.hpp: sockets, the reactor's epoll, file writes).
 //
 //     test::FaultPlan plan;                     // declare it BEFORE the Runtime
 //     plan.interrupt(Call::Recv, 3)             // every recv: 3 x EINTR, then the real call
 //         .would_block(Call::Send, 2)           // every send: 2 x EAGAIN first
-//         .cap(Call::Recv, 1000);               // and never more than 1000 bytes at once
+//         .cap(Call::Recv, 1000)                // and never more than 1000 bytes at once
+//         .fail_after(Call::Write, 4096, ENOSPC);  // files: a disk that fills after 4 KiB
 //     test::FaultPlan::Installed on(plan);      // uninstalled when `on` goes
 //
 // Storms count per (call, fd): "k failures, one real call, k failures...".
@@ -26,36 +26,29 @@
 #include <mutex>
 #include <utility>
 
-#include <pollen/fs/detail/syscall.hpp>
-#include <pollen/reactor/detail/syscall.hpp>
+#include <pollen/core/detail/syscall.hpp>
 
 namespace pollen::test {
 
-class FaultPlan final : public detail::sys::FaultInjector, public fs::detail::sys::WriteFaultInjector {
+class FaultPlan final : public detail::sys::FaultInjector {
 public:
     using Call = detail::sys::Call;
-    static constexpr int kCalls = 5;
+    static constexpr int kCalls = static_cast<int>(Call::Write) + 1;
 
     FaultPlan() = default;
     FaultPlan(const FaultPlan&) = delete;
     FaultPlan& operator=(const FaultPlan&) = delete;
 
-    /// Installs the plan in both seams for its lifetime.
+    /// Installs the plan in the seam for its lifetime.
     class Installed {
     public:
-        explicit Installed(FaultPlan& plan) {
-            detail::sys::set_fault_injector(&plan);
-            fs::detail::sys::set_write_fault_injector(&plan);
-        }
-        ~Installed() {
-            detail::sys::set_fault_injector(nullptr);
-            fs::detail::sys::set_write_fault_injector(nullptr);
-        }
+        explicit Installed(FaultPlan& plan) { detail::sys::set_fault_injector(&plan); }
+        ~Installed() { detail::sys::set_fault_injector(nullptr); }
         Installed(const Installed&) = delete;
         Installed& operator=(const Installed&) = delete;
     };
 
-    // ---- sockets and the reactor
+    // ---- the rules (any Call; for files, Call::Write)
     /// Every `call` fails with EINTR `k` times before each real attempt.
     FaultPlan& interrupt(Call call, unsigned k) { return set(rules_[idx(call)].eintr, k); }
     /// Every `call` fails with EAGAIN `k` times (after the EINTRs) before each real attempt.
@@ -65,23 +58,14 @@ public:
     /// Every `call` fails with `error` (0: stop failing), e.g. EMFILE on accept.
     FaultPlan& fail(Call call, int error) { return set(rules_[idx(call)].fail, error); }
     /// `call` on `fd` moves `bytes` more bytes, then fails with `error` for good
-    /// (a connection reset in the middle of a stream).
+    /// (a connection reset in the middle of a stream); `error` 0 drops the rule.
     FaultPlan& fail_after(Call call, int fd, std::uint64_t bytes, int error) {
-        std::lock_guard lock(mu_);
-        budgets_[{idx(call), fd}] = Budget{bytes, error};
-        return *this;
+        return set_budget({idx(call), fd}, bytes, error);
     }
-
-    // ---- file writes
-    /// Every file write fails with EINTR `k` times before each real attempt.
-    FaultPlan& interrupt_file_writes(unsigned k) { return set(file_.eintr, k); }
-    /// No file write moves more than `max_len` bytes.
-    FaultPlan& cap_file_writes(std::size_t max_len) { return set(file_.cap, max_len); }
-    /// File writes move `bytes` more bytes in all, then fail with `error` (ENOSPC: a full disk).
-    FaultPlan& fail_file_writes_after(std::uint64_t bytes, int error) {
-        std::lock_guard lock(mu_);
-        file_budget_ = Budget{bytes, error};
-        return *this;
+    /// As above for every fd together, for calls on fds the test never sees
+    /// (a full disk: Call::Write, ENOSPC). A per-fd rule goes first.
+    FaultPlan& fail_after(Call call, std::uint64_t bytes, int error) {
+        return set_budget({idx(call), kAnyFd}, bytes, error);
     }
 
     // ---- what happened
@@ -89,21 +73,21 @@ public:
     std::uint64_t calls(Call call) const { return calls_[idx(call)].load(); }
     /// Failures the plan faked for `call`.
     std::uint64_t injected(Call call) const { return injected_[idx(call)].load(); }
-    std::uint64_t file_writes() const { return file_writes_.load(); }
-    std::uint64_t file_injected() const { return file_injected_.load(); }
 
-    // ---- the seams' side
+    // ---- the seam's side
     detail::sys::Fault before(Call call, int fd, std::size_t len) noexcept override {
         const int i = idx(call);
         calls_[i].fetch_add(1);
         std::lock_guard lock(mu_);
         const Rule& rule = rules_[i];
         if (rule.fail != 0) return faked(i, rule.fail);
+        // File writes are never in the poll set: nothing to re-arm for them.
+        const bool polled = call != Call::Write;
         bool shortened = false;
-        if (auto b = budgets_.find({i, fd}); b != budgets_.end()) {
-            if (b->second.bytes == 0) return faked(i, b->second.error);
-            if (b->second.bytes < len) {
-                len = static_cast<std::size_t>(b->second.bytes);
+        if (Budget* b = budget(i, fd)) {
+            if (b->bytes == 0) return faked(i, b->error);
+            if (b->bytes < len) {
+                len = static_cast<std::size_t>(b->bytes);
                 shortened = true;
             }
         }
@@ -113,7 +97,7 @@ public:
             step = (step + 1) % (rule.eintr + rule.eagain + 1);
             if (at < rule.eintr) return faked(i, EINTR);
             if (at < rule.eintr + rule.eagain) {
-                rearm(fd);
+                if (polled) rearm(fd);
                 return faked(i, EAGAIN);
             }
         }
@@ -124,41 +108,21 @@ public:
         // A short read or write tells the library the kernel's buffer is now
         // empty (full); a faked one is not, so the edge it would wait for is
         // raised by hand, like a faked EAGAIN's.
-        if (shortened) rearm(fd);
+        if (shortened && polled) rearm(fd);
         return {0, len};
     }
 
     void after(Call call, int fd, long result) noexcept override {
-        if (result <= 0 || (call != Call::Recv && call != Call::Send)) return;
+        if (result <= 0 || (call != Call::Recv && call != Call::Send && call != Call::Write)) return;
         std::lock_guard lock(mu_);
-        if (auto b = budgets_.find({idx(call), fd}); b != budgets_.end())
-            b->second.bytes -= std::min<std::uint64_t>(b->second.bytes, static_cast<std::uint64_t>(result));
+        if (Budget* b = budget(idx(call), fd))
+            b->bytes -= std::min<std::uint64_t>(b->bytes, static_cast<std::uint64_t>(result));
     }
 
     void watching(int poll_fd, int fd, std::uint32_t events, void* data) noexcept override {
         std::lock_guard lock(mu_);
         watched_[fd] = Watch{poll_fd, events, data};
-        steps_.erase({idx(Call::Recv), fd});  // a reused fd number starts afresh
-        steps_.erase({idx(Call::Send), fd});
-        steps_.erase({idx(Call::Accept), fd});
-    }
-
-    fs::detail::sys::WriteFault before_write(int, std::size_t len) noexcept override {
-        file_writes_.fetch_add(1);
-        std::lock_guard lock(mu_);
-        if (file_.eintr > 0) {
-            unsigned at = file_step_;
-            file_step_ = (file_step_ + 1) % (file_.eintr + 1);
-            if (at < file_.eintr) return file_faked(EINTR);
-        }
-        len = std::min(len, file_.cap);
-        if (file_budget_.error != 0) {
-            if (file_budget_.bytes == 0) return file_faked(file_budget_.error);
-            len = std::min<std::uint64_t>(len, file_budget_.bytes);
-            // Counted before the write: a real short write would only make the disk fill later.
-            file_budget_.bytes -= len;
-        }
-        return {0, len};
+        for (int i = 0; i < kCalls; ++i) steps_.erase({i, fd});  // a reused fd number starts afresh
     }
 
 private:
@@ -177,7 +141,23 @@ private:
         void* data;
     };
 
+    static constexpr int kAnyFd = -1;
     static int idx(Call c) { return static_cast<int>(c); }
+
+    FaultPlan& set_budget(std::pair<int, int> key, std::uint64_t bytes, int error) {
+        std::lock_guard lock(mu_);
+        if (error == 0)
+            budgets_.erase(key);
+        else
+            budgets_[key] = Budget{bytes, error};
+        return *this;
+    }
+    // Under mu_: the fd's own budget, else the one for every fd of the call.
+    Budget* budget(int i, int fd) {
+        if (auto b = budgets_.find({i, fd}); b != budgets_.end()) return &b->second;
+        if (auto b = budgets_.find({i, kAnyFd}); b != budgets_.end()) return &b->second;
+        return nullptr;
+    }
 
     template <class T, class V>
     FaultPlan& set(T& field, V value) {
@@ -188,10 +168,6 @@ private:
 
     detail::sys::Fault faked(int i, int error) {
         injected_[i].fetch_add(1);
-        return {error, 0};
-    }
-    fs::detail::sys::WriteFault file_faked(int error) {
-        file_injected_.fetch_add(1);
         return {error, 0};
     }
 
@@ -211,13 +187,8 @@ private:
     std::map<std::pair<int, int>, Budget> budgets_;
     std::map<std::pair<int, int>, unsigned> steps_;
     std::map<int, Watch> watched_;
-    Rule file_;
-    unsigned file_step_ = 0;
-    Budget file_budget_;
     std::atomic<std::uint64_t> calls_[kCalls] = {};
     std::atomic<std::uint64_t> injected_[kCalls] = {};
-    std::atomic<std::uint64_t> file_writes_{0};
-    std::atomic<std::uint64_t> file_injected_{0};
 };
 
 }  // namespace pollen::test

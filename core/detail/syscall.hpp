@@ -1,9 +1,12 @@
 #pragma once
-/// detail::sys: the one seam through which the reactor and net/ make their I/O
-/// syscalls (recv/send and their vectored and datagram forms, accept4,
-/// connect, epoll_wait), so that tests can inject the failures a real network
-/// produces rarely and at random: EINTR and EAGAIN storms, short reads and
-/// writes, resets, EMFILE.
+/// detail::sys: the one seam through which the library makes the syscalls a
+/// test may want to fail: the sockets' (recv/send and their vectored and
+/// datagram forms, accept4, connect), the reactor's (epoll_wait, and
+/// epoll_ctl ADD, which an injector hears of) and the files' (write), so that
+/// tests can inject the failures that a real network or disk produces rarely
+/// and at random: EINTR and EAGAIN storms, short reads and writes, resets,
+/// EMFILE, a full disk (ENOSPC). It lives in core/ because the reactor, net/
+/// and fs/ all use it, and fs/ stands on the runtime and core only.
 ///
 /// Each wrapper is inline and checks one global pointer with a relaxed load;
 /// with no FaultInjector installed (always, outside tests) it is the bare
@@ -12,9 +15,13 @@
 /// result. Install one only while no runtime is running, and keep it alive
 /// until uninstalled: the wrappers do not pin it (test/support/fault_plan.hpp
 /// does both for tests).
+///
+/// Threads: the wrappers run on any thread, concurrently, and so do the
+/// calls they make to an installed injector.
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,6 +42,7 @@ enum class Call : std::uint8_t {
     Accept,   // accept4
     Connect,  // connect
     Wait,     // epoll_wait
+    Write,    // write: file data (fs)
 };
 
 /// An injector's answer: fail with `error` (an errno value) if non-zero,
@@ -48,7 +56,7 @@ class FaultInjector {
 public:
     virtual ~FaultInjector() = default;
     /// Before a call on `fd` asking for `len` bytes (0 where no bytes move).
-    /// Called from any thread, concurrently.
+    /// Called from any thread (runtime workers, the blocking pool), concurrently.
     virtual Fault before(Call call, int fd, std::size_t len) noexcept = 0;
     /// After the call ran: its return value (-1 with errno on failure).
     virtual void after(Call call, int fd, long result) noexcept = 0;
@@ -136,6 +144,11 @@ inline int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
 inline int connect(int fd, const sockaddr* addr, socklen_t len) {
     return static_cast<int>(
         hook::run(Call::Connect, fd, 0, [&](std::size_t) { return ::connect(fd, addr, len); }));
+}
+
+/// write(2) of file data, from the blocking pool.
+inline ssize_t write(int fd, const void* buf, std::size_t len) {
+    return hook::run(Call::Write, fd, len, [&](std::size_t n) { return ::write(fd, buf, n); });
 }
 
 #if defined(__linux__)

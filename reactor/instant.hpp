@@ -15,7 +15,7 @@
 #include <optional>
 #include <type_traits>
 
-#include "clock.hpp"
+#include "detail/clock.hpp"
 
 namespace pollen::detail {
 

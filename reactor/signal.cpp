@@ -13,7 +13,7 @@
 
 #include "../core/coop.hpp"
 #include "detail/signal_registry.hpp"
-#include "reactor.hpp"
+#include "detail/reactor.hpp"
 
 namespace pollen::signal {
 

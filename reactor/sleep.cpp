@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "reactor.hpp"
+#include "detail/reactor.hpp"
 
 namespace pollen::time {
 

@@ -15,7 +15,7 @@
 #include "../core/coop.hpp"
 #include "../core/future_ext.hpp"
 #include "instant.hpp"
-#include "timer_heap.hpp"
+#include "detail/timer_heap.hpp"
 
 namespace pollen::detail {
 class Reactor;

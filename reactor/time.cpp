@@ -1,7 +1,7 @@
 #include <stdexcept>
 
 #include "instant.hpp"
-#include "reactor.hpp"
+#include "detail/reactor.hpp"
 #include "time_control.hpp"
 
 namespace pollen::time {

@@ -19,7 +19,7 @@
 /// `d` throws std::invalid_argument (Tokio's Duration cannot be negative).
 
 #include "../core/future_ext.hpp"
-#include "clock.hpp"
+#include "detail/clock.hpp"
 
 namespace pollen::time {
 

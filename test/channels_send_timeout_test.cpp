@@ -18,7 +18,7 @@
 #include <pollen.hpp>
 #include <pollen/channels/mpsc.hpp>
 #include <pollen/core/testing/cancel_at_every_point.hpp>
-#include <pollen/reactor/reactor.hpp>
+#include <pollen/reactor/detail/reactor.hpp>
 #include <pollen/reactor/time_control.hpp>
 #include <pollen/runtime/runtime.hpp>
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include <pollen.hpp>
-#include <pollen/reactor/clock.hpp>
+#include <pollen/reactor/detail/clock.hpp>
 
 #include "support/enter_runtime.hpp"
 

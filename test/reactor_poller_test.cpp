@@ -20,8 +20,8 @@
 #include <vector>
 
 #include <pollen/reactor/detail/poller.hpp>
-#include <pollen/reactor/io_source.hpp>
-#include <pollen/reactor/reactor.hpp>
+#include <pollen/reactor/detail/io_source.hpp>
+#include <pollen/reactor/detail/reactor.hpp>
 #include <pollen/reactor/sleep.hpp>
 #include <pollen/runtime/builder.hpp>
 #include <pollen/runtime/runtime.hpp>

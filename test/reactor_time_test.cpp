@@ -10,7 +10,7 @@
 #include <vector>
 
 #include <pollen.hpp>
-#include <pollen/reactor/reactor.hpp>
+#include <pollen/reactor/detail/reactor.hpp>
 
 using namespace pollen;
 using namespace std::chrono_literals;

@@ -27,7 +27,7 @@
 #include "../../core/io/async_write.hpp"
 #include "../../core/io/error.hpp"
 #include "../../reactor/interest.hpp"
-#include "../../reactor/io_source.hpp"
+#include "../../reactor/detail/io_source.hpp"
 #include "../../reactor/ready.hpp"
 
 namespace pollen::net::detail {

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "../../reactor/reactor.hpp"
+#include "../../reactor/detail/reactor.hpp"
 #include "detail/reap.hpp"
 #include "detail/spawn.hpp"
 

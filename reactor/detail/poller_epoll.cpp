@@ -12,7 +12,7 @@
 #include <climits>
 
 #include "../../core/detail/syscall.hpp"
-#include "../scheduled_io.hpp"
+#include "scheduled_io.hpp"
 #include "poller.hpp"
 
 namespace pollen::detail {

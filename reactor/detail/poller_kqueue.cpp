@@ -14,7 +14,7 @@
 #include <cerrno>
 #include <climits>
 
-#include "../scheduled_io.hpp"
+#include "scheduled_io.hpp"
 #include "poller.hpp"
 
 namespace pollen::detail {

@@ -19,7 +19,7 @@
 
 #include "../../core/atomic_waker.hpp"
 #include "../../core/waker.hpp"
-#include "../io_source.hpp"
+#include "io_source.hpp"
 
 namespace pollen::detail {
 class Reactor;

@@ -22,7 +22,7 @@
 #include <optional>
 #include <utility>
 
-#include "../../reactor/reactor.hpp"
+#include "../../reactor/detail/reactor.hpp"
 
 namespace pollen::detail {
 

@@ -23,7 +23,7 @@
 #include <optional>
 
 #include "../../../core/io/error.hpp"
-#include "../../../reactor/io_source.hpp"
+#include "../../../reactor/detail/io_source.hpp"
 #include "../../../reactor/signal.hpp"
 
 namespace pollen::process::detail {

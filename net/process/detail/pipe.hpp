@@ -15,7 +15,7 @@
 
 #include "../../../core/io/async_write.hpp"
 #include "../../../core/io/error.hpp"
-#include "../../../reactor/io_source.hpp"
+#include "../../../reactor/detail/io_source.hpp"
 
 namespace pollen::process::detail {
 

@@ -1,5 +1,5 @@
 // The reactor: registrations, timers and the turn. Everything OS-specific is
-// behind the Poller (detail/poller.hpp), one backend file per OS.
+// behind the Poller (poller.hpp), one backend file per OS.
 #include "reactor.hpp"
 
 #include <algorithm>

@@ -15,9 +15,9 @@
 #include <system_error>
 #include <utility>
 
-#include "../core/coop.hpp"
-#include "../core/detail/owned_fd.hpp"
-#include "../core/result.hpp"
+#include "../../core/coop.hpp"
+#include "../../core/detail/owned_fd.hpp"
+#include "../../core/result.hpp"
 #include "scheduled_io.hpp"
 
 namespace pollen::detail {

@@ -14,10 +14,10 @@
 #include <mutex>
 #include <optional>
 
-#include "../core/context.hpp"
-#include "../core/poll.hpp"
-#include "interest.hpp"
-#include "ready.hpp"
+#include "../../core/context.hpp"
+#include "../../core/poll.hpp"
+#include "../interest.hpp"
+#include "../ready.hpp"
 
 namespace pollen::detail {
 

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "clock.hpp"
-#include "detail/poller.hpp"
+#include "poller.hpp"
 #include "scheduled_io.hpp"
 #include "timer_heap.hpp"
 

@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-#include "../core/waker.hpp"
+#include "../../core/waker.hpp"
 
 namespace pollen::detail {
 

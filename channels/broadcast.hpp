@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,8 +56,9 @@
 #include "../core/future_ext.hpp"
 #include "../core/poll.hpp"
 #include "../core/result.hpp"
+#include "../sync/detail/wait_list.hpp"
+#include "../sync/detail/wake_list.hpp"
 #include "detail/block_on_thread.hpp"
-#include "detail/wait_list.hpp"
 
 namespace pollen::broadcast {
 
@@ -119,24 +121,31 @@ struct Shared {
     std::size_t rx_count = 1;
     std::size_t tx_count = 1;
     bool closed = false;
-    channels::detail::WaitList waiters;         ///< recv() futures
-    channels::detail::WaitList closed_waiters;  ///< Sender::closed() futures
+    using Waiters = pollen::detail::WaitList<pollen::detail::Waiter>;
+    Waiters waiters;         ///< recv() futures
+    Waiters closed_waiters;  ///< Sender::closed() futures
 
-    /// Empties `list` (under `mu`), moving the wakers out to wake after unlocking.
-    static void take_all(channels::detail::WaitList& list, std::vector<Waker>& to_wake) {
-        while (channels::detail::WaitNode* n = list.pop_front()) {
-            if (n->waker) to_wake.push_back(std::move(*n->waker));
-            n->waker.reset();
+    /// Under `lock` (on `mu`; released on return): wakes every future of
+    /// `list`, moved aside first so that those queueing meanwhile wait for
+    /// the next value, in batches with the lock released. A waker that
+    /// throws stops nothing: the rest are woken, then it leaves.
+    static void wake_all(Waiters& list, std::unique_lock<std::mutex>& lock) {
+        if (list.empty()) {
+            lock.unlock();
+            return;
         }
+        Waiters batch;
+        list.move_all_to(batch);
+        std::exception_ptr thrown = pollen::detail::release_waiters(batch, lock);
+        if (thrown) std::rethrow_exception(thrown);
     }
 
-    /// Unlinks `node` and drops its waker, for a future destroyed while queued.
-    void forget(channels::detail::WaitList& list, channels::detail::WaitNode& node) {
-        std::optional<Waker> w;
+    /// Unlinks `node` and drops its waker, for a future destroyed while
+    /// queued (in a list or in a batch being woken).
+    void forget(pollen::detail::Waiter& node) {
+        std::optional<Waker> w;  // dropped after unlocking
         std::lock_guard lock(mu);
-        if (node.linked) list.remove(&node);
-        w = std::move(node.waker);
-        node.waker.reset();
+        w = node.leave();
     }
 };
 
@@ -159,7 +168,7 @@ public:
     Recv(Recv&& other) noexcept : rx_(other.rx_), pin_(std::move(other.pin_)) {}
     Recv& operator=(Recv&&) = delete;
     ~Recv() {
-        if (queued_) rx_->shared_->forget(rx_->shared_->waiters, node_);
+        if (queued_) rx_->shared_->forget(node_);
     }
 
     Poll<Output> poll(Context& cx) {
@@ -181,7 +190,7 @@ public:
 private:
     Receiver<T>* rx_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
-    channels::detail::WaitNode node_;
+    pollen::detail::Waiter node_;
     bool queued_ = false;
 };
 
@@ -278,7 +287,7 @@ private:
         : shared_(std::move(shared)), next_(next) {}
 
     /// One step of receiving; with `node`, queues it when Empty.
-    detail::Got receive(std::optional<T>& out, std::uint64_t& lagged, channels::detail::WaitNode* node,
+    detail::Got receive(std::optional<T>& out, std::uint64_t& lagged, pollen::detail::Waiter* node,
                         const Waker* waker) {
         if (!shared_) return detail::Got::Closed;
         std::optional<Waker> old_waker;
@@ -291,7 +300,7 @@ private:
                 if (s.closed) return detail::Got::Closed;
                 if (node) {
                     old_waker = node->set_waker(*waker);
-                    if (!node->linked) s.waiters.push_back(node);
+                    if (!node->is_linked()) s.waiters.push_back(node);
                 }
                 return detail::Got::Empty;
             }
@@ -299,14 +308,14 @@ private:
             std::uint64_t oldest = s.tail - s.cap();
             lagged = oldest - next_;
             next_ = oldest;
-            if (node && node->linked) s.waiters.remove(node);
+            if (node) node->unlink();
             return detail::Got::Lagged;
         }
         // Past the slot before the copy, as Tokio's recv: a copy that throws
         // costs this receiver this one value, and the exception leaves this
         // call only, instead of every later receive meeting the same slot.
         ++next_;
-        if (node && node->linked) s.waiters.remove(node);
+        if (node) node->unlink();
         if (--slot.rem == 0) {
             dead.emplace(std::move(*slot.value));
             slot.value.reset();
@@ -319,23 +328,20 @@ private:
 
     void reset() {
         if (!shared_) return;
-        std::vector<T> dead;
-        std::vector<Waker> to_wake;
-        {
-            std::lock_guard lock(shared_->mu);
-            auto& s = *shared_;
-            if (--s.rx_count == 0) detail::Shared<T>::take_all(s.closed_waiters, to_wake);
-            // Values this receiver never read no longer wait for it.
-            std::uint64_t from = s.tail > s.cap() ? std::max(next_, s.tail - s.cap()) : next_;
-            for (std::uint64_t pos = from; pos < s.tail; ++pos) {
-                auto& slot = s.buffer[pos & s.mask];
-                if (slot.pos == pos && slot.rem > 0 && --slot.rem == 0) {
-                    dead.push_back(std::move(*slot.value));
-                    slot.value.reset();
-                }
+        std::vector<T> dead;  // destroyed after unlocking
+        std::unique_lock lock(shared_->mu);
+        auto& s = *shared_;
+        // Values this receiver never read no longer wait for it.
+        std::uint64_t from = s.tail > s.cap() ? std::max(next_, s.tail - s.cap()) : next_;
+        for (std::uint64_t pos = from; pos < s.tail; ++pos) {
+            auto& slot = s.buffer[pos & s.mask];
+            if (slot.pos == pos && slot.rem > 0 && --slot.rem == 0) {
+                dead.push_back(std::move(*slot.value));
+                slot.value.reset();
             }
         }
-        for (Waker& w : to_wake) std::move(w).wake();
+        if (--s.rx_count == 0) detail::Shared<T>::wake_all(s.closed_waiters, lock);
+        lock = {};
         shared_.reset();
     }
 
@@ -357,7 +363,7 @@ public:
     Closed(Closed&& other) noexcept : shared_(other.shared_), pin_(std::move(other.pin_)) {}
     Closed& operator=(Closed&&) = delete;
     ~Closed() {
-        if (queued_) shared_->forget(shared_->closed_waiters, node_);
+        if (queued_) shared_->forget(node_);
     }
 
     Poll<void> poll(Context& cx) {
@@ -368,7 +374,7 @@ public:
         std::lock_guard lock(shared_->mu);
         if (shared_->rx_count == 0) return ready();
         old = node_.set_waker(cx.waker());
-        if (!node_.linked) shared_->closed_waiters.push_back(&node_);
+        if (!node_.is_linked()) shared_->closed_waiters.push_back(&node_);
         queued_ = true;
         coop::refund();
         return pending;
@@ -377,7 +383,7 @@ public:
 private:
     detail::Shared<T>* shared_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
-    channels::detail::WaitNode node_;
+    pollen::detail::Waiter node_;
     bool queued_ = false;
 };
 
@@ -412,24 +418,22 @@ public:
         requires std::is_constructible_v<T, U&&>
     Result<std::size_t, SendError<T>> send(U&& value) const {
         if (!shared_) return Err(SendError<T>{T(std::forward<U>(value))});
-        std::optional<T> overwritten;
-        std::vector<Waker> to_wake;
-        std::size_t receivers;
-        {
-            std::lock_guard lock(shared_->mu);
-            auto& s = *shared_;
-            if (s.rx_count == 0) return Err(SendError<T>{T(std::forward<U>(value))});
-            auto& slot = s.buffer[s.tail & s.mask];
-            if (slot.value) overwritten.emplace(std::move(*slot.value));
-            slot.value.reset();
-            slot.pos = s.tail;
-            slot.rem = s.rx_count;
-            slot.value.emplace(std::forward<U>(value));
-            ++s.tail;
-            receivers = s.rx_count;
-            detail::Shared<T>::take_all(s.waiters, to_wake);
+        std::optional<T> overwritten;  // destroyed after unlocking
+        std::unique_lock lock(shared_->mu);
+        auto& s = *shared_;
+        if (s.rx_count == 0) {
+            lock.unlock();
+            return Err(SendError<T>{T(std::forward<U>(value))});
         }
-        for (Waker& w : to_wake) std::move(w).wake();
+        auto& slot = s.buffer[s.tail & s.mask];
+        if (slot.value) overwritten.emplace(std::move(*slot.value));
+        slot.value.reset();
+        slot.pos = s.tail;
+        slot.rem = s.rx_count;
+        slot.value.emplace(std::forward<U>(value));
+        ++s.tail;
+        std::size_t receivers = s.rx_count;
+        detail::Shared<T>::wake_all(s.waiters, lock);
         return Ok(receivers);
     }
 
@@ -464,15 +468,12 @@ private:
 
     void reset() {
         if (!shared_) return;
-        std::vector<Waker> to_wake;
-        {
-            std::lock_guard lock(shared_->mu);
-            if (--shared_->tx_count == 0) {
-                shared_->closed = true;
-                detail::Shared<T>::take_all(shared_->waiters, to_wake);
-            }
+        std::unique_lock lock(shared_->mu);
+        if (--shared_->tx_count == 0) {
+            shared_->closed = true;
+            detail::Shared<T>::wake_all(shared_->waiters, lock);
         }
-        for (Waker& w : to_wake) std::move(w).wake();
+        lock = {};
         shared_.reset();
     }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Layering: channels -> reactor for time only (send_timeout's time::Timeout).
+// Layering: channels -> reactor for time only (send_timeout's time::Timeout),
+// channels -> sync for the batch semaphore behind the slots (detail/mpsc_semaphore.hpp).
 /// mpsc::channel<T>(capacity): Tokio's bounded `mpsc::channel`, a
 /// multi-producer, single-consumer queue holding at most `capacity` values.
 ///
@@ -7,27 +8,31 @@
 ///     tx.send(1)        // future: Result<void, SendError<int>>, waits for space
 ///     tx.try_send(2)    // Result<void, TrySendError<int>>: Full / Closed
 ///     tx.reserve()      // future: Result<Permit<int>, SendError<void>>
+///     tx.reserve_many(3)  // future: Result<PermitIterator<int>, SendError<void>>
 ///     tx.send_timeout(3, 100ms)  // future: Result<void, SendTimeoutError<int>>: Timeout / Closed
 ///     rx.recv()         // future: std::optional<int>
 ///
 /// Sender is copyable (Rust's clone); the channel closes for the receiver
-/// when the last Sender is gone. A `send` / `reserve` future waits for a free
-/// slot in FIFO order with the other waiting senders, storing the task's
-/// waker, which the receiver wakes (from its thread) when it frees a slot, or
-/// `close()` / the receiver's drop wakes to fail it. The futures borrow their
-/// Sender, which must outlive them (Rust's `&self` futures).
+/// when the last Sender is gone. The slots are the permits of a batch
+/// semaphore (sync's, as Tokio's bounded channel uses its own). A `send` /
+/// `reserve` / `reserve_many` future waits for its slots in FIFO order with
+/// the other waiting senders, storing the task's waker, which the receiver
+/// wakes (from its thread) when it frees a slot, or `close()` / the
+/// receiver's drop wakes to fail it. The futures borrow their Sender, which
+/// must outlive them (Rust's `&self` futures).
 ///
 /// Destroying a `send` future mid-way destroys its value (never sent, never
 /// sent twice) and gives back a slot it was handed; dropping an unused Permit
-/// gives back its slot. The queue is lock-free (blocks of 32 slots); only
-/// senders that must wait take a small lock. Both futures draw on the
-/// cooperative budget.
+/// (or a PermitIterator not used up) gives back its slots. The queue is
+/// lock-free (blocks of 32 slots); only senders that must wait take a small
+/// lock. The futures draw on the cooperative budget.
 ///
 /// A default-constructed Sender is empty (as is a moved-from one); `tx = {}`
 /// or `pollen::drop(std::move(tx))` drops a Sender early, which makes it
 /// empty and, for the last Sender, ends the receiver's stream (Rust's
 /// `drop(tx)`). An empty Sender answers as a sender of a closed channel:
-/// `send`, `reserve`, `try_send`, `try_reserve` and `blocking_send` fail
+/// `send`, `reserve`, `reserve_many`, `try_send`, `try_reserve`,
+/// `try_reserve_many` and `blocking_send` fail
 /// (Closed, handing the value back), `closed()` is ready at once,
 /// `is_closed()` is true, both capacities are 0, and it is the
 /// `same_channel` as nothing. Copying it gives another empty Sender.
@@ -48,6 +53,7 @@
 #include "../core/result.hpp"
 #include "../reactor/instant.hpp"
 #include "../reactor/timeout.hpp"
+#include "../sync/detail/batch_semaphore.hpp"
 #include "detail/block_on_thread.hpp"
 #include "detail/mpsc_chan.hpp"
 #include "detail/mpsc_rx.hpp"
@@ -88,17 +94,57 @@ private:
     friend class Sender<T>;
     template <class>
     friend class Reserve;
+    template <class>
+    friend class PermitIterator;
     explicit Permit(detail::Chan<T, detail::BoundedSemaphore>* chan) : chan_(chan) {}
 
     void reset() {
-        if (auto* c = std::exchange(chan_, nullptr)) {
-            c->sem().release();
-            c->permit_returned();
-        }
+        if (auto* c = std::exchange(chan_, nullptr)) c->return_permits(1);
     }
 
     detail::Chan<T, detail::BoundedSemaphore>* chan_;
 };
+
+namespace detail {
+/// What `send`, `reserve` and `reserve_many` share: `n` permits from the
+/// channel's batch semaphore (sync's `detail::Acquire`, which queues FIFO,
+/// draws on the cooperative budget and, destroyed while queued, leaves the
+/// queue and passes on whatever it had been handed). Destroyed unfinished,
+/// it also wakes a receiver that waits for the last slot of a closed channel
+/// to come back (Tokio's `WakeReceiverOnDrop`). Null channel: an empty
+/// Sender's, which fails at once. Movable only before its first poll.
+template <class T>
+class AcquireSlots {
+public:
+    using ChanT = Chan<T, BoundedSemaphore>;
+
+    AcquireSlots(ChanT* chan, std::size_t n) : chan_(chan) {
+        if (chan) acquire_.emplace(chan->sem().inner(), n);
+    }
+    AcquireSlots(AcquireSlots&& other) noexcept
+        : chan_(std::exchange(other.chan_, nullptr)), acquire_(std::move(other.acquire_)) {}
+    AcquireSlots& operator=(AcquireSlots&&) = delete;
+    ~AcquireSlots() {
+        if (chan_ == nullptr) return;
+        acquire_.reset();
+        chan_->permit_returned();
+    }
+
+    /// Ready(the channel, whose `n` slots the caller now owns), or
+    /// Ready(nullptr) when the channel is closed (or the Sender empty).
+    Poll<ChanT*> poll(Context& cx) {
+        if (chan_ == nullptr) return Ready<ChanT*>{nullptr};
+        auto p = acquire_->poll(cx);
+        if (p.is_pending()) return pending;
+        ChanT* chan = std::exchange(chan_, nullptr);
+        return Ready<ChanT*>{p.value().is_ok() ? chan : nullptr};
+    }
+
+private:
+    ChanT* chan_;  ///< null once finished
+    std::optional<pollen::detail::Acquire> acquire_;
+};
+}  // namespace detail
 
 /// The future of `Sender::send(v)`: Ready(Ok) once `v` is in the channel,
 /// Ready(Err(SendError{v})) if the receiver closed or is gone first.
@@ -108,49 +154,34 @@ public:
     using Output = Result<void, SendError<T>>;
 
     Send(Send&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
-        : chan_(std::exchange(other.chan_, nullptr)),
+        : slots_(std::move(other.slots_)),
           value_(std::exchange(other.value_, std::nullopt)),
-          pin_(std::move(other.pin_)),
-          waiter_(other.waiter_) {}
+          pin_(std::move(other.pin_)) {}
     Send& operator=(Send&&) = delete;
-    ~Send() {
-        if (chan_ && chan_->sem().cancel(waiter_)) chan_->permit_returned();
-    }
 
     Poll<Output> poll(Context& cx) {
         pin_.on_poll(this);
         assert(value_ && "pollen: mpsc Send polled after completion");
-        if (chan_ == nullptr) return Ready<Output>{Err(fail())};  // sent by an empty Sender
-        if (!coop::poll_proceed(cx)) return pending;
-        switch (chan_->sem().poll_acquire(waiter_, cx.waker())) {
-            case detail::Acquired::Pending:
-                coop::refund();
-                return pending;
-            case detail::Acquired::Ok:
-                std::exchange(chan_, nullptr)->push(std::move(*value_));
-                value_.reset();
-                return Ready<Output>{Ok()};
-            default:
-                chan_ = nullptr;
-                return Ready<Output>{Err(fail())};
+        auto p = slots_.poll(cx);
+        if (p.is_pending()) return pending;
+        auto* chan = p.value();
+        if (chan == nullptr) {
+            SendError<T> err{std::move(*value_)};
+            value_.reset();
+            return Ready<Output>{Err(std::move(err))};
         }
+        chan->push(std::move(*value_));
+        value_.reset();
+        return Ready<Output>{Ok()};
     }
 
 private:
     friend class Sender<T>;
-    Send(detail::Chan<T, detail::BoundedSemaphore>* chan, T&& value)
-        : chan_(chan), value_(std::move(value)) {}
+    Send(detail::Chan<T, detail::BoundedSemaphore>* chan, T&& value) : slots_(chan, 1), value_(std::move(value)) {}
 
-    SendError<T> fail() {
-        SendError<T> err{std::move(*value_)};
-        value_.reset();
-        return err;
-    }
-
-    detail::Chan<T, detail::BoundedSemaphore>* chan_;
+    detail::AcquireSlots<T> slots_;
     std::optional<T> value_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
-    detail::SemWaiter waiter_;
 };
 
 /// The future of `Sender::reserve()`: Ready with a Permit once a slot is
@@ -161,44 +192,113 @@ public:
     using Output = Result<Permit<T>, SendError<void>>;
 
     Reserve(Reserve&& other) noexcept
-        : chan_(std::exchange(other.chan_, nullptr)),
+        : slots_(std::move(other.slots_)),
           pin_(std::move(other.pin_)),
-          waiter_(other.waiter_),
           done_(std::exchange(other.done_, true)) {}  // the moved-from one is spent
     Reserve& operator=(Reserve&&) = delete;
-    ~Reserve() {
-        if (chan_ && chan_->sem().cancel(waiter_)) chan_->permit_returned();
-    }
 
     Poll<Output> poll(Context& cx) {
         pin_.on_poll(this);
         assert(!done_ && "pollen: mpsc Reserve polled after completion");
-        if (chan_ == nullptr) {  // reserved by an empty Sender
-            done_ = true;
-            return Ready<Output>{Err(SendError<void>{})};
-        }
-        if (!coop::poll_proceed(cx)) return pending;
-        switch (chan_->sem().poll_acquire(waiter_, cx.waker())) {
-            case detail::Acquired::Pending:
-                coop::refund();
-                return pending;
-            case detail::Acquired::Ok:
-                done_ = true;
-                return Ready<Output>{Ok(Permit<T>(std::exchange(chan_, nullptr)))};
-            default:
-                chan_ = nullptr;
-                done_ = true;
-                return Ready<Output>{Err(SendError<void>{})};
-        }
+        auto p = slots_.poll(cx);
+        if (p.is_pending()) return pending;
+        done_ = true;
+        if (auto* chan = p.value()) return Ready<Output>{Ok(Permit<T>(chan))};
+        return Ready<Output>{Err(SendError<void>{})};
     }
 
 private:
     friend class Sender<T>;
-    explicit Reserve(detail::Chan<T, detail::BoundedSemaphore>* chan) : chan_(chan) {}
+    explicit Reserve(detail::Chan<T, detail::BoundedSemaphore>* chan) : slots_(chan, 1) {}
+
+    detail::AcquireSlots<T> slots_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+    bool done_ = false;
+};
+
+/// `n` reserved slots (Tokio's `PermitIterator`), from `reserve_many(n)` or
+/// `try_reserve_many(n)`: `next()` hands them out one Permit at a time, then
+/// nullopt. Destroying it gives back the slots not handed out yet. Borrows
+/// its Sender; move-only.
+template <class T>
+class PermitIterator {
+public:
+    PermitIterator(PermitIterator&& other) noexcept
+        : chan_(std::exchange(other.chan_, nullptr)), n_(std::exchange(other.n_, 0)) {}
+    PermitIterator& operator=(PermitIterator&& other) noexcept {
+        if (this != &other) {
+            reset();
+            chan_ = std::exchange(other.chan_, nullptr);
+            n_ = std::exchange(other.n_, 0);
+        }
+        return *this;
+    }
+    PermitIterator(const PermitIterator&) = delete;
+    PermitIterator& operator=(const PermitIterator&) = delete;
+    ~PermitIterator() { reset(); }
+
+    /// The next reserved slot, or nullopt once all were handed out.
+    std::optional<Permit<T>> next() {
+        if (n_ == 0) return std::nullopt;
+        --n_;
+        return Permit<T>(chan_);
+    }
+    /// Slots not handed out yet.
+    std::size_t len() const { return n_; }
+    bool is_empty() const { return n_ == 0; }
+
+private:
+    friend class Sender<T>;
+    template <class>
+    friend class ReserveMany;
+    PermitIterator(detail::Chan<T, detail::BoundedSemaphore>* chan, std::size_t n) : chan_(chan), n_(n) {}
+
+    void reset() {
+        if (n_ > 0) chan_->return_permits(std::exchange(n_, 0));
+    }
 
     detail::Chan<T, detail::BoundedSemaphore>* chan_;
+    std::size_t n_;
+};
+
+/// The future of `Sender::reserve_many(n)`: Ready with a PermitIterator of
+/// `n` slots once they are all free (taken at once, in the same FIFO queue
+/// as `send` and `reserve`: a waiting `reserve_many(5)` holds back a later
+/// `send` even while fewer than 5 slots are free), or Err(SendError<void>)
+/// if the receiver closed or is gone, or at once if `n` exceeds the
+/// channel's capacity (it could never be served). Destroying it mid-way
+/// leaves the queue and passes on any slots it had been handed.
+template <class T>
+class ReserveMany : public FutureExt<ReserveMany<T>> {
+public:
+    using Output = Result<PermitIterator<T>, SendError<void>>;
+
+    ReserveMany(ReserveMany&& other) noexcept
+        : slots_(std::move(other.slots_)),
+          n_(other.n_),
+          pin_(std::move(other.pin_)),
+          done_(std::exchange(other.done_, true)) {}  // the moved-from one is spent
+    ReserveMany& operator=(ReserveMany&&) = delete;
+
+    Poll<Output> poll(Context& cx) {
+        pin_.on_poll(this);
+        assert(!done_ && "pollen: mpsc ReserveMany polled after completion");
+        auto p = slots_.poll(cx);
+        if (p.is_pending()) return pending;
+        done_ = true;
+        if (auto* chan = p.value()) return Ready<Output>{Ok(PermitIterator<T>(chan, n_))};
+        return Ready<Output>{Err(SendError<void>{})};
+    }
+
+private:
+    friend class Sender<T>;
+    // More than the capacity can never be served: fail as a closed channel does.
+    ReserveMany(detail::Chan<T, detail::BoundedSemaphore>* chan, std::size_t n)
+        : slots_(chan && n <= chan->sem().bound() ? chan : nullptr, n), n_(n) {}
+
+    detail::AcquireSlots<T> slots_;
+    std::size_t n_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
-    detail::SemWaiter waiter_;
     bool done_ = false;
 };
 
@@ -294,11 +394,11 @@ public:
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
     Result<void, TrySendError<T>> try_send(U&& value) const {
-        switch (chan_ ? chan_->sem().try_acquire() : detail::Acquired::Closed) {
-            case detail::Acquired::Ok:
+        switch (try_acquire(1)) {
+            case Outcome::Acquired:
                 chan_->push(std::forward<U>(value));
                 return Ok();
-            case detail::Acquired::NoPermits:
+            case Outcome::NoPermits:
                 return Err(TrySendError<T>{TrySendErrorKind::Full, T(std::forward<U>(value))});
             default:
                 return Err(TrySendError<T>{TrySendErrorKind::Closed, T(std::forward<U>(value))});
@@ -318,9 +418,25 @@ public:
 
     /// A Permit now if a slot is free: Full or Closed otherwise.
     Result<Permit<T>, TrySendError<void>> try_reserve() const {
-        switch (chan_ ? chan_->sem().try_acquire() : detail::Acquired::Closed) {
-            case detail::Acquired::Ok: return Ok(Permit<T>(chan_));
-            case detail::Acquired::NoPermits: return Err(TrySendError<void>{TrySendErrorKind::Full});
+        switch (try_acquire(1)) {
+            case Outcome::Acquired: return Ok(Permit<T>(chan_));
+            case Outcome::NoPermits: return Err(TrySendError<void>{TrySendErrorKind::Full});
+            default: return Err(TrySendError<void>{TrySendErrorKind::Closed});
+        }
+    }
+
+    /// A future of `n` slots at once, handed out by a PermitIterator (see
+    /// ReserveMany). Err at once if `n` exceeds the channel's capacity.
+    ReserveMany<T> reserve_many(std::size_t n) const { return ReserveMany<T>(chan_, n); }
+
+    /// `n` slots now if they are all free: Full otherwise (also when `n`
+    /// exceeds the capacity), Closed if the receiver closed or is gone.
+    /// `n == 0` gives an empty PermitIterator while the channel is open.
+    Result<PermitIterator<T>, TrySendError<void>> try_reserve_many(std::size_t n) const {
+        if (chan_ && n > chan_->sem().bound()) return Err(TrySendError<void>{TrySendErrorKind::Full});
+        switch (try_acquire(n)) {
+            case Outcome::Acquired: return Ok(PermitIterator<T>(chan_, n));
+            case Outcome::NoPermits: return Err(TrySendError<void>{TrySendErrorKind::Full});
             default: return Err(TrySendError<void>{TrySendErrorKind::Closed});
         }
     }
@@ -348,6 +464,11 @@ private:
     template <class U>
     friend std::pair<Sender<U>, Receiver<U>> channel(std::size_t);
     explicit Sender(ChanT* chan) : chan_(chan) {}
+
+    using Outcome = pollen::detail::BatchSemaphore::Outcome;
+    Outcome try_acquire(std::size_t n) const {
+        return chan_ ? chan_->sem().inner().try_acquire(n) : Outcome::Closed;
+    }
 
     void reset() {
         if (ChanT* c = std::exchange(chan_, nullptr)) c->drop_sender();

@@ -39,13 +39,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "../core/context.hpp"
 #include "../core/coop.hpp"
@@ -53,9 +53,10 @@
 #include "../core/future_ext.hpp"
 #include "../core/poll.hpp"
 #include "../core/result.hpp"
+#include "../sync/detail/wait_list.hpp"
+#include "../sync/detail/wake_list.hpp"
 #include "detail/block_on_thread.hpp"
 #include "detail/empty_handle.hpp"
-#include "detail/wait_list.hpp"
 
 namespace pollen::watch {
 
@@ -84,33 +85,33 @@ struct Shared {
     std::uint64_t version() const { return state.load(std::memory_order_acquire) & ~kClosed; }
     bool closed() const { return state.load(std::memory_order_acquire) & kClosed; }
 
-    /// Wakes the futures queued in `list`.
-    void wake_all(channels::detail::WaitList& list) {
-        std::vector<Waker> to_wake;
-        {
-            std::lock_guard lock(wait_mu);
-            while (channels::detail::WaitNode* n = list.pop_front()) {
-                if (n->waker) to_wake.push_back(std::move(*n->waker));
-                n->waker.reset();
-            }
-        }
-        for (Waker& w : to_wake) std::move(w).wake();
+    using Waiters = pollen::detail::WaitList<pollen::detail::Waiter>;
+
+    /// Wakes the futures queued in `list` now, in batches with the lock
+    /// released; a future queued meanwhile waits for the next change. A
+    /// waker that throws stops nothing: the rest are woken, then it leaves.
+    void wake_all(Waiters& list) {
+        std::unique_lock lock(wait_mu);
+        if (list.empty()) return;
+        Waiters batch;
+        list.move_all_to(batch);
+        std::exception_ptr thrown = pollen::detail::release_waiters(batch, lock);
+        if (thrown) std::rethrow_exception(thrown);
     }
 
     /// Queues `node` in `list` (or refreshes its waker).
-    void enqueue(channels::detail::WaitList& list, channels::detail::WaitNode& node, const Waker& w) {
-        std::optional<Waker> old;
+    void enqueue(Waiters& list, pollen::detail::Waiter& node, const Waker& w) {
+        std::optional<Waker> old;  // dropped after unlocking
         std::lock_guard lock(wait_mu);
         old = node.set_waker(w);
-        if (!node.linked) list.push_back(&node);
+        if (!node.is_linked()) list.push_back(&node);
     }
 
-    void forget(channels::detail::WaitList& list, channels::detail::WaitNode& node) {
-        std::optional<Waker> old;
+    /// For a future destroyed while queued (in `list` or in a batch being woken).
+    void forget(pollen::detail::Waiter& node) {
+        std::optional<Waker> old;  // dropped after unlocking
         std::lock_guard lock(wait_mu);
-        if (node.linked) list.remove(&node);
-        old = std::move(node.waker);
-        node.waker.reset();
+        old = node.leave();
     }
 
     mutable std::shared_mutex value_mu;
@@ -121,8 +122,8 @@ struct Shared {
     std::atomic<std::size_t> rx_count{1};
     std::atomic<std::size_t> tx_count{1};
     std::mutex wait_mu;
-    channels::detail::WaitList rx_waiters;  ///< changed() futures
-    channels::detail::WaitList tx_waiters;  ///< Sender::closed() futures
+    Waiters rx_waiters;  ///< changed() futures
+    Waiters tx_waiters;  ///< Sender::closed() futures
 };
 
 }  // namespace detail
@@ -163,7 +164,7 @@ public:
     Changed(Changed&& other) noexcept : rx_(other.rx_), pin_(std::move(other.pin_)) {}
     Changed& operator=(Changed&&) = delete;
     ~Changed() {
-        if (queued_) rx_->shared_->forget(rx_->shared_->rx_waiters, node_);
+        if (queued_) rx_->shared_->forget(node_);
     }
 
     Poll<Output> poll(Context& cx) {
@@ -181,7 +182,7 @@ public:
 private:
     Receiver<T>* rx_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
-    channels::detail::WaitNode node_;
+    pollen::detail::Waiter node_;
     bool queued_ = false;
 };
 
@@ -303,7 +304,7 @@ public:
     Closed(Closed&& other) noexcept : shared_(other.shared_), pin_(std::move(other.pin_)) {}
     Closed& operator=(Closed&&) = delete;
     ~Closed() {
-        if (queued_) shared_->forget(shared_->tx_waiters, node_);
+        if (queued_) shared_->forget(node_);
     }
 
     Poll<void> poll(Context& cx) {
@@ -321,7 +322,7 @@ public:
 private:
     detail::Shared<T>* shared_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
-    channels::detail::WaitNode node_;
+    pollen::detail::Waiter node_;
     bool queued_ = false;
 };
 

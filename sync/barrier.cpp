@@ -27,7 +27,6 @@ Poll<BarrierWaitResult> BarrierWait::poll(Context& cx) {
         std::exception_ptr thrown = detail::release_waiters(round, lock, [](detail::BarrierWaiter& w) {
             w.released.store(true, std::memory_order_release);
         });
-        lock.unlock();
         state_ = State::Done;
         // A waker threw: the round was released and woken all the same; now
         // the leader's poll unwinds.
@@ -39,10 +38,7 @@ Poll<BarrierWaitResult> BarrierWait::poll(Context& cx) {
             std::optional<Waker> old;  // released after the lock
             std::lock_guard lock(b.mu_);
             if (!node_.released.load(std::memory_order_relaxed)) {
-                if (!node_.waker || !node_.waker->will_wake(cx.waker())) {
-                    old = std::move(node_.waker);
-                    node_.waker.emplace(cx.waker());
-                }
+                old = node_.set_waker(cx.waker());
                 coop::refund();
                 return pending;
             }

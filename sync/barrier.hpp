@@ -41,9 +41,8 @@ private:
 };
 
 namespace detail {
-struct BarrierWaiter : WaitLink {
+struct BarrierWaiter : Waiter {
     std::atomic<bool> released{false};  ///< set last by the leader
-    std::optional<Waker> waker;         ///< guarded by the Barrier's mutex
 };
 }  // namespace detail
 

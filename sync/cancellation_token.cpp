@@ -55,7 +55,6 @@ void cancel_node(TreeNode& node) {
     std::exception_ptr thrown = release_waiters(batch, lock, [](CancelWaiter& w) {
         w.done.store(true, std::memory_order_release);
     });
-    lock.unlock();
     // A waker threw: the subtree is cancelled and every waiter woken; now it may unwind.
     if (thrown) std::rethrow_exception(thrown);
 }
@@ -78,9 +77,7 @@ bool poll_cancel_waiter(TreeNode& node, CancelWaiter& w, bool& queued, const Wak
     std::lock_guard lock(*node.tree);
     if (node.cancelled.load(std::memory_order_relaxed)) {
         // The canceller may be between batches with us in its local list.
-        w.unlink();
-        old = std::move(w.waker);
-        w.waker.reset();
+        old = w.leave();
         queued = false;
         return true;
     }
@@ -88,9 +85,8 @@ bool poll_cancel_waiter(TreeNode& node, CancelWaiter& w, bool& queued, const Wak
         w.waker = std::move(clone);
         node.waiters.push_back(&w);
         queued = true;
-    } else if (!w.waker || !w.waker->will_wake(waker)) {
-        old = std::move(w.waker);
-        w.waker.emplace(waker);
+    } else {
+        old = w.set_waker(waker);
     }
     return false;
 }

@@ -50,9 +50,8 @@ namespace pollen {
 
 namespace detail {
 
-struct CancelWaiter : WaitLink {
+struct CancelWaiter : Waiter {
     std::atomic<bool> done{false};  ///< set last by the canceller
-    std::optional<Waker> waker;     ///< guarded by the tree's mutex
 };
 
 /// One token of the tree; its handles are the CancellationTokens.

@@ -61,7 +61,6 @@ void Notify::notify_waiters() {
     std::exception_ptr thrown = detail::release_waiters(batch, lock, [](detail::NotifyWaiter& w) {
         w.notification.store(detail::NotifyWaiter::kAll, std::memory_order_release);
     });
-    lock.unlock();
     // A waker threw: every waiter was still released and woken; now it may unwind.
     if (thrown) std::rethrow_exception(thrown);
 }
@@ -136,16 +135,11 @@ bool Notified::poll_notified(const Waker* waker) {
             if ((curr >> Notify::kGenShift) != generation_) {
                 // A notify_waiters is between batches and has us in its local
                 // list: we count as notified, so leave that list now.
-                node_.unlink();
-                old = std::move(node_.waker);
-                node_.waker.reset();
+                old = node_.leave();
                 state_ = State::Done;
                 return true;
             }
-            if (waker && (!node_.waker || !node_.waker->will_wake(*waker))) {
-                old = std::move(node_.waker);
-                node_.waker.emplace(*waker);
-            }
+            if (waker) old = node_.set_waker(*waker);
             return false;
         }
     }

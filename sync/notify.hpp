@@ -45,11 +45,10 @@ namespace pollen {
 class Notify;
 
 namespace detail {
-struct NotifyWaiter : WaitLink {
+struct NotifyWaiter : Waiter {
     static constexpr std::uint8_t kNone = 0, kOne = 1, kAll = 2;
     /// Set (last) by the notifier after unlinking the node and taking its waker.
     std::atomic<std::uint8_t> notification{kNone};
-    std::optional<Waker> waker;  ///< guarded by the Notify's mutex
 };
 }  // namespace detail
 

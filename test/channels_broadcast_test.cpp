@@ -13,6 +13,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/throwing_waker.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
@@ -129,6 +130,49 @@ TEST(Broadcast, RecvWaitsAndEverySendWakesAllWaiters) {
     EXPECT_EQ(*poll_once(f2, cw2).value(), 7);
     EXPECT_TRUE(cw1.balanced());
     EXPECT_TRUE(cw2.balanced());
+}
+
+// More waiters than one batch of wakes (32): the send wakes them all, the
+// lock released between batches.
+TEST(Broadcast, SendWakesEveryWaiterPastOneBatch) {
+    constexpr int kWaiters = 70;
+    CountingWaker cw;
+    auto [tx, rx0] = broadcast::channel<int>(4);
+    std::vector<broadcast::Receiver<int>> rxs;
+    for (int i = 0; i < kWaiters; ++i) rxs.push_back(tx.subscribe());
+    std::vector<broadcast::Recv<int>> futs;
+    futs.reserve(kWaiters);
+    for (auto& rx : rxs) futs.push_back(rx.recv());
+    for (auto& f : futs) EXPECT_TRUE(poll_once(f, cw).is_pending());
+    ASSERT_TRUE(tx.send(5).is_ok());
+    EXPECT_EQ(cw.wakes_total(), std::size_t(kWaiters));
+    for (auto& f : futs) EXPECT_EQ(*poll_once(f, cw).value(), 5);
+    futs.clear();
+    EXPECT_TRUE(cw.balanced());
+}
+
+// A waker that throws (Rust: one that panics) stops no other wake: the value
+// is sent, every other waiter is woken, then the exception leaves `send`.
+TEST(Broadcast, AThrowingWakerStopsNoOtherWake) {
+    pollen::test::ThrowingWaker bad("bad");
+    CountingWaker cw;
+    auto [tx, rx1] = broadcast::channel<int>(4);
+    auto rx2 = tx.subscribe();
+    {
+        auto f1 = rx1.recv();
+        auto f2 = rx2.recv();
+        EXPECT_TRUE(poll_once(f1, bad.waker()).is_pending());
+        EXPECT_TRUE(poll_once(f2, cw).is_pending());
+        EXPECT_THROW((void)tx.send(3), pollen::test::WakeThrew);
+        EXPECT_EQ(bad.wake_attempts(), 1u);
+        EXPECT_EQ(cw.wakes_total(), 1u);
+        EXPECT_EQ(*poll_once(f2, cw).value(), 3);
+        EXPECT_EQ(*poll_once(f1, cw).value(), 3);
+    }
+    EXPECT_EQ(bad.live(), 0);
+    EXPECT_TRUE(cw.balanced());
+    ASSERT_TRUE(tx.send(4).is_ok());  // the waiter list is consistent
+    EXPECT_EQ(*rx1.try_recv(), 4);
 }
 
 TEST(Broadcast, RecvDestroyedMidWayLeavesTheListAndConsumesNothing) {

@@ -13,6 +13,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/throwing_waker.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
@@ -311,6 +312,131 @@ TEST(MpscBounded, ReserveWaitsForSpace) {
     EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(2));
 }
 
+TEST(MpscBounded, TryReserveManyTakesAllOrNothing) {
+    auto [tx, rx] = mpsc::channel<int>(3);
+    {
+        auto many = tx.try_reserve_many(2);
+        ASSERT_TRUE(many.is_ok());
+        EXPECT_EQ(many.value().len(), 2u);
+        EXPECT_EQ(tx.capacity(), 1u);
+        auto more = tx.try_reserve_many(2);
+        ASSERT_TRUE(more.is_err());
+        EXPECT_TRUE(more.error().is_full());
+        EXPECT_EQ(tx.capacity(), 1u);  // nothing taken by the failed try
+        std::optional<mpsc::Permit<int>> p1 = many.value().next();
+        ASSERT_TRUE(p1.has_value());
+        std::move(*p1).send(1);
+        ASSERT_TRUE(many.value().next().has_value());  // dropped unused: its slot comes back
+        EXPECT_FALSE(many.value().next().has_value());
+        EXPECT_TRUE(many.value().is_empty());
+    }
+    EXPECT_EQ(tx.capacity(), 2u);
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(1));
+    auto too_many = tx.try_reserve_many(4);  // more than the capacity: never
+    ASSERT_TRUE(too_many.is_err());
+    EXPECT_TRUE(too_many.error().is_full());
+    auto none = tx.try_reserve_many(0);
+    ASSERT_TRUE(none.is_ok());
+    EXPECT_FALSE(none.value().next().has_value());
+    rx.close();
+    auto closed = tx.try_reserve_many(1);
+    ASSERT_TRUE(closed.is_err());
+    EXPECT_TRUE(closed.error().is_closed());
+    EXPECT_TRUE(tx.try_reserve_many(0).is_err());
+}
+
+TEST(MpscBounded, ReserveManyWaitsInLineAndHoldsBackLaterSenders) {
+    CountingWaker cw_many, cw_send;
+    auto [tx, rx] = mpsc::channel<int>(2);
+    ASSERT_TRUE(tx.try_send(1).is_ok());
+    ASSERT_TRUE(tx.try_send(2).is_ok());
+    auto many = tx.reserve_many(2);
+    auto s = tx.send(3);
+    EXPECT_TRUE(poll_once(many, cw_many).is_pending());
+    EXPECT_TRUE(poll_once(s, cw_send).is_pending());
+    // One slot free: reserve_many keeps it and still waits; the send behind it too.
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(1));
+    EXPECT_EQ(cw_many.wakes_total(), 0u);
+    EXPECT_EQ(cw_send.wakes_total(), 0u);
+    EXPECT_TRUE(tx.try_send(9).is_err());
+    EXPECT_TRUE(poll_once(s, cw_send).is_pending());
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(2));
+    EXPECT_EQ(cw_many.wakes_total(), 1u);
+    {
+        auto p = poll_once(many, cw_many);
+        ASSERT_TRUE(p.is_ready() && p.value().is_ok());
+        mpsc::PermitIterator<int> permits = std::move(p.value()).value();
+        EXPECT_EQ(permits.len(), 2u);
+        std::move(*permits.next()).send(4);
+        EXPECT_EQ(cw_send.wakes_total(), 0u);
+    }
+    // The slot not handed out went back, to the waiting send.
+    EXPECT_EQ(cw_send.wakes_total(), 1u);
+    EXPECT_TRUE(poll_once(s, cw_send).is_ready());
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(4));
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(3));
+    EXPECT_TRUE(cw_many.balanced());
+    EXPECT_TRUE(cw_send.balanced());
+}
+
+TEST(MpscBounded, ReserveManyBeyondTheCapacityFailsAtOnce) {
+    auto [tx, rx] = mpsc::channel<int>(2);
+    auto many = tx.reserve_many(3);
+    auto p = poll_once(many);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_TRUE(p.value().is_err());
+    EXPECT_EQ(tx.capacity(), 2u);
+    mpsc::Sender<int> empty;
+    auto from_empty = empty.reserve_many(1);
+    auto e = poll_once(from_empty);
+    ASSERT_TRUE(e.is_ready());
+    EXPECT_TRUE(e.value().is_err());
+    EXPECT_TRUE(empty.try_reserve_many(0).error().is_closed());
+}
+
+TEST(MpscBounded, ReserveManyDestroyedHoldingPartOfItsSlotsPassesThemOn) {
+    CountingWaker cw_many, cw_send;
+    auto [tx, rx] = mpsc::channel<int>(2);
+    ASSERT_TRUE(tx.try_send(1).is_ok());
+    ASSERT_TRUE(tx.try_send(2).is_ok());
+    auto s = tx.send(3);
+    {
+        auto many = tx.reserve_many(2);
+        EXPECT_TRUE(poll_once(many, cw_many).is_pending());
+        EXPECT_TRUE(poll_once(s, cw_send).is_pending());
+        EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(1));  // one slot, held by `many`
+        EXPECT_EQ(cw_send.wakes_total(), 0u);
+    }
+    EXPECT_EQ(cw_send.wakes_total(), 1u);
+    EXPECT_TRUE(poll_once(s, cw_send).is_ready());
+    EXPECT_EQ(tx.capacity(), 0u);
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(2));
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(3));
+    EXPECT_EQ(tx.capacity(), 2u);
+    EXPECT_TRUE(cw_many.balanced());
+}
+
+TEST(MpscBounded, ClosedChannelEndsOnceAPermitIteratorGivesItsSlotsBack) {
+    CountingWaker cw;
+    auto [tx, rx] = mpsc::channel<int>(4);
+    auto many = tx.try_reserve_many(3);
+    ASSERT_TRUE(many.is_ok());
+    rx.close();
+    {
+        Waker w = cw.waker();
+        EXPECT_TRUE(poll_recv(rx, w).is_pending());  // 3 slots still out
+    }
+    std::move(*many.value().next()).send(5);
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(5));
+    {
+        Waker w = cw.waker();
+        EXPECT_TRUE(poll_recv(rx, w).is_pending());
+    }
+    { auto drop = std::move(many.value()); }
+    EXPECT_GE(cw.wakes_total(), 1u);
+    EXPECT_FALSE(poll_recv(rx).value().has_value());
+}
+
 // --------------------------------------------------------- close and drop
 
 TEST(MpscBounded, AllSendersDroppedWithValuesBufferedStillDeliversThemThenEnds) {
@@ -521,6 +647,36 @@ TEST(MpscBounded, DroppingTheReceiverReleasesEveryWaitingSendersWakerAtOnce) {
     ASSERT_TRUE(rp.is_ready());
     EXPECT_TRUE(rp.value().is_err());
     EXPECT_TRUE(poll_once(c).is_ready());
+}
+
+// A waker that throws (Rust: one that panics) stops nothing: every waiting
+// sender is failed and woken, every `closed()` future too, then the
+// exception leaves `close()`.
+TEST(MpscBounded, AThrowingWakerInCloseStillReleasesEveryWaiter) {
+    pollen::test::ThrowingWaker bad("bad");
+    CountingWaker cw_send, cw_closed;
+    auto [tx, rx] = mpsc::channel<int>(1);
+    ASSERT_TRUE(tx.try_send(0).is_ok());
+    {
+        auto s1 = tx.send(1);
+        auto s2 = tx.send(2);
+        auto c = tx.closed();
+        EXPECT_TRUE(poll_once(s1, bad.waker()).is_pending());
+        EXPECT_TRUE(poll_once(s2, cw_send).is_pending());
+        EXPECT_TRUE(poll_once(c, cw_closed).is_pending());
+        EXPECT_THROW(rx.close(), pollen::test::WakeThrew);
+        EXPECT_EQ(bad.wake_attempts(), 1u);
+        EXPECT_EQ(cw_send.wakes_total(), 1u);
+        EXPECT_EQ(cw_closed.wakes_total(), 1u);
+        EXPECT_TRUE(poll_once(s1, cw_send).value().is_err());
+        EXPECT_TRUE(poll_once(s2, cw_send).value().is_err());
+        EXPECT_TRUE(poll_once(c, cw_closed).is_ready());
+    }
+    EXPECT_EQ(bad.live(), 0);
+    EXPECT_TRUE(cw_send.balanced());
+    EXPECT_TRUE(cw_closed.balanced());
+    EXPECT_EQ(poll_recv(rx).value(), std::optional<int>(0));
+    EXPECT_FALSE(poll_recv(rx).value().has_value());
 }
 
 // ---------------------------------------------------------- recv_many, len

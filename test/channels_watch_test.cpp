@@ -144,6 +144,23 @@ TEST(Watch, ClosedFutureIsReadyWhenTheLastReceiverGoes) {
     EXPECT_TRUE(poll_once(c, cw).is_ready());
 }
 
+// More waiters than one batch of wakes (32): every one is woken.
+TEST(Watch, SendWakesEveryWaitingReceiverPastOneBatch) {
+    constexpr int kWaiters = 70;
+    CountingWaker cw;
+    auto [tx, rx0] = watch::channel<int>(0);
+    std::vector<watch::Receiver<int>> rxs(kWaiters, rx0);
+    std::vector<watch::Changed<int>> futs;
+    futs.reserve(kWaiters);
+    for (auto& rx : rxs) futs.push_back(rx.changed());
+    for (auto& f : futs) EXPECT_TRUE(poll_once(f, cw).is_pending());
+    ASSERT_TRUE(tx.send(1).is_ok());
+    EXPECT_EQ(cw.wakes_total(), std::size_t(kWaiters));
+    for (auto& f : futs) EXPECT_TRUE(poll_once(f, cw).value().is_ok());
+    futs.clear();
+    EXPECT_TRUE(cw.balanced());
+}
+
 TEST(Watch, ChangedDestroyedMidWayReleasesItsWaker) {
     CountingWaker cw;
     auto [tx, rx] = watch::channel<int>(0);

@@ -2,7 +2,8 @@
 /// detail::Chan<T, Sem>: the one allocation an mpsc channel's handles share
 /// (Tokio's `chan::Chan`): the block list, the receiver's AtomicWaker, the
 /// capacity accounting (`Sem`: BoundedSemaphore or UnboundedSemaphore), the
-/// sender count, and the queue of `Sender::closed()` futures.
+/// sender count, and the queue of `Sender::closed()` futures (sync's
+/// WaitList, under its own mutex).
 ///
 /// References: all Senders together hold one (dropped with the last Sender,
 /// which also appends the close marker and wakes the receiver), the Receiver
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -24,9 +26,10 @@
 #include "../../core/coop.hpp"
 #include "../../core/poll.hpp"
 #include "../../core/waker.hpp"
+#include "../../sync/detail/wait_list.hpp"
+#include "../../sync/detail/wake_list.hpp"
 #include "mpsc_list.hpp"
 #include "mpsc_semaphore.hpp"
-#include "wait_list.hpp"
 
 namespace pollen::mpsc::detail {
 
@@ -66,51 +69,51 @@ public:
         notify_rx();
     }
 
-    /// After a permit was given back unused: a closed receiver may be
-    /// waiting for the last outstanding permit.
+    /// After permits came back unused (a dropped Permit, a cancelled send
+    /// that had been handed its slot): a closed receiver may be waiting for
+    /// the last outstanding one.
     void permit_returned() {
         if (sem_.is_closed() && sem_.is_idle()) rx_waker_.wake();
+    }
+    /// Gives back `n` slots reserved but never used (bounded channels).
+    void return_permits(std::size_t n) {
+        sem_.release(n);
+        permit_returned();
     }
 
     bool rx_closed() const { return rx_closed_flag_.load(std::memory_order_acquire); }
 
     /// The `closed()` poll: Ready once the receiver closed or is gone.
-    bool poll_closed(channels::detail::WaitNode& node, const Waker& waker) {
+    bool poll_closed(pollen::detail::Waiter& node, const Waker& waker) {
         if (rx_closed()) return true;
-        std::optional<Waker> old;
+        std::optional<Waker> old;  // dropped after unlocking
         std::lock_guard lock(closed_mu_);
         if (rx_closed()) return true;
         old = node.set_waker(waker);
-        if (!node.linked) closed_waiters_.push_back(&node);
+        if (!node.is_linked()) closed_waiters_.push_back(&node);
         return false;
     }
-    void cancel_closed(channels::detail::WaitNode& node) {
-        std::optional<Waker> old;
+    void cancel_closed(pollen::detail::Waiter& node) {
+        std::optional<Waker> old;  // dropped after unlocking
         std::lock_guard lock(closed_mu_);
-        if (node.linked) closed_waiters_.remove(&node);
-        old = std::move(node.waker);
-        node.waker.reset();
+        old = node.leave();
     }
 
     // ------------------------------------------------------------ receiver
 
-    /// The receive poll; draws on the cooperative budget.
+    /// The receive poll; draws on the cooperative budget. Each outcome is
+    /// written once (both pops share them), which keeps the poll small
+    /// enough for the compiler to inline it into the receiving future.
     Poll<std::optional<T>> poll_recv(Context& cx) {
         if (!coop::poll_proceed(cx)) return pending;
         std::optional<T> out;
-        switch (list_.pop(out)) {
-            case Read::Value: sem_.release(); return Ready<std::optional<T>>{std::move(out)};
-            case Read::Closed: return Ready<std::optional<T>>{std::nullopt};
-            case Read::Empty: break;
+        Read r = list_.pop(out);
+        if (r == Read::Empty) {
+            arm_rx(cx);
+            // Again: a value may have landed between the first pop and the arming.
+            r = list_.pop(out);
         }
-        // Register, then arm: a sender that disarms must find this waker.
-        // (Armed first, a sender whose value was already taken by the pop
-        // above could disarm before the registration, wake nobody, and the
-        // next sender would see the flag down: a lost wake.)
-        rx_waker_.register_waker(cx.waker());
-        rx_armed_.store(true, std::memory_order_seq_cst);
-        // Again: a value may have landed between the first pop and the arming.
-        switch (list_.pop(out)) {
+        switch (r) {
             case Read::Value: sem_.release(); return Ready<std::optional<T>>{std::move(out)};
             case Read::Closed: return Ready<std::optional<T>>{std::nullopt};
             case Read::Empty: break;
@@ -129,9 +132,7 @@ public:
         if (limit == 0) return Ready<std::size_t>{0};
         std::size_t n = 0;
         if (pop_many(buf, limit, n) != Read::Empty || n > 0) return Ready<std::size_t>{n};
-        // Register, then arm, then look again: the order poll_recv explains.
-        rx_waker_.register_waker(cx.waker());
-        rx_armed_.store(true, std::memory_order_seq_cst);
+        arm_rx(cx);  // then look again, as poll_recv does
         if (pop_many(buf, limit, n) != Read::Empty || n > 0) return Ready<std::size_t>{n};
         if (rx_closed_ && sem_.is_idle()) return Ready<std::size_t>{0};
         coop::refund();
@@ -159,20 +160,24 @@ public:
 
     /// The receiver stops the channel: senders fail from now on, values
     /// already buffered (or sent through permits already held) stay receivable.
+    /// A waker that throws stops nothing: every waiting sender and `closed()`
+    /// future is still released and woken, then the first exception leaves.
     void close_rx() {
         if (rx_closed_) return;
         rx_closed_ = true;
-        sem_.close();
-        std::vector<Waker> to_wake;
-        {
-            std::lock_guard lock(closed_mu_);
-            rx_closed_flag_.store(true, std::memory_order_release);
-            while (channels::detail::WaitNode* n = closed_waiters_.pop_front()) {
-                if (n->waker) to_wake.push_back(std::move(*n->waker));
-                n->waker.reset();
-            }
+        std::exception_ptr thrown;
+        try {
+            sem_.close();
+        } catch (...) {
+            thrown = std::current_exception();
         }
-        for (Waker& w : to_wake) std::move(w).wake();
+        // No `closed()` future queues once the flag is up (checked under the
+        // lock), so the list is released in place.
+        std::unique_lock lock(closed_mu_);
+        rx_closed_flag_.store(true, std::memory_order_release);
+        std::exception_ptr e = pollen::detail::release_waiters(closed_waiters_, lock);
+        if (!thrown) thrown = std::move(e);
+        if (thrown) std::rethrow_exception(thrown);
     }
 
     bool is_rx_closed_by_receiver() const { return rx_closed_; }
@@ -190,6 +195,16 @@ public:
 
 private:
     ~Chan() { drain(); }
+
+    /// The receiver found the queue empty: register, then arm, so that a
+    /// sender that disarms finds this waker. (Armed first, a sender whose
+    /// value was already taken by the pop before could disarm before the
+    /// registration, wake nobody, and the next sender would see the flag
+    /// down: a lost wake.) The caller then pops again.
+    void arm_rx(Context& cx) {
+        rx_waker_.register_waker(cx.waker());
+        rx_armed_.store(true, std::memory_order_seq_cst);
+    }
 
     /// Wakes the receiver after a push, skipping the AtomicWaker (two
     /// contended RMWs) unless the receiver armed it since the last wake.
@@ -243,7 +258,7 @@ private:
     std::atomic<std::size_t> refs_{2};
     std::atomic<bool> rx_closed_flag_{false};
     std::mutex closed_mu_;
-    channels::detail::WaitList closed_waiters_;
+    pollen::detail::WaitList<pollen::detail::Waiter> closed_waiters_;
     bool rx_closed_ = false;  // receiver's own copy, no atomic load on its path
 };
 

@@ -176,7 +176,7 @@ public:
 private:
     Chan<T, Sem>* chan_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;
-    channels::detail::WaitNode node_;
+    pollen::detail::Waiter node_;
     bool polled_ = false;
 };
 

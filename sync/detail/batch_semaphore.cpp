@@ -11,7 +11,7 @@ void BatchSemaphore::release_slow(std::size_t n) {
     add_permits_locked(n, lock);
 }
 
-void BatchSemaphore::add_permits_locked(std::size_t rem, std::unique_lock<std::mutex>& lock) {
+void BatchSemaphore::add_permits_locked(std::size_t rem, std::unique_lock<AdaptiveMutex>& lock) {
     std::exception_ptr thrown;  // from a waker; rethrown once every permit is placed
     while (rem > 0) {
         WakeList wakers;
@@ -54,7 +54,6 @@ void BatchSemaphore::close() {
     std::unique_lock lock(mu_);
     permits_.fetch_or(kClosed, std::memory_order_release);
     std::exception_ptr thrown = release_waiters(waiters_, lock, [this](SemWaiter&) { note_dequeued(); });
-    lock.unlock();
     // A waker threw: every waiter was still failed and woken; now it may unwind.
     if (thrown) std::rethrow_exception(thrown);
 }
@@ -101,10 +100,7 @@ BatchSemaphore::Outcome BatchSemaphore::poll_queued(SemWaiter& node, std::size_t
         node.needed.store(n, std::memory_order_relaxed);
         return Outcome::Closed;
     }
-    if (!node.waker || !node.waker->will_wake(waker)) {
-        old = std::move(node.waker);
-        node.waker.emplace(waker);
-    }
+    old = node.set_waker(waker);
     return Outcome::Queued;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 /// detail::BatchSemaphore: Tokio's batch semaphore, the engine under
-/// Semaphore, Mutex, RwLock and OnceCell. A count of permits in one atomic
-/// word (with a CLOSED bit), and a FIFO WaitList of waiters, each asking for
-/// some number of permits at once.
+/// Semaphore, Mutex, RwLock, OnceCell and the bounded mpsc channel (one
+/// permit per free slot: channels/detail/mpsc_semaphore.hpp). A count of
+/// permits in one atomic word (with a CLOSED bit), and a FIFO WaitList of
+/// waiters, each asking for some number of permits at once.
 ///
 /// Fairness comes from one invariant: free permits sit in the atomic word
 /// only while nobody waits. A QUEUED bit in the word mirrors "the queue is
@@ -33,6 +34,7 @@
 
 #include "../../core/context.hpp"
 #include "../../core/coop.hpp"
+#include "../../core/detail/adaptive_mutex.hpp"
 #include "../../core/future.hpp"
 #include "../../core/poll.hpp"
 #include "../../core/result.hpp"
@@ -42,10 +44,9 @@
 
 namespace pollen::detail {
 
-struct SemWaiter : WaitLink {
+struct SemWaiter : Waiter {
     /// Permits still missing; 0 once served (stored last by the releaser).
     std::atomic<std::size_t> needed{0};
-    std::optional<Waker> waker;  ///< guarded by the semaphore's mutex
 };
 
 class BatchSemaphore {
@@ -125,10 +126,10 @@ private:
 
     /// Hands `rem` permits to the queue head-first, the rest to the count;
     /// wakes the served waiters in batches with the lock released.
-    void add_permits_locked(std::size_t rem, std::unique_lock<std::mutex>& lock);
+    void add_permits_locked(std::size_t rem, std::unique_lock<AdaptiveMutex>& lock);
 
     std::atomic<std::size_t> permits_;
-    std::mutex mu_;
+    AdaptiveMutex mu_;  ///< spins, then sleeps (parking_lot's policy, as Tokio's)
     WaitList<SemWaiter> waiters_;
 };
 

@@ -66,19 +66,20 @@ private:
     std::size_t len_ = 0;
 };
 
-/// Releases every waiter of `list`: under `lock` (held on entry and on
-/// return), pops each node, takes its `waker` (a std::optional<Waker>) and
-/// calls `mark(node)`, which must be its last touch of the node (the flag
-/// that lets the owner finish and free it); wakes each batch with the lock
-/// released. `list` is usually one moved aside onto the caller's stack, so
-/// nodes queued meanwhile are left for later and a node destroyed meanwhile
-/// unlinks itself from it. Every node is released and woken even if wakers
-/// throw; the first exception is returned (null if none) for the caller to
-/// rethrow once its own state is consistent.
+/// Releases every waiter of `list`: under `lock` (held on entry, released
+/// on return), pops each node, takes its `waker` (a std::optional<Waker>)
+/// and calls `mark(node)`, which must be its last touch of the node (the
+/// flag that lets the owner finish and free it); wakes each batch with the
+/// lock released, re-locking only when more waiters are left (so the usual
+/// single batch costs no second lock). `list` is usually one moved aside
+/// onto the caller's stack, so nodes queued meanwhile are left for later and
+/// a node destroyed meanwhile unlinks itself from it. Every node is released
+/// and woken even if wakers throw; the first exception is returned (null if
+/// none) for the caller to rethrow once its own state is consistent.
 template <class Node, class Lock, class Mark>
 std::exception_ptr release_waiters(WaitList<Node>& list, Lock& lock, Mark mark) {
     std::exception_ptr first;
-    while (!list.empty()) {
+    for (;;) {
         WakeList wakers;
         while (wakers.can_push()) {
             Node* w = list.pop_front();
@@ -89,12 +90,20 @@ std::exception_ptr release_waiters(WaitList<Node>& list, Lock& lock, Mark mark) 
             }
             mark(*w);
         }
+        bool more = !list.empty();
         lock.unlock();
         std::exception_ptr e = wakers.wake_all_caught();
         if (e && !first) first = std::move(e);
+        if (!more) return first;
         lock.lock();
     }
-    return first;
+}
+
+/// release_waiters for waiters that need no flag: they find out by
+/// re-checking the primitive's state when polled.
+template <class Node, class Lock>
+std::exception_ptr release_waiters(WaitList<Node>& list, Lock& lock) {
+    return release_waiters(list, lock, [](Node&) {});
 }
 
 }  // namespace pollen::detail

@@ -45,15 +45,15 @@ RuntimeMetrics Runtime::metrics() const {
 }
 
 std::string Runtime::dump() const {
-    std::int64_t now = detail::coarse_now_ns();  // the clock of last_poll_ns
+    auto now_ms = std::uint32_t(detail::coarse_now_ns() / 1'000'000);  // the clock of last_poll_ms
     std::ostringstream out;
     sched_->owned().for_each([&](const detail::Header& t) {
         detail::Snapshot s = t.state.load(std::memory_order_relaxed);
         const char* state = s.is_running() ? "running" : s.is_notified() ? "scheduled" : "idle";
         out << "task " << t.id << " " << state << (s.is_cancelled() ? " (cancelling)" : "")
             << " polls=" << t.polls.load(std::memory_order_relaxed);
-        std::int64_t last = t.last_poll_ns.load(std::memory_order_relaxed);
-        if (last) out << " last_poll=" << (now - last) / 1'000'000 << "ms_ago";
+        if (t.polls.load(std::memory_order_relaxed) != 0)
+            out << " last_poll=" << std::uint32_t(now_ms - t.last_poll_ms.load(std::memory_order_relaxed)) << "ms_ago";
         else out << " never_polled";
         out << " spawned_at=" << t.location.file_name() << ":" << t.location.line() << "\n";
     });

@@ -66,8 +66,11 @@ struct Header {
     std::atomic<std::uint32_t> waker_clones{0};
     std::uint64_t id;
     std::source_location location;
-    std::atomic<std::uint64_t> polls{0};
-    std::atomic<std::int64_t> last_poll_ns{0};  // steady clock, for dumps
+    // For Runtime::dump, 32 bits each (8 bytes a task, not 16): the poll
+    // count wraps after 4 billion polls, the coarse clock's milliseconds
+    // every 49 days, and dumps read both modulo 2^32.
+    std::atomic<std::uint32_t> polls{0};
+    std::atomic<std::uint32_t> last_poll_ms{0};
     AtomicWaker join_waker;
 };
 

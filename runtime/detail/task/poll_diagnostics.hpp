@@ -20,7 +20,7 @@
 
 namespace pollen::detail {
 
-/// The clock of Header::last_poll_ns. The coarse clock costs a few ns (no
+/// The clock of Header::last_poll_ms. The coarse clock costs a few ns (no
 /// syscall, no TSC read); its ~4 ms resolution is plenty for a 10 ms
 /// slow-poll threshold and for dumps.
 inline std::int64_t coarse_now_ns() {
@@ -42,7 +42,7 @@ public:
     void before_poll() {
         task_->polls.fetch_add(1, std::memory_order_relaxed);
         started_ = coarse_now_ns();
-        task_->last_poll_ns.store(started_, std::memory_order_relaxed);
+        task_->last_poll_ms.store(std::uint32_t(started_ / 1'000'000), std::memory_order_relaxed);
     }
 
     /// After the poll, before the state changes: a task left Pending is

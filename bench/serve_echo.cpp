@@ -40,6 +40,8 @@ private:
 
 }  // namespace
 
-void spawn_echo(net::TcpStream stream) { (void)pollen::spawn(EchoConn(std::move(stream))); }
+int serve_echo(const Config& config) {
+    return run(config, [](net::TcpStream s) { return EchoConn(std::move(s)); });
+}
 
 }  // namespace pollen::bench::serve

@@ -78,6 +78,8 @@ private:
 
 }  // namespace
 
-void spawn_http(net::TcpStream stream) { (void)pollen::spawn(HttpConn(std::move(stream))); }
+int serve_http(const Config& config) {
+    return run(config, [](net::TcpStream s) { return HttpConn(std::move(s)); });
+}
 
 }  // namespace pollen::bench::serve

@@ -27,5 +27,8 @@
 #include "unix_stream.hpp"
 #include "unix_datagram.hpp"
 
+// Serving: a server's accept loop and graceful shutdown.
+#include "serve.hpp"
+
 // Child processes.
 #include "process/mod.hpp"

@@ -26,23 +26,16 @@
 
 #include "server_args.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
+#include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <memory>
 #include <optional>
+#include <span>
 #include <string>
-#include <string_view>
 
-using namespace std::chrono_literals;
 using pollen::Context;
 using pollen::Poll;
 
 namespace {
-
 
 /// What travels on the broadcast channel: who sent it (so a connection does
 /// not echo its own lines back) and the text, newline included.
@@ -144,95 +137,24 @@ private:
     std::size_t written_ = 0;
 };
 
-/// Accepts clients and spawns a ChatConnection for each, until SIGINT or
-/// SIGTERM; then ends them all. Ready with the exit status. The body reads
-/// as the Rust `async fn` would: start, serve until a signal (a select! over
-/// the signals, accepting and reaping), cancel, wait 2 s at most.
-class Server : public pollen::Async<Server, int> {
-public:
-    explicit Server(samples::ServerArgs args) : args_(std::move(args)), room_(pollen::broadcast::channel<ChatMsg>(64).first) {}
-
-    Poll<int> poll(Context& cx) {
-        POLLEN_BEGIN(cx);
-        if (int status = start(); status != 0) POLLEN_RETURN(status);
-        POLLEN_AWAIT(pollen::poll_fn([this](Context& c) { return poll_serve(c); }));
-        std::fprintf(stderr, "chat_server: shutting down, %zu client(s) connected\n", conns_.len());
-        listener_.reset();
-        shutdown_.cancel();  // every connection ends at its next poll
-        POLLEN_LET(std::ignore, pollen::time::timeout(2s, pollen::poll_fn([this](Context& c) { return poll_drained(c); })));
-        POLLEN_RETURN(0);  // the JoinSet aborts the rest when destroyed
-        POLLEN_END;
-    }
-
-private:
-    int start() {
-        // Signal handlers first: a signal right after `listening` must find them.
-        auto sigint = pollen::signal::signal(SIGINT);
-        auto sigterm = pollen::signal::signal(SIGTERM);
-        if (sigint.is_err() || sigterm.is_err()) {
-            std::fprintf(stderr, "chat_server: cannot listen for signals\n");
-            return 1;
-        }
-        sigint_.emplace(std::move(sigint).value());
-        sigterm_.emplace(std::move(sigterm).value());
-
-        auto listener = samples::bind_listener(args_, "chat_server");
-        if (listener.is_err()) return listener.error();
-        listener_.emplace(std::move(listener).value());
-        samples::announce_listening(*listener_);
-        return 0;
-    }
-
-    bool signalled(Context& cx) {
-        bool hit = sigint_->poll_recv(cx).is_ready();
-        return sigterm_->poll_recv(cx).is_ready() || hit;
-    }
-
-    /// Accepts clients and reaps finished connections; Ready once SIGINT or
-    /// SIGTERM came.
-    Poll<void> poll_serve(Context& cx) {
-        if (signalled(cx)) return pollen::ready();
-        while (!conns_.is_empty()) {
-            if (conns_.poll_join_next(cx).is_pending()) break;  // reap finished connections
-        }
-        for (;;) {
-            auto p = listener_->poll_accept(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) {
-                std::fprintf(stderr, "chat_server: accept: %s\n", r.error().message().c_str());
-                continue;
-            }
-            (void)r.value().first.set_nodelay(true);
-            // The connection subscribes now, in accept order: it sees every
-            // message sent after this point.
-            conns_.spawn(ChatConnection(++next_id_, std::move(r.value().first), room_, shutdown_));
-        }
-    }
-
-    /// Ready once every connection has ended.
-    Poll<void> poll_drained(Context& cx) {
-        for (;;) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) return pollen::pending;
-            if (!p.value()) return pollen::ready();
-        }
-    }
-
-    samples::ServerArgs args_;
-    std::optional<pollen::signal::Signal> sigint_, sigterm_;
-    std::optional<pollen::net::TcpListener> listener_;
-    Room room_;  // the channel's first Receiver was dropped: connections subscribe their own
-    std::uint64_t next_id_ = 0;
-    pollen::CancellationToken shutdown_;
-    pollen::JoinSet<void> conns_;
-    POLLEN_FRAME;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
     samples::ServerArgs args = samples::parse_server_args(argc, argv, "chat_server", 7000);
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
-    return rt.block_on(Server(std::move(args)));
+    // The channel's first Receiver is dropped: connections subscribe their own.
+    Room room = pollen::broadcast::channel<ChatMsg>(64).first;
+    pollen::net::ServeOptions options;  // SIGINT/SIGTERM end every connection at its next poll
+    options.on_shutdown = [](int, std::size_t live) {
+        std::fprintf(stderr, "chat_server: shutting down, %zu client(s) connected\n", live);
+    };
+    // Called on the serving task, one connection at a time: the ids need no atomic.
+    auto handler = [room, shutdown = options.shutdown, next_id = std::uint64_t{0}](
+                       pollen::net::TcpStream stream, pollen::net::SocketAddr) mutable {
+        (void)stream.set_nodelay(true);
+        // The connection subscribes now, in accept order: it sees every
+        // message sent after this point.
+        return ChatConnection(++next_id, std::move(stream), room, shutdown);
+    };
+    return samples::run_server(rt, args, "chat_server", handler, options);
 }

@@ -8,28 +8,20 @@
 // after the echo it is writing, at its next wait for input), waits up to two
 // seconds for them, and exits 0.
 //
-// The two futures below are the state machines that `async fn`s would be in
-// Rust: Server accepts and watches the signals, EchoConnection loops
-// read -> write back. Neither is moved after its first poll.
+// EchoConnection below is the state machine that an `async fn` would be in
+// Rust, its poll written by hand: loop read -> write back. It is not moved
+// after its first poll. The accept loop, the signals and the drain are
+// pollen::net::serve (net/serve.hpp), whose poll is hand-written the same way.
 #include <pollen.hpp>
 
 #include "server_args.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstring>
 #include <memory>
-#include <string>
-#include <string_view>
 
-using namespace std::chrono_literals;
 using pollen::Context;
 using pollen::Poll;
 
 namespace {
-
 
 /// One client: reads into a buffer and writes every byte back, until the
 /// peer closes, an error, or the shutdown token (checked only when nothing is
@@ -68,99 +60,15 @@ private:
     std::size_t filled_ = 0, written_ = 0;
 };
 
-/// Accepts connections and spawns an EchoConnection for each, until SIGINT
-/// or SIGTERM; then drains. Ready with the process's exit status.
-class Server : public pollen::FutureExt<Server> {
-public:
-    using Output = int;
-
-    explicit Server(samples::ServerArgs args) : args_(std::move(args)) {}
-
-    Poll<int> poll(Context& cx) {
-        if (!started_) {
-            started_ = true;
-            if (int status = start(); status != 0) return pollen::Ready<int>{status};
-        }
-        if (!grace_) {
-            if (!signalled(cx)) {
-                accept_all(cx);
-                return pollen::pending;
-            }
-            std::fprintf(stderr, "echo_server: shutting down, %zu connection(s) open\n", conns_.len());
-            listener_.reset();  // new clients are refused from now on
-            shutdown_.cancel();
-            grace_.emplace(pollen::time::sleep(2s));
-        }
-        // Draining: collect the connections as they end, within the grace period.
-        for (;;) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-            if (!p.value()) return pollen::Ready<int>{0};
-        }
-        if (grace_->poll(cx).is_pending()) return pollen::pending;
-        std::fprintf(stderr, "echo_server: %zu connection(s) still open, aborting them\n", conns_.len());
-        return pollen::Ready<int>{0};  // the JoinSet aborts the rest when it is destroyed
-    }
-
-private:
-    int start() {
-        // Listen for the signals before announcing readiness: a signal sent right
-        // after `listening` must find our handler, not the default (fatal) one.
-        auto sigint = pollen::signal::signal(SIGINT);
-        auto sigterm = pollen::signal::signal(SIGTERM);
-        if (sigint.is_err() || sigterm.is_err()) {
-            std::fprintf(stderr, "echo_server: cannot listen for signals\n");
-            return 1;
-        }
-        sigint_.emplace(std::move(sigint).value());
-        sigterm_.emplace(std::move(sigterm).value());
-
-        auto listener = samples::bind_listener(args_, "echo_server");
-        if (listener.is_err()) return listener.error();
-        listener_.emplace(std::move(listener).value());
-        samples::announce_listening(*listener_);
-        return 0;
-    }
-
-    bool signalled(Context& cx) {
-        bool hit = sigint_->poll_recv(cx).is_ready();
-        return sigterm_->poll_recv(cx).is_ready() || hit;
-    }
-
-    void accept_all(Context& cx) {
-        // Reap finished connections so the set only holds live ones.
-        while (!conns_.is_empty()) {
-            auto p = conns_.poll_join_next(cx);
-            if (p.is_pending()) break;
-        }
-        for (;;) {
-            auto p = listener_->poll_accept(cx);
-            if (p.is_pending()) return;
-            auto r = p.take();
-            if (r.is_err()) {
-                // The listener already backs off on EMFILE; anything else is per-connection.
-                std::fprintf(stderr, "echo_server: accept: %s\n", r.error().message().c_str());
-                continue;
-            }
-            pollen::net::TcpStream& stream = r.value().first;
-            (void)stream.set_nodelay(true);  // echoes are small: do not wait to batch them
-            conns_.spawn(EchoConnection(std::move(stream), shutdown_));
-        }
-    }
-
-    samples::ServerArgs args_;
-    bool started_ = false;
-    std::optional<pollen::signal::Signal> sigint_, sigterm_;
-    std::optional<pollen::net::TcpListener> listener_;
-    pollen::CancellationToken shutdown_;
-    pollen::JoinSet<void> conns_;
-    std::optional<pollen::time::Sleep> grace_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
     samples::ServerArgs args = samples::parse_server_args(argc, argv, "echo_server", 7000);
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
-    return rt.block_on(Server(std::move(args)));
+    pollen::net::ServeOptions options;  // SIGINT/SIGTERM, then two seconds to finish
+    auto handler = [shutdown = options.shutdown](pollen::net::TcpStream stream, pollen::net::SocketAddr) {
+        (void)stream.set_nodelay(true);  // echoes are small: do not wait to batch them
+        return EchoConnection(std::move(stream), shutdown);
+    };
+    return samples::run_server(rt, args, "echo_server", handler, options);
 }

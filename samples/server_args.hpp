@@ -1,14 +1,15 @@
 #pragma once
-// The command line and start-up every server sample shares:
+// The command line and the main every server sample shares:
 //
 //     NAME [--port P] [--threads N] [--host A] [sample-specific flags]
 //
 // P=0 picks a free port; the host is 127.0.0.1 unless told otherwise. A
 // sample with flags of its own passes `extra`, called with each flag it does
 // not know and its value; it returns false to reject them. A bad command line
-// prints the usage and exits with status 2. `bind_listener` and
-// `announce_listening` are the start-up: bind the address, then print
-// `listening port=P` (flushed) for the scripts and tests that wait for it.
+// prints the usage and exits with status 2. `run_server` is the rest of the
+// main: bind the address, start pollen::net::serve (the accept loop, the
+// SIGINT/SIGTERM handlers and the drain), print `listening port=P` (flushed)
+// for the scripts and tests that wait for it, and run until the drain ends.
 #include <pollen.hpp>
 
 #include <charconv>
@@ -85,11 +86,37 @@ inline pollen::Result<pollen::net::TcpListener, int> bind_listener(const ServerA
     return pollen::Ok(std::move(listener).value());
 }
 
-/// Prints `listening port=P` and flushes: the line callers wait for.
-inline void announce_listening(const pollen::net::TcpListener& listener) {
-    auto local = listener.local_addr();
+/// The rest of a server sample's main: binds `args` inside `rt`, serves
+/// every connection with `handler(stream, peer)` (its future is the
+/// connection's task) until SIGINT or SIGTERM, then drains as `options`
+/// says. The signal handlers go in before `listening port=P` is printed, so
+/// a signal sent right after that line never meets the default (fatal)
+/// action. Says on stderr when the shutdown begins and how many connections
+/// the grace period cut. The exit status: 0, or bind_listener's.
+template <class Handler>
+int run_server(pollen::Runtime& rt, const ServerArgs& args, const char* name, Handler handler,
+               pollen::net::ServeOptions options = {}) {
+    auto inside = rt.enter();  // the listener registers with rt's reactor
+    auto listener = bind_listener(args, name);
+    if (listener.is_err()) return listener.error();
+    auto local = listener.value().local_addr();
+    if (!options.on_shutdown) {
+        options.on_shutdown = [name](int, std::size_t live) {
+            std::fprintf(stderr, "%s: shutting down, %zu connection(s) open\n", name, live);
+        };
+    }
+    auto server = pollen::net::serve(std::move(listener).value(), std::move(handler), std::move(options));
+    if (server.is_err()) {
+        std::fprintf(stderr, "%s: cannot listen for signals\n", name);
+        return 1;
+    }
     std::printf("listening port=%u\n", local.is_ok() ? unsigned(local.value().port()) : 0u);
     std::fflush(stdout);
+    pollen::net::ServeSummary done = rt.block_on(std::move(server).value());
+    if (done.aborted > 0)
+        std::fprintf(stderr, "%s: %zu connection(s) still open after the grace period, aborted\n", name,
+                     done.aborted);
+    return 0;
 }
 
 }  // namespace samples

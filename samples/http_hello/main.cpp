@@ -7,18 +7,16 @@
 // line or header 400, and both close the connection, as does a request with
 // `Connection: close` (or HTTP/1.0 without keep-alive) once it is answered.
 // Prints `listening port=P` once ready; SIGINT/SIGTERM stop it (exit 0) after
-// the open connections finish what they are doing, two seconds at most.
+// the open connections finish what they are doing, two seconds at most: the
+// accept loop, the signals and the drain are pollen::net::serve.
 #include <pollen.hpp>
 
 #include "../server_args.hpp"
 
-#include <cstdio>
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
-#include <tuple>
 
 #include "http.hpp"
 
@@ -130,86 +128,16 @@ Poll<HttpConnection::Output> HttpConnection::poll(Context& cx) {
     POLLEN_END;
 }
 
-/// Accepts connections and spawns an HttpConnection for each, until SIGINT or
-/// SIGTERM; then drains. Ready with the process's exit status: the same
-/// `async fn serve` as samples/http_server/main.cpp (accept_until_signalled
-/// is its select loop over the signals, the listener and the ended connections).
-class Server : public pollen::Async<Server, int> {
-public:
-    explicit Server(samples::ServerArgs args) : args_(std::move(args)) {}
-
-    Poll<int> poll(Context& cx) {
-        POLLEN_BEGIN(cx);
-        if (int status = start(); status != 0) POLLEN_RETURN(status);
-        POLLEN_AWAIT(pollen::poll_fn([this](Context& c) { return accept_until_signalled(c); }));
-        std::fprintf(stderr, "http_hello: shutting down, %zu connection(s) open\n", conns_.len());
-        listener_.reset();
-        shutdown_.cancel();
-        // Two seconds for the connections to finish what they are doing.
-        POLLEN_LET(std::ignore, pollen::time::timeout(2s, pollen::poll_fn([this](Context& c) { return join_all(c); })));
-        if (!conns_.is_empty())
-            std::fprintf(stderr, "http_hello: %zu connection(s) still open, aborting them\n", conns_.len());
-        POLLEN_RETURN(0);
-        POLLEN_END;
-    }
-
-private:
-    int start() {
-        // Signals first: one sent right after `listening` must not find the default action.
-        auto sigint = pollen::signal::signal(SIGINT);
-        auto sigterm = pollen::signal::signal(SIGTERM);
-        if (sigint.is_err() || sigterm.is_err()) {
-            std::fprintf(stderr, "http_hello: cannot listen for signals\n");
-            return 1;
-        }
-        sigint_.emplace(std::move(sigint).value());
-        sigterm_.emplace(std::move(sigterm).value());
-
-        auto listener = samples::bind_listener(args_, "http_hello");
-        if (listener.is_err()) return listener.error();
-        listener_.emplace(std::move(listener).value());
-        samples::announce_listening(*listener_);
-        return 0;
-    }
-
-    Poll<void> accept_until_signalled(Context& cx) {
-        (void)join_all(cx);  // so the set holds live connections only
-        bool hit = sigint_->poll_recv(cx).is_ready();
-        if (sigterm_->poll_recv(cx).is_ready() || hit) return pollen::ready();
-        for (;;) {
-            auto p = listener_->poll_accept(cx);
-            if (p.is_pending()) return pollen::pending;
-            auto r = p.take();
-            if (r.is_err()) {
-                std::fprintf(stderr, "http_hello: accept: %s\n", r.error().message().c_str());
-                continue;
-            }
-            pollen::net::TcpStream& stream = r.value().first;
-            (void)stream.set_nodelay(true);
-            // A connection's error (a reset, a vanished client) ends that connection only.
-            conns_.spawn(HttpConnection(std::move(stream), shutdown_).map([](auto) {}));
-        }
-    }
-
-    /// Ready once every connection has ended; each poll collects those that have.
-    Poll<void> join_all(Context& cx) {
-        while (!conns_.is_empty())
-            if (conns_.poll_join_next(cx).is_pending()) return pollen::pending;
-        return pollen::ready();
-    }
-
-    samples::ServerArgs args_;
-    std::optional<pollen::signal::Signal> sigint_, sigterm_;
-    std::optional<pollen::net::TcpListener> listener_;
-    pollen::CancellationToken shutdown_;
-    pollen::JoinSet<void> conns_;
-    POLLEN_FRAME;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
     samples::ServerArgs args = samples::parse_server_args(argc, argv, "http_hello", 8080);
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
-    return rt.block_on(Server(std::move(args)));
+    pollen::net::ServeOptions options;  // SIGINT/SIGTERM, then two seconds to finish
+    auto handler = [shutdown = options.shutdown](pollen::net::TcpStream stream, pollen::net::SocketAddr) {
+        (void)stream.set_nodelay(true);
+        // A connection's error (a reset, a vanished client) ends that connection only.
+        return HttpConnection(std::move(stream), shutdown);
+    };
+    return samples::run_server(rt, args, "http_hello", handler, options);
 }

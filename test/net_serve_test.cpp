@@ -1,0 +1,376 @@
+// net::serve: one task per accepted connection, the connection cap (and the
+// wake that lifts it when a connection ends), the shutdown begun by the
+// token or by a signal, the drain that lets connections finish within the
+// grace period and cancels the rest after it (on the paused clock), and
+// destruction at every point. Everything runs on a current-thread runtime:
+// the clients are pollen sockets awaited with block_on, during which the
+// server and its connections run; nothing asserts wall-clock time.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pollen.hpp>
+#include <pollen/core/testing/cancel_at_every_point.hpp>
+#include <pollen/reactor/detail/signal_registry.hpp>
+
+#include "support/enter_runtime.hpp"
+
+using namespace pollen;
+using namespace pollen::net;
+using namespace std::chrono_literals;
+using pollen::testing::cancel_at_every_point;
+
+namespace {
+
+Runtime current_thread() { return Builder::new_current_thread().enable_all().build(); }
+Runtime paused() { return Builder::new_current_thread().enable_all().start_paused(true).build(); }
+
+/// Connection tasks made and ended (the current-thread runtime runs them all
+/// on the test's thread).
+struct Counters {
+    int started = 0;
+    int ended = 0;
+};
+
+/// Counts a connection's end when its task's future is destroyed, done or not.
+struct EndGuard {
+    std::shared_ptr<Counters> counters;
+    EndGuard(std::shared_ptr<Counters> c) : counters(std::move(c)) { ++counters->started; }
+    EndGuard(EndGuard&&) noexcept = default;
+    ~EndGuard() {
+        if (counters) ++counters->ended;
+    }
+};
+
+/// `fut` as a connection task that owns `stream` and is counted.
+template <Future F>
+auto tracked(F fut, std::shared_ptr<Counters> c, std::optional<TcpStream> stream = std::nullopt) {
+    return pollen::map(std::move(fut), [end = EndGuard(std::move(c)), s = std::move(stream)](auto&&...) {});
+}
+
+/// Echoes until the client closes or the token is cancelled.
+auto echo(TcpStream stream, const CancellationToken& stop) {
+    return stop.run_until_cancelled(async_move(std::move(stream), [](TcpStream& s) { return io::copy(s, s); }));
+}
+
+std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+/// Writes `text` and reads it back; "" when the stream ended first.
+std::string round_trip(Runtime& rt, TcpStream& s, const std::string& text) {
+    if (rt.block_on(io::write_all(s, bytes(text))).is_err()) return "";
+    std::string got(text.size(), '\0');
+    auto r = rt.block_on(io::read_exact(s, std::as_writable_bytes(std::span(got.data(), got.size()))));
+    return r.is_ok() ? got : "";
+}
+
+/// True when the peer closed the stream (a read gives 0 or a reset).
+bool closed_by_server(Runtime& rt, TcpStream& s) {
+    std::array<std::byte, 16> buf{};
+    auto r = rt.block_on(io::read(s, buf));
+    return r.is_err() || r.value() == 0;
+}
+
+/// A plain blocking connect: true if refused (nobody listens there).
+bool refused(const SocketAddr& addr) {
+    int fd = ::socket(addr.domain(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_storage ss;
+    socklen_t len = addr.to_sockaddr(ss);
+    bool r = ::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0 && errno == ECONNREFUSED;
+    ::close(fd);
+    return r;
+}
+
+TcpListener bind_loopback() { return TcpListener::bind(SocketAddr(IpAddr::localhost_v4(), 0)).unwrap(); }
+
+ServeOptions without_signals() {
+    ServeOptions o;
+    o.signals.clear();
+    return o;
+}
+
+}  // namespace
+
+TEST(NetServe, EachConnectionIsServedByItsOwnTaskUntilTheTokenStopsThem) {
+    Runtime rt = current_thread();
+    auto inside = rt.enter();
+    TcpListener listener = bind_loopback();
+    SocketAddr addr = listener.local_addr().value();
+    auto c = std::make_shared<Counters>();
+    ServeOptions options = without_signals();
+    CancellationToken stop = options.shutdown;
+    auto server = rt.spawn(serve(
+                               std::move(listener),
+                               [c, stop](TcpStream s, SocketAddr) { return tracked(echo(std::move(s), stop), c); },
+                               options)
+                               .unwrap());
+
+    TcpStream a = rt.block_on(TcpStream::connect(addr)).unwrap();
+    TcpStream b = rt.block_on(TcpStream::connect(addr)).unwrap();
+    // b is answered while a is connected and idle: one task per connection.
+    EXPECT_EQ(round_trip(rt, b, "second"), "second");
+    EXPECT_EQ(round_trip(rt, a, "first"), "first");
+    EXPECT_EQ(c->started, 2);
+
+    stop.cancel();
+    auto done = rt.block_on(std::move(server));
+    ASSERT_TRUE(done.is_ok());
+    EXPECT_EQ(done.value().accepted, 2u);
+    EXPECT_EQ(done.value().aborted, 0u);
+    EXPECT_EQ(done.value().signal, 0);
+    EXPECT_EQ(c->ended, 2);
+    EXPECT_TRUE(closed_by_server(rt, a));
+    EXPECT_TRUE(closed_by_server(rt, b));
+}
+
+TEST(NetServe, TheCapHoldsNewcomersInTheBacklogUntilAConnectionEnds) {
+    Runtime rt = current_thread();
+    auto inside = rt.enter();
+    TcpListener listener = bind_loopback();
+    SocketAddr addr = listener.local_addr().value();
+    auto c = std::make_shared<Counters>();
+    ServeOptions options = without_signals();
+    options.max_connections = 1;
+    CancellationToken stop = options.shutdown;
+    auto server = rt.spawn(serve(
+                               std::move(listener),
+                               [c, stop](TcpStream s, SocketAddr) { return tracked(echo(std::move(s), stop), c); },
+                               options)
+                               .unwrap());
+
+    std::optional<TcpStream> a(rt.block_on(TcpStream::connect(addr)).unwrap());
+    EXPECT_EQ(round_trip(rt, *a, "a"), "a");
+    TcpStream b = rt.block_on(TcpStream::connect(addr)).unwrap();  // completes in the kernel's backlog
+    ASSERT_TRUE(rt.block_on(io::write_all(b, bytes("b"))).is_ok());
+    EXPECT_EQ(round_trip(rt, *a, "again"), "again");  // the server ran meanwhile
+    EXPECT_EQ(c->started, 1) << "a second connection was accepted over the cap";
+
+    // a's end wakes the server (no other event will), which then takes b.
+    a.reset();
+    std::string got(1, '\0');
+    ASSERT_TRUE(rt.block_on(io::read_exact(b, std::as_writable_bytes(std::span(got.data(), 1)))).is_ok());
+    EXPECT_EQ(got, "b");
+    EXPECT_EQ(c->started, 2);
+
+    stop.cancel();
+    auto done = rt.block_on(std::move(server));
+    ASSERT_TRUE(done.is_ok());
+    EXPECT_EQ(done.value().accepted, 2u);
+    EXPECT_EQ(c->ended, 2);
+}
+
+TEST(NetServe, DrainLetsConnectionsFinishWithinTheGracePeriod) {
+    Runtime rt = paused();
+    auto inside = rt.enter();
+    TcpListener listener = bind_loopback();
+    SocketAddr addr = listener.local_addr().value();
+    auto c = std::make_shared<Counters>();
+    ServeOptions options = without_signals();
+    options.grace = 2s;
+    std::vector<std::pair<int, std::size_t>> shutdowns;
+    options.on_shutdown = [&](int signo, std::size_t live) { shutdowns.emplace_back(signo, live); };
+    CancellationToken stop = options.shutdown;
+    // Each connection, told to stop, needs one more second to finish.
+    auto handler = [c, stop](TcpStream s, SocketAddr) {
+        return tracked(stop.cancelled().then([] { return time::sleep(1s); }), c, std::move(s));
+    };
+    auto server = rt.spawn(serve(std::move(listener), handler, options).unwrap());
+
+    TcpStream a = rt.block_on(TcpStream::connect(addr)).unwrap();
+    TcpStream b = rt.block_on(TcpStream::connect(addr)).unwrap();
+    ASSERT_TRUE(test::run_until(rt, [&] { return c->started == 2; }));
+
+    time::Instant begun = time::Instant::now();
+    stop.cancel();
+    auto done = rt.block_on(std::move(server));
+    ASSERT_TRUE(done.is_ok());
+    EXPECT_EQ(done.value().aborted, 0u);
+    EXPECT_EQ(c->ended, 2);
+    EXPECT_EQ(time::Instant::now() - begun, time::Duration(1s));  // the paused clock: no grace used up
+    ASSERT_EQ(shutdowns.size(), 1u);
+    EXPECT_EQ(shutdowns[0], (std::pair<int, std::size_t>(0, 2)));
+    EXPECT_TRUE(closed_by_server(rt, a));
+    EXPECT_TRUE(closed_by_server(rt, b));
+}
+
+TEST(NetServe, AfterTheGracePeriodWhatIsLeftIsCancelledAndNewClientsAreRefused) {
+    Runtime rt = paused();
+    auto inside = rt.enter();
+    TcpListener listener = bind_loopback();
+    SocketAddr addr = listener.local_addr().value();
+    auto c = std::make_shared<Counters>();
+    ServeOptions options = without_signals();
+    options.grace = 2s;
+    bool refused_during_drain = false;
+    options.on_shutdown = [&](int, std::size_t) { refused_during_drain = refused(addr); };
+    CancellationToken stop = options.shutdown;
+    // A connection that ignores the token.
+    auto handler = [c](TcpStream s, SocketAddr) { return tracked(future::pending<void>(), c, std::move(s)); };
+    int ended_when_ready = -1;
+    auto server = rt.spawn(serve(std::move(listener), handler, options).unwrap().map([&](ServeSummary s) {
+        ended_when_ready = c->ended;
+        return s;
+    }));
+
+    TcpStream a = rt.block_on(TcpStream::connect(addr)).unwrap();
+    ASSERT_TRUE(test::run_until(rt, [&] { return c->started == 1; }));
+
+    time::Instant begun = time::Instant::now();
+    stop.cancel();
+    auto done = rt.block_on(std::move(server));
+    ASSERT_TRUE(done.is_ok());
+    EXPECT_EQ(done.value().accepted, 1u);
+    EXPECT_EQ(done.value().aborted, 1u);
+    EXPECT_EQ(ended_when_ready, 1) << "the server was Ready before its cancelled task was gone";
+    EXPECT_EQ(time::Instant::now() - begun, time::Duration(2s));
+    EXPECT_TRUE(refused_during_drain);
+    EXPECT_TRUE(closed_by_server(rt, a));
+}
+
+TEST(NetServe, ZeroGraceCancelsAtOnce) {
+    Runtime rt = paused();
+    auto inside = rt.enter();
+    TcpListener listener = bind_loopback();
+    SocketAddr addr = listener.local_addr().value();
+    auto c = std::make_shared<Counters>();
+    ServeOptions options = without_signals();
+    options.grace = 0s;
+    CancellationToken stop = options.shutdown;
+    auto handler = [c](TcpStream s, SocketAddr) { return tracked(future::pending<void>(), c, std::move(s)); };
+    auto server = rt.spawn(serve(std::move(listener), handler, options).unwrap());
+    TcpStream a = rt.block_on(TcpStream::connect(addr)).unwrap();
+    ASSERT_TRUE(test::run_until(rt, [&] { return c->started == 1; }));
+
+    time::Instant begun = time::Instant::now();
+    stop.cancel();
+    auto done = rt.block_on(std::move(server));
+    ASSERT_TRUE(done.is_ok());
+    EXPECT_EQ(done.value().aborted, 1u);
+    EXPECT_EQ(c->ended, 1);
+    EXPECT_EQ(time::Instant::now(), begun);
+}
+
+TEST(NetServe, ASignalBeginsTheShutdownAndCancelsTheToken) {
+    Runtime rt = current_thread();
+    auto inside = rt.enter();
+    TcpListener listener = bind_loopback();
+    SocketAddr addr = listener.local_addr().value();
+    auto c = std::make_shared<Counters>();
+    ServeOptions options;
+    options.signals = {SIGUSR1};  // the suite's own SIGINT/SIGTERM stay untouched
+    int seen = -1;
+    options.on_shutdown = [&](int signo, std::size_t) { seen = signo; };
+    CancellationToken stop = options.shutdown;
+    auto made = serve(
+        std::move(listener), [c, stop](TcpStream s, SocketAddr) { return tracked(echo(std::move(s), stop), c); },
+        options);
+    ASSERT_TRUE(made.is_ok());
+    // The listener is in from serve() on: a signal raised now is not lost.
+    ASSERT_EQ(::raise(SIGUSR1), 0);
+    auto done = rt.block_on(std::move(made).value());
+    EXPECT_EQ(done.signal, SIGUSR1);
+    EXPECT_EQ(seen, SIGUSR1);
+    EXPECT_TRUE(stop.is_cancelled());
+    EXPECT_TRUE(refused(addr));
+}
+
+TEST(NetServe, ASignalThatCannotBeListenedToIsAnError) {
+    Runtime rt = current_thread();
+    auto inside = rt.enter();
+    ServeOptions options;
+    options.signals = {SIGKILL};
+    auto made = serve(bind_loopback(), [](TcpStream, SocketAddr) { return future::ready(); }, options);
+    ASSERT_TRUE(made.is_err());
+    EXPECT_EQ(made.error(), std::errc::invalid_argument);
+}
+
+TEST(NetServe, ServesUnixListenersToo) {
+    Runtime rt = current_thread();
+    auto inside = rt.enter();
+    std::string path = "/tmp/pollen-serve-" + std::to_string(::getpid()) + ".sock";
+    ::unlink(path.c_str());
+    UnixListener listener = UnixListener::bind(path).unwrap();
+    ServeOptions options = without_signals();
+    CancellationToken stop = options.shutdown;
+    auto handler = [stop](UnixStream s, UnixSocketAddr) {
+        return stop.run_until_cancelled(async_move(std::move(s), [](UnixStream& s) { return io::copy(s, s); }));
+    };
+    auto server = rt.spawn(serve(std::move(listener), handler, options).unwrap());
+    UnixStream client = rt.block_on(UnixStream::connect(path)).unwrap();
+    ASSERT_TRUE(rt.block_on(io::write_all(client, bytes("unix"))).is_ok());
+    std::string got(4, '\0');
+    ASSERT_TRUE(rt.block_on(io::read_exact(client, std::as_writable_bytes(std::span(got.data(), 4)))).is_ok());
+    EXPECT_EQ(got, "unix");
+    stop.cancel();
+    auto done = rt.block_on(std::move(server));
+    ASSERT_TRUE(done.is_ok());
+    EXPECT_EQ(done.value().accepted, 1u);
+    ::unlink(path.c_str());
+}
+
+// Destroyed at each point (before its first poll, serving, draining, and
+// done), a Serve leaves no connection task running, no listening socket and
+// no signal listener behind, and loses no waker while it runs.
+TEST(NetServe, CancelAtEveryPointLeavesNothingBehind) {
+    Runtime rt = current_thread();
+    test::EnterRuntime enter(rt);
+    std::optional<TcpListener> listener;
+    SocketAddr addr;
+    std::optional<CancellationToken> stop;
+    auto c = std::make_shared<Counters>();
+    std::vector<TcpStream> clients;
+    std::size_t signal_listeners = signal::detail::listener_count(SIGUSR2);
+    auto r = cancel_at_every_point([&] {
+                 ServeOptions options;
+                 options.signals = {SIGUSR2};
+                 options.shutdown = *stop;
+                 CancellationToken token = *stop;
+                 auto handler = [c, token](TcpStream s, SocketAddr) { return tracked(echo(std::move(s), token), c); };
+                 return serve(std::move(*listener), handler, options).unwrap();
+             })
+                 .setup([&] {
+                     listener.emplace(bind_loopback());
+                     addr = listener->local_addr().value();
+                     stop.emplace();
+                     *c = Counters{};
+                     clients.clear();
+                 })
+                 .step([&](const pollen::testing::Step& s) {
+                     // Two clients arrive, then the shutdown; each step runs
+                     // the runtime until the server was woken.
+                     if (s.index() < 2) {
+                         int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                         sockaddr_storage ss;
+                         socklen_t len = addr.to_sockaddr(ss);
+                         ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len), 0);
+                         clients.push_back(TcpStream::from_fd(fd).unwrap());
+                     } else if (s.index() == 2) {
+                         stop->cancel();
+                     }
+                     EXPECT_TRUE(test::run_until(rt, [&] { return s.woken_since_poll(); })) << "never woken";
+                 })
+                 .on_output([&](ServeSummary& done) { return done.accepted == 2 && done.aborted == 0; })
+                 .invariant("no connection task outlives the server",
+                            [&] { return test::run_until(rt, [&] { return c->ended == c->started; }); })
+                 .invariant("the listener is closed", [&] { return refused(addr); })
+                 .invariant("its signal listeners are gone",
+                            [&] { return signal::detail::listener_count(SIGUSR2) == signal_listeners; })
+                 .teardown([&] {
+                     clients.clear();
+                     listener.reset();
+                     stop.reset();
+                 })
+                 .wakers_released_by_teardown()
+                 .run();
+    EXPECT_TRUE(r.ok()) << r;
+    EXPECT_GE(r.points, 5u) << r;
+}

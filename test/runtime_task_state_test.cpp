@@ -546,7 +546,7 @@ void counting_dealloc(Header* h) {
     TestCell::dealloc(h);
 }
 constexpr TaskVTable kCountingVTable{TestCell::poll_future, TestCell::cancel, TestCell::drop_output,
-                                     counting_dealloc};
+                                     counting_dealloc, TestCell::output_slot};
 
 struct HarnessCase {
     int polls_to_finish;

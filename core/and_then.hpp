@@ -7,11 +7,9 @@
 /// Destroying an AndThen mid-way destroys whichever future it is running.
 
 #include <cassert>
-#include <optional>
-#include <type_traits>
 #include <utility>
-#include <variant>
 
+#include "detail/flatten.hpp"
 #include "detail/invoke.hpp"
 #include "future_ext.hpp"
 
@@ -22,41 +20,27 @@ class AndThen : public FutureExt<AndThen<Fut, Fn>> {
     // Fut's output and Fn's shape are checked where the call enters pollen
     // (detail::check_and_then).
     using In = output_t<Fut>;
-    using Next = detail::invoke_output_t<Fn, detail::result_value_t<In>>;
+    struct Step {
+        using Next = detail::invoke_output_t<Fn, detail::result_value_t<In>>;
+        static bool goes_on(const In& result) { return result.is_ok(); }
+        static Next next(Fn& fn, In&& result) { return detail::invoke_with_ok(fn, std::move(result)); }
+        static output_t<Next> finish(In&& result) {
+            return detail::rewrap_err<output_t<Next>>(std::move(result));
+        }
+    };
 
 public:
-    using Output = output_t<Next>;
+    using Output = output_t<typename Step::Next>;
 
-    AndThen(Fut fut, Fn fn)
-        : state_(std::in_place_index<kFirst>, std::move(fut)), fn_(std::in_place, std::move(fn)) {}
+    AndThen(Fut fut, Fn fn) : flatten_(std::move(fut), std::move(fn)) {}
 
     Poll<Output> poll(Context& cx) {
-        pin_.on_poll(this);
-        if (state_.index() == kFirst) {
-            auto p = std::get<kFirst>(state_).poll(cx);
-            if (p.is_pending()) return pending;
-            In result = p.take();
-            state_.template emplace<kEmpty>();
-            if (result.is_err()) {
-                fn_.reset();
-                return ready(detail::rewrap_err<Output>(std::move(result)));
-            }
-            state_.template emplace<kSecond>(detail::invoke_with_ok(*fn_, std::move(result)));
-            fn_.reset();
-        }
-        assert(state_.index() == kSecond && "pollen: AndThen polled after it completed");
-        auto p = std::get<kSecond>(state_).poll(cx);
-        if (p.is_ready()) state_.template emplace<kEmpty>();
-        return p;
+        assert(!flatten_.is_terminated() && "pollen: AndThen polled after it completed");
+        return flatten_.poll(cx);
     }
 
 private:
-    static constexpr std::size_t kEmpty = 0;
-    static constexpr std::size_t kFirst = 1;
-    static constexpr std::size_t kSecond = 2;
-    std::variant<std::monostate, Fut, Next> state_;
-    std::optional<Fn> fn_;
-    [[no_unique_address]] detail::PinCheck pin_;
+    detail::Flatten<Fut, Fn, Step> flatten_;
 };
 
 /// Free-function form of `fut.and_then(fn)`.

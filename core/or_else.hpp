@@ -8,11 +8,10 @@
 
 #include <cassert>
 #include <functional>
-#include <optional>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
+#include "detail/flatten.hpp"
 #include "detail/invoke.hpp"
 #include "future_ext.hpp"
 
@@ -23,41 +22,27 @@ class OrElse : public FutureExt<OrElse<Fut, Fn>> {
     // Fut's output and Fn's shape are checked where the call enters pollen
     // (detail::check_or_else).
     using In = output_t<Fut>;
-    using Next = std::invoke_result_t<Fn&, detail::result_error_t<In>&&>;
+    struct Step {
+        using Next = std::invoke_result_t<Fn&, detail::result_error_t<In>&&>;
+        static bool goes_on(const In& result) { return result.is_err(); }
+        static Next next(Fn& fn, In&& result) { return std::invoke(fn, std::move(result).error()); }
+        static output_t<Next> finish(In&& result) {
+            return detail::rewrap_ok<output_t<Next>>(std::move(result));
+        }
+    };
 
 public:
-    using Output = output_t<Next>;
+    using Output = output_t<typename Step::Next>;
 
-    OrElse(Fut fut, Fn fn)
-        : state_(std::in_place_index<kFirst>, std::move(fut)), fn_(std::in_place, std::move(fn)) {}
+    OrElse(Fut fut, Fn fn) : flatten_(std::move(fut), std::move(fn)) {}
 
     Poll<Output> poll(Context& cx) {
-        pin_.on_poll(this);
-        if (state_.index() == kFirst) {
-            auto p = std::get<kFirst>(state_).poll(cx);
-            if (p.is_pending()) return pending;
-            In result = p.take();
-            state_.template emplace<kEmpty>();
-            if (result.is_ok()) {
-                fn_.reset();
-                return ready(detail::rewrap_ok<Output>(std::move(result)));
-            }
-            state_.template emplace<kSecond>(std::invoke(*fn_, std::move(result).error()));
-            fn_.reset();
-        }
-        assert(state_.index() == kSecond && "pollen: OrElse polled after it completed");
-        auto p = std::get<kSecond>(state_).poll(cx);
-        if (p.is_ready()) state_.template emplace<kEmpty>();
-        return p;
+        assert(!flatten_.is_terminated() && "pollen: OrElse polled after it completed");
+        return flatten_.poll(cx);
     }
 
 private:
-    static constexpr std::size_t kEmpty = 0;
-    static constexpr std::size_t kFirst = 1;
-    static constexpr std::size_t kSecond = 2;
-    std::variant<std::monostate, Fut, Next> state_;
-    std::optional<Fn> fn_;
-    [[no_unique_address]] detail::PinCheck pin_;
+    detail::Flatten<Fut, Fn, Step> flatten_;
 };
 
 /// Free-function form of `fut.or_else(fn)`.

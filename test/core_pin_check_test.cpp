@@ -49,6 +49,18 @@ TEST(CorePinCheckDeathTest, MovingAPolledJoinAborts) {
         "moved after its first poll");
 }
 
+TEST(CorePinCheckDeathTest, MovingAThenRunningItsSecondFutureAborts) {
+    // It holds the second future now: the move must stop, not move a half-run Then.
+    EXPECT_DEATH(
+        {
+            auto f = future::ready(1).then([](int) { return future::pending<int>(); });
+            (void)poll_once(f);
+            auto moved = std::move(f);
+            (void)moved;
+        },
+        "a future was moved after its first poll");
+}
+
 TEST(CorePinCheckDeathTest, PollingARelocatedCopyAborts) {
     // A bitwise relocation skips the move constructor; the next poll notices.
     EXPECT_DEATH(poll_after_bitwise_relocation(), "relocated after its first poll");
@@ -60,4 +72,13 @@ TEST(CorePinCheck, MovingBeforeTheFirstPollIsFine) {
     auto f = future::ready(1).map([](int v) { return v + 1; });
     auto moved = std::move(f);
     EXPECT_EQ(poll_once(moved).take(), 2);
+}
+
+TEST(CorePinCheck, MovingOrCopyingAnAndThenBeforeTheFirstPollIsFine) {
+    using R = Result<int, int>;
+    auto f = future::ready(R(Ok(1))).and_then([](int v) { return future::ready(R(Ok(v + 1))); });
+    auto copy = f;
+    auto moved = std::move(f);
+    EXPECT_EQ(*poll_once(moved).take(), 2);
+    EXPECT_EQ(*poll_once(copy).take(), 2);
 }

@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+#include "detail/buffered_core.hpp"
 #include "futures_unordered.hpp"
 #include "stream_ext.hpp"
 
@@ -22,43 +23,22 @@ template <class St>
 class BufferUnordered : public StreamExt<BufferUnordered<St>> {
     using Fut = item_t<St>;
     static_assert(Future<Fut>, "pollen::stream::buffer_unordered: the stream's items must be futures");
+    using Core = detail::BufferedCore<St, FuturesUnordered<Fut>, &FuturesUnordered<Fut>::push>;
 
 public:
-    using Item = unit_if_void_t<output_t<Fut>>;
+    using Item = typename Core::Item;
 
-    BufferUnordered(St stream, std::size_t n) : stream_(std::in_place, std::move(stream)), max_(n) {
+    BufferUnordered(St stream, std::size_t n) : core_(std::move(stream), n) {
         assert(n > 0 && "pollen::stream::buffer_unordered: n must be at least 1");
     }
 
-    Poll<std::optional<Item>> poll_next(Context& cx) {
-        pin_.on_poll(this);
-        while (stream_ && running_.len() < max_) {
-            auto p = stream_->poll_next(cx);
-            if (p.is_pending()) break;
-            auto fut = p.take();
-            if (!fut) {
-                stream_.reset();
-                break;
-            }
-            running_.push(std::move(*fut));
-        }
-        auto p = running_.poll_next(cx);
-        if (p.is_ready() && p.value()) return p;
-        if (!stream_ && running_.is_empty()) return detail::ready_none<Item>();
-        return pollen::pending;
-    }
+    Poll<std::optional<Item>> poll_next(Context& cx) { return core_.poll_next(cx); }
 
     /// Bounds on the items left (see size_hint.hpp).
-    SizeHint size_hint() const {
-        auto inner = stream_ ? pollen::stream::size_hint(*stream_) : detail::hint_ended();
-        return detail::hint_plus(inner, running_.len());
-    }
+    SizeHint size_hint() const { return core_.size_hint(); }
 
 private:
-    FuturesUnordered<Fut> running_;
-    std::optional<St> stream_;
-    std::size_t max_;
-    [[no_unique_address]] detail::PinCheck pin_;
+    Core core_;
 };
 
 /// Free-function form of `s.buffer_unordered(n)`.

@@ -14,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "detail/buffered_core.hpp"
 #include "futures_ordered.hpp"
 #include "stream_ext.hpp"
 
@@ -23,43 +24,22 @@ template <class St>
 class Buffered : public StreamExt<Buffered<St>> {
     using Fut = item_t<St>;
     static_assert(Future<Fut>, "pollen::stream::buffered: the stream's items must be futures");
+    using Core = detail::BufferedCore<St, FuturesOrdered<Fut>, &FuturesOrdered<Fut>::push_back>;
 
 public:
-    using Item = unit_if_void_t<output_t<Fut>>;
+    using Item = typename Core::Item;
 
-    Buffered(St stream, std::size_t n) : stream_(std::in_place, std::move(stream)), max_(n) {
+    Buffered(St stream, std::size_t n) : core_(std::move(stream), n) {
         assert(n > 0 && "pollen::stream::buffered: n must be at least 1");
     }
 
-    Poll<std::optional<Item>> poll_next(Context& cx) {
-        pin_.on_poll(this);
-        while (stream_ && in_flight_.len() < max_) {
-            auto p = stream_->poll_next(cx);
-            if (p.is_pending()) break;
-            auto fut = p.take();
-            if (!fut) {
-                stream_.reset();
-                break;
-            }
-            in_flight_.push_back(std::move(*fut));
-        }
-        auto p = in_flight_.poll_next(cx);
-        if (p.is_ready() && p.value()) return p;
-        if (!stream_ && in_flight_.is_empty()) return detail::ready_none<Item>();
-        return pollen::pending;
-    }
+    Poll<std::optional<Item>> poll_next(Context& cx) { return core_.poll_next(cx); }
 
     /// Bounds on the items left (see size_hint.hpp).
-    SizeHint size_hint() const {
-        auto inner = stream_ ? pollen::stream::size_hint(*stream_) : detail::hint_ended();
-        return detail::hint_plus(inner, in_flight_.len());
-    }
+    SizeHint size_hint() const { return core_.size_hint(); }
 
 private:
-    FuturesOrdered<Fut> in_flight_;
-    std::optional<St> stream_;
-    std::size_t max_;
-    [[no_unique_address]] detail::PinCheck pin_;
+    Core core_;
 };
 
 /// Free-function form of `s.buffered(n)`.

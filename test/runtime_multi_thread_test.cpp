@@ -263,7 +263,7 @@ TEST(MultiThread, DumpListsLiveTasksWithTheirSpawnLocation) {
     std::string dump = rt.dump();
     EXPECT_NE(dump.find("task " + std::to_string(h.id())), std::string::npos);
     EXPECT_NE(dump.find("runtime_multi_thread_test.cpp"), std::string::npos);
-    EXPECT_NE(dump.find(" idle polls=1 last_poll="), std::string::npos) << dump;
+    EXPECT_NE(dump.find(" polls=1 last_poll="), std::string::npos) << dump;  // running or idle
     EXPECT_EQ(rt.metrics().tasks_alive, 1u);
 }
 

@@ -1,9 +1,40 @@
 #include "parker.hpp"
 
+#if defined(__SANITIZE_THREAD__)
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#endif
+
 namespace pollen::detail {
+
+#if defined(__SANITIZE_THREAD__)
+// Under ThreadSanitizer a parked thread sleeps on a condition variable, not
+// on the futex of an atomic wait: TSan runs a signal handler only when the
+// thread is inside a call it intercepts, and a raw futex syscall is not one,
+// so a thread parked there (typically the one in block_on) would never see
+// SIGTERM. A small pool shared by all parkers keeps the header (and the
+// parker's size) the same in every build.
+namespace {
+struct SleepSlot {
+    std::mutex mu;
+    std::condition_variable cv;
+};
+SleepSlot& slot_of(const void* parker) {
+    static SleepSlot slots[16];
+    return slots[(reinterpret_cast<std::uintptr_t>(parker) >> 4) % 16];
+}
+}  // namespace
+#endif
 
 void ThreadParker::park() {
     if (state_.fetch_sub(1, std::memory_order_acquire) == kNotified) return;  // the token was there
+#if defined(__SANITIZE_THREAD__)
+    SleepSlot& s = slot_of(this);
+    std::unique_lock lock(s.mu);
+    s.cv.wait(lock, [&] { return state_.load(std::memory_order_acquire) == kNotified; });
+    state_.store(kEmpty, std::memory_order_relaxed);
+#else
     for (;;) {
         state_.wait(kParked, std::memory_order_acquire);
         // A value other than kParked is kNotified (only unpark writes it);
@@ -11,10 +42,20 @@ void ThreadParker::park() {
         int expected = kNotified;
         if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acquire)) return;
     }
+#endif
 }
 
 void ThreadParker::unpark() {
-    if (state_.exchange(kNotified, std::memory_order_release) == kParked) state_.notify_one();
+    if (state_.exchange(kNotified, std::memory_order_release) != kParked) return;
+#if defined(__SANITIZE_THREAD__)
+    // Taking the lock orders the notification after the parker's wait began;
+    // notify_all because parkers share the slot.
+    SleepSlot& s = slot_of(this);
+    { std::lock_guard lock(s.mu); }
+    s.cv.notify_all();
+#else
+    state_.notify_one();
+#endif
 }
 
 }  // namespace pollen::detail

@@ -270,6 +270,15 @@ TEST_F(HttpServerSample, FoldersServeTheirIndexOrAListing) {
     EXPECT_EQ(r.status, 301);
     EXPECT_EQ(r.header("Location"), "/sub/");
 
+    // Never an open redirect: "//sub" must not come back as "//sub/", which
+    // a browser reads as the host "sub".
+    for (const char* path : {"//sub", "///sub"}) {
+        ASSERT_TRUE(c.send(get(path)));
+        r = read_response(c);
+        EXPECT_EQ(r.status, 301) << path;
+        EXPECT_EQ(r.header("Location"), "/sub/") << path;
+    }
+
     // A file asked for as a folder does not exist.
     ASSERT_TRUE(c.send(get("/hello.txt/")));
     EXPECT_EQ(read_response(c).status, 404);

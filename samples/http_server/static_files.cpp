@@ -64,6 +64,18 @@ pollen::Result<Reply, Refused> listing(const std::string& decoded_path, std::vec
     return pollen::Ok(std::move(r));
 }
 
+/// The Location of a folder asked for without its slash: the request's path
+/// plus "/", and always a path: leading slashes (and backslashes, which
+/// browsers read as slashes) collapse into one, so that "//evil.example"
+/// never comes back as a protocol-relative URL naming another host.
+std::string folder_location(std::string_view raw_path) {
+    std::string out = "/";
+    std::size_t first = raw_path.find_first_not_of("/\\");
+    if (first != std::string_view::npos) out += raw_path.substr(first);
+    out += '/';
+    return out;
+}
+
 /// `async fn serve(root, tp, head_only) -> Result<Reply, Refused>`, line for
 /// line: each `?` turns a failed filesystem call into its status.
 class ServeStatic : public pollen::Async<ServeStatic, pollen::Result<Reply, Refused>> {
@@ -79,7 +91,7 @@ public:
         if (meta_.is_dir()) {
             if (!tp_.directory_form) {  // redirected, so that relative links in it work
                 reply_ = error_reply(301);
-                reply_.location = tp_.raw_path + "/";
+                reply_.location = folder_location(tp_.raw_path);
                 POLLEN_RETURN(pollen::Ok(std::move(reply_)));
             }
             POLLEN_LET(index_, fs::metadata(path_ / "index.html"));

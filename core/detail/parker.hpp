@@ -11,8 +11,10 @@
 /// does not wait in the reactor. The token is one atomic word (Rust std's
 /// futex parker): parking with a token pending and unparking a thread that
 /// is not asleep cost one atomic instruction each; the sleep itself is
-/// C++20's atomic wait (a futex on Linux), never a mutex and condition
+/// C++20's atomic wait (a futex on Linux), not a mutex and condition
 /// variable (whose lock, wait and signal showed in block_on-heavy profiles).
+/// The one exception is a ThreadSanitizer build, where it does sleep on a
+/// condition variable so that signal handlers still run (see parker.cpp).
 ///
 /// With `wake()` it is Rust's `Wake`: a shared_ptr to it backs Wakers through
 /// `waker_from` (Tokio's UnparkThread).

@@ -42,6 +42,11 @@ public:
     /// Default: on in debug builds (NDEBUG not defined), else off; the
     /// environment variable POLLEN_DETECT_LOST_WAKERS=1 or 0 overrides the default.
     Builder& detect_lost_wakers(bool on);
+    /// Keeps statistics for every task (poll count, time of the last poll),
+    /// shown by Runtime::dump. Off by default: a task then carries only
+    /// its spawn location; on, each spawn allocates a small block more.
+    /// The environment variable POLLEN_TASK_STATS=1 or 0 overrides the default.
+    Builder& task_stats(bool on);
     /// Enables the I/O and time drivers. pollen's runtimes always have them
     /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
@@ -64,6 +69,7 @@ public:
         bool enable_io_time = false;
         bool start_paused = false;
         bool detect_lost_wakers = false;
+        bool task_stats = false;
     };
     const Config& config() const { return config_; }
 

@@ -42,18 +42,11 @@ public:
     Poll<Output> poll(Context& cx) {
         assert(task_ && "pollen: JoinHandle polled after it completed or was moved from");
         if (!coop::poll_proceed(cx)) return pending;
-        if (!detail::is_complete(task_)) {
-            task_->join_waker.register_waker(cx.waker());
-            if (!detail::is_complete(task_)) {
-                coop::refund();
-                return pending;
-            }
+        if (!detail::can_read_output(task_, cx.waker())) {
+            coop::refund();
+            return pending;
         }
-        auto& slot = detail::output_of<T>(task_);
-        assert(slot.has_value() && "pollen: JoinHandle polled again after Ready");
-        Output out = std::move(*slot);
-        slot.reset();
-        return Ready<Output>{std::move(out)};
+        return Ready<Output>{detail::take_output<T>(task_)};
     }
 
     /// Cancels the task (no effect once it finished). The JoinHandle then

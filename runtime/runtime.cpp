@@ -50,12 +50,17 @@ std::string Runtime::dump() const {
     sched_->owned().for_each([&](const detail::Header& t) {
         detail::Snapshot s = t.state.load(std::memory_order_relaxed);
         const char* state = s.is_running() ? "running" : s.is_notified() ? "scheduled" : "idle";
-        out << "task " << t.id << " " << state << (s.is_cancelled() ? " (cancelling)" : "")
-            << " polls=" << t.polls.load(std::memory_order_relaxed);
-        if (t.polls.load(std::memory_order_relaxed) != 0)
-            out << " last_poll=" << std::uint32_t(now_ms - t.last_poll_ms.load(std::memory_order_relaxed)) << "ms_ago";
-        else out << " never_polled";
-        out << " spawned_at=" << t.location.file_name() << ":" << t.location.line() << "\n";
+        out << "task " << t.id << " " << state << (s.is_cancelled() ? " (cancelling)" : "");
+        if (const detail::TaskStats* st = t.diagnostics.stats()) {
+            std::uint32_t polls = st->polls.load(std::memory_order_relaxed);
+            out << " polls=" << polls;
+            if (polls != 0)
+                out << " last_poll=" << std::uint32_t(now_ms - st->last_poll_ms.load(std::memory_order_relaxed))
+                    << "ms_ago";
+            else out << " never_polled";
+        }
+        std::source_location loc = t.diagnostics.location();
+        out << " spawned_at=" << loc.file_name() << ":" << loc.line() << "\n";
     });
     return out.str();
 }
@@ -70,6 +75,8 @@ Builder::Builder(Flavor f) {
 #endif
     if (const char* env = std::getenv("POLLEN_DETECT_LOST_WAKERS"); env && *env)
         config_.detect_lost_wakers = std::string_view(env) != "0";
+    if (const char* env = std::getenv("POLLEN_TASK_STATS"); env && *env)
+        config_.task_stats = std::string_view(env) != "0";
 }
 
 Builder& Builder::worker_threads(std::size_t n) {
@@ -108,6 +115,10 @@ Builder& Builder::detect_lost_wakers(bool on) {
     config_.detect_lost_wakers = on;
     return *this;
 }
+Builder& Builder::task_stats(bool on) {
+    config_.task_stats = on;
+    return *this;
+}
 Builder& Builder::enable_all() {
     config_.enable_io_time = true;
     return *this;
@@ -133,6 +144,7 @@ Runtime Builder::build() {
     }
     s->slow_poll_ns = slow_poll_ns;
     s->detect_lost_wakers = config_.detect_lost_wakers;
+    s->task_stats = config_.task_stats;
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
         s, s->driver, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
     return Runtime(std::move(s));

@@ -68,8 +68,9 @@ public:
 
     /// Counters: workers, tasks spawned/alive, polls, steals, parks, queue depths.
     RuntimeMetrics metrics() const;
-    /// One line per live task: id, spawn location, state, polls, time since
-    /// its last poll (Tokio users' "task dump"), for finding stuck tasks.
+    /// One line per live task: id, state, spawn location and, when the
+    /// runtime keeps task statistics (Builder::task_stats), polls and time
+    /// since the last poll (Tokio users' "task dump"), for finding stuck tasks.
     std::string dump() const;
 
 private:

@@ -225,6 +225,28 @@ TEST(OneshotClosed, PendingUntilReceiverDroppedThenWoken) {
     EXPECT_TRUE(closed.poll(cx).is_ready());
 }
 
+TEST(OneshotClosed, TooManyLiveClosedFuturesThrowInsteadOfWrappingTheCount) {
+    auto [tx, rx] = oneshot::channel<int>();
+    std::vector<decltype(tx.closed())> many;
+    many.reserve(70'000);
+    bool threw = false;
+    while (!threw && many.size() < 70'000) {
+        try {
+            many.push_back(tx.closed());
+        } catch (const std::length_error&) {
+            threw = true;
+        }
+    }
+    EXPECT_TRUE(threw);
+    EXPECT_EQ(many.size(), 0xFFFFu - 4) << "the count holds the sender, the receiver and these";
+    many.clear();
+    // The channel still works, and its count is back where it was.
+    std::move(tx).send(5).unwrap();
+    auto got = rx.try_recv();
+    ASSERT_TRUE(got.is_ok());
+    EXPECT_EQ(*got, 5);
+}
+
 TEST(OneshotClosed, WokenByReceiverClose) {
     auto wake = std::make_shared<CountingWake>();
     Waker w = waker_from(wake);

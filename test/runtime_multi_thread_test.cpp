@@ -252,19 +252,30 @@ TEST(MultiThread, SlowPollLogsAWarningWithTheSpawnLocation) {
     EXPECT_NE(lines.back().find("runtime_multi_thread_test.cpp"), std::string::npos);
 }
 
+struct NeverReady : FutureExt<NeverReady> {
+    using Output = void;
+    Poll<void> poll(Context&) { return pending; }
+};
+
 TEST(MultiThread, DumpListsLiveTasksWithTheirSpawnLocation) {
-    Runtime rt = Builder::new_multi_thread().worker_threads(1).build();
-    struct Never : FutureExt<Never> {
-        using Output = void;
-        Poll<void> poll(Context&) { return pending; }
-    };
-    auto h = rt.spawn(Never{});
+    Runtime rt = Builder::new_multi_thread().worker_threads(1).task_stats(false).build();
+    auto h = rt.spawn(NeverReady{});
     while (rt.metrics().polls == 0) std::this_thread::yield();
     std::string dump = rt.dump();
     EXPECT_NE(dump.find("task " + std::to_string(h.id())), std::string::npos);
     EXPECT_NE(dump.find("runtime_multi_thread_test.cpp"), std::string::npos);
-    EXPECT_NE(dump.find(" polls=1 last_poll="), std::string::npos) << dump;  // running or idle
+    EXPECT_EQ(dump.find(" polls="), std::string::npos) << dump;  // no statistics kept
     EXPECT_EQ(rt.metrics().tasks_alive, 1u);
+}
+
+TEST(MultiThread, DumpWithTaskStatsShowsPollsAndTheLastPoll) {
+    Runtime rt = Builder::new_multi_thread().worker_threads(1).task_stats(true).build();
+    auto h = rt.spawn(NeverReady{});
+    while (rt.metrics().polls == 0) std::this_thread::yield();
+    std::string dump = rt.dump();
+    EXPECT_NE(dump.find("task " + std::to_string(h.id())), std::string::npos);
+    EXPECT_NE(dump.find(" polls=1 last_poll="), std::string::npos) << dump;  // running or idle
+    EXPECT_NE(dump.find("runtime_multi_thread_test.cpp"), std::string::npos);
 }
 
 TEST(MultiThread, ThreadStartAndStopHooksRunOnEveryWorker) {

@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -21,6 +23,7 @@
 #include <pollen/runtime/detail/scheduler.hpp>
 #include <pollen/runtime/detail/task/task.hpp>
 #include <pollen/runtime/detail/task/task_state.hpp>
+#include <pollen/runtime/join_handle.hpp>
 
 using namespace pollen;
 using namespace pollen::detail;
@@ -177,28 +180,78 @@ TEST(TaskState, ToReaped) {
 }
 
 TEST(TaskState, UnsetJoinInterest) {
+    // Before completion, no waker stored: the handle's reference goes in the same step.
     auto r = unset_join_interest(snap(kJoinInterest | kRunning, 2));
-    EXPECT_EQ(r.decision, UnsetJoinInterest::kOk);
-    EXPECT_EQ(r.next, snap(kRunning, 2)) << "the reference is dropped separately";
+    EXPECT_FALSE(r.decision.drop_output);
+    EXPECT_FALSE(r.decision.drop_waker);
+    EXPECT_TRUE(r.decision.ref_dropped);
+    EXPECT_EQ(r.next, snap(kRunning, 1));
+    // ...but never the last reference: that one the caller drops (and frees).
+    r = unset_join_interest(snap(kJoinInterest | kRunning, 1));
+    EXPECT_FALSE(r.decision.ref_dropped);
+    EXPECT_EQ(r.next, snap(kRunning, 1));
+    // With a waker stored: both bits go, and the slot is the handle's to empty.
+    r = unset_join_interest(snap(kJoinInterest | kJoinWaker | kRunning, 2));
+    EXPECT_FALSE(r.decision.drop_output);
+    EXPECT_TRUE(r.decision.drop_waker);
+    EXPECT_FALSE(r.decision.ref_dropped);
+    EXPECT_EQ(r.next, snap(kRunning, 2)) << "completion must no longer touch the slot";
 
+    // After: the output is the handle's; the slot too unless the completer
+    // still holds it (JOIN_WAKER), which then sees no interest and empties it.
     r = unset_join_interest(snap(kJoinInterest | kComplete, 2));
-    EXPECT_EQ(r.decision, UnsetJoinInterest::kComplete);
-    EXPECT_EQ(r.next, snap(kJoinInterest | kComplete, 2));
+    EXPECT_TRUE(r.decision.drop_output);
+    EXPECT_TRUE(r.decision.drop_waker);
+    EXPECT_FALSE(r.decision.ref_dropped);
+    EXPECT_EQ(r.next, snap(kComplete, 2));
+    r = unset_join_interest(snap(kJoinInterest | kJoinWaker | kComplete, 2));
+    EXPECT_TRUE(r.decision.drop_output);
+    EXPECT_FALSE(r.decision.drop_waker);
+    EXPECT_EQ(r.next, snap(kJoinWaker | kComplete, 2));
+}
+
+TEST(TaskState, SetAndUnsetJoinWaker) {
+    auto r = set_join_waker(snap(kJoinInterest, 2));
+    EXPECT_EQ(r.decision, JoinWakerUpdate::kOk);
+    EXPECT_EQ(r.next, snap(kJoinInterest | kJoinWaker, 2));
+    r = set_join_waker(snap(kJoinInterest | kComplete, 2));
+    EXPECT_EQ(r.decision, JoinWakerUpdate::kComplete);
+    EXPECT_EQ(r.next, snap(kJoinInterest | kComplete, 2)) << "a failed set changes nothing";
+
+    r = unset_join_waker(snap(kJoinInterest | kJoinWaker | kRunning, 2));
+    EXPECT_EQ(r.decision, JoinWakerUpdate::kOk);
+    EXPECT_EQ(r.next, snap(kJoinInterest | kRunning, 2));
+    r = unset_join_waker(snap(kJoinInterest | kJoinWaker | kComplete, 2));
+    EXPECT_EQ(r.decision, JoinWakerUpdate::kComplete);
+    EXPECT_EQ(r.next, snap(kJoinInterest | kJoinWaker | kComplete, 2)) << "the completer owns the slot";
+
+    auto u = unset_waker_after_complete(snap(kJoinInterest | kJoinWaker | kComplete, 2));
+    EXPECT_EQ(u.decision, UnsetWakerAfterComplete::kHandleOwnsWaker);
+    EXPECT_EQ(u.next, snap(kJoinInterest | kComplete, 2));
+    u = unset_waker_after_complete(snap(kJoinWaker | kComplete, 2));
+    EXPECT_EQ(u.decision, UnsetWakerAfterComplete::kDropWaker);
+    EXPECT_EQ(u.next, snap(kComplete, 2));
 }
 
 TEST(TaskState, ToCompleteOnTheAtomicMatchesThePureFunction) {
-    for (std::uint64_t extra : {std::uint64_t(0), kJoinInterest, kReapWaiting, kJoinInterest | kReapWaiting,
-                                kNotified | kCancelled}) {
+    for (std::uint64_t extra : {std::uint64_t(0), kJoinInterest, kJoinInterest | kJoinWaker, kReapWaiting,
+                                kJoinInterest | kReapWaiting, kNotified | kCancelled}) {
         Snapshot before = snap(kRunning | extra, 2);
         auto pure = to_complete(before);
-        EXPECT_EQ(pure.decision.wake_joiner, bool(extra & kJoinInterest));
+        EXPECT_EQ(pure.decision.wake_joiner, bool(extra & kJoinWaker));
+        EXPECT_EQ(pure.decision.drop_output, !(extra & kJoinInterest));
         EXPECT_EQ(pure.decision.wake_reaper, bool(extra & kReapWaiting));
         EXPECT_EQ(pure.next, snap(kComplete | extra, 2));
 
         State st;
         // Drive the word to `before`: run, then set the extras by hand.
         ASSERT_EQ(st.transition_to_running(), TransitionToRunning::kSuccess);
-        if (!(extra & kJoinInterest)) { ASSERT_EQ(st.unset_join_interest(), UnsetJoinInterest::kOk); }
+        if (!(extra & kJoinInterest)) {
+            UnsetJoinInterest u = st.unset_join_interest();
+            ASSERT_FALSE(u.drop_output);
+            if (u.ref_dropped) st.ref_inc();  // keep the count this test expects
+        }
+        if (extra & kJoinWaker) { ASSERT_EQ(st.set_join_waker(), JoinWakerUpdate::kOk); }
         ASSERT_EQ(st.ref_dec(), RefDec::kAlive);
         if (extra & kCancelled) { ASSERT_EQ(st.transition_to_notified_and_cancel(), TransitionToNotifiedByRef::kDoNothing); }
         if (extra & kNotified) { ASSERT_EQ(st.transition_to_notified_by_ref(), TransitionToNotifiedByRef::kDoNothing); }
@@ -208,6 +261,7 @@ TEST(TaskState, ToCompleteOnTheAtomicMatchesThePureFunction) {
 
         TransitionToComplete got = st.transition_to_complete();
         EXPECT_EQ(got.wake_joiner, pure.decision.wake_joiner);
+        EXPECT_EQ(got.drop_output, pure.decision.drop_output);
         EXPECT_EQ(got.wake_reaper, pure.decision.wake_reaper);
         EXPECT_EQ(st.load(), to_complete(now).next);
     }
@@ -285,8 +339,36 @@ TEST(TaskState, InvariantsHoldForEveryTransitionOnEveryState) {
             }
             if (s.is_join_interested()) {
                 auto r = unset_join_interest(s);
-                check(r.next, 0);
-                EXPECT_EQ(r.next.is_join_interested(), s.is_complete());
+                check(r.next, r.decision.ref_dropped ? -1 : 0);
+                EXPECT_FALSE(r.next.is_join_interested());
+                EXPECT_EQ(r.decision.drop_output, s.is_complete());
+                if (r.decision.ref_dropped) {
+                    EXPECT_TRUE(!s.is_complete() && !s.is_join_waker_set());
+                    EXPECT_GE(r.next.ref_count(), 1u);
+                    EXPECT_FALSE(r.decision.drop_waker);
+                } else {
+                    // Exactly one side empties the slot: the handle now, or
+                    // the completer that still holds it.
+                    EXPECT_EQ(r.decision.drop_waker, !(s.is_complete() && s.is_join_waker_set()));
+                }
+                if (!s.is_complete()) { EXPECT_FALSE(r.next.is_join_waker_set()); }
+                auto w = s.is_join_waker_set() ? unset_join_waker(s) : set_join_waker(s);
+                check(w.next, 0);
+                EXPECT_EQ(w.decision == JoinWakerUpdate::kComplete, s.is_complete());
+                if (s.is_complete()) { EXPECT_EQ(w.next, s); }
+                else { EXPECT_NE(w.next.is_join_waker_set(), s.is_join_waker_set()); }
+            }
+            if (s.is_running()) {
+                // Completion wakes the joiner only if a handle is there and stored a waker.
+                auto c = to_complete(s);
+                EXPECT_EQ(c.decision.wake_joiner, s.is_join_interested() && s.is_join_waker_set());
+                EXPECT_EQ(c.decision.drop_output, !s.is_join_interested());
+            }
+            if (s.is_complete() && s.is_join_waker_set()) {
+                auto u = unset_waker_after_complete(s);
+                check(u.next, 0);
+                EXPECT_FALSE(u.next.is_join_waker_set());
+                EXPECT_EQ(u.decision == UnsetWakerAfterComplete::kDropWaker, !s.is_join_interested());
             }
         }
     }
@@ -441,12 +523,7 @@ TEST_P(StateRace, WakeCancelCompleteDropFromSeveralThreads) {
         threads.emplace_back([&] {  // the JoinHandle is dropped
             while (!go.load()) std::this_thread::yield();
             for (int i = 0; i < round % 5; ++i) std::this_thread::yield();
-            switch (t.state.unset_join_interest()) {
-                case UnsetJoinInterest::kOk:
-                case UnsetJoinInterest::kComplete:
-                    break;
-            }
-            t.drop_ref();
+            if (!t.state.unset_join_interest().ref_dropped) t.drop_ref();
         });
         go = true;
         for (auto& th : threads) th.join();
@@ -569,7 +646,7 @@ TEST_P(HarnessRace, WakeAbortDropWhileRunning) {
         WakerBank bank;
         std::atomic<int> in_poll{0};
         auto* cell = new TestCell(DepositsItsWaker{&bank, c.polls_to_finish, &in_poll}, sched.get(), 1,
-                                  std::source_location::current());
+                                  TaskDiagnostics(std::source_location::current()));
         static_cast<Header*>(cell)->vtable = &kCountingVTable;
         ASSERT_TRUE(sched->owned().bind(cell));
         Header* task = cell;  // references: owned list, JoinHandle, first entry
@@ -622,6 +699,125 @@ TEST_P(HarnessRace, WakeAbortDropWhileRunning) {
         EXPECT_EQ(sched->lost_wakers.load(), 0u);
         if (HasFailure()) return;
     }
+}
+
+/// A waker that counts what is done with it (data: its WakeCounter).
+struct WakeCounter {
+    std::atomic<int> clones{0}, drops{0}, wakes{0};
+    std::atomic<bool> woken{false};
+};
+RawWaker counter_clone(const void* d);
+void counter_wake_by_ref(const void* d) {
+    auto* c = static_cast<WakeCounter*>(const_cast<void*>(d));
+    c->wakes.fetch_add(1);
+    c->woken.store(true);
+}
+void counter_drop(const void* d) { static_cast<WakeCounter*>(const_cast<void*>(d))->drops.fetch_add(1); }
+void counter_wake(const void* d) {
+    counter_wake_by_ref(d);
+    counter_drop(d);
+}
+const RawWakerVTable kCounterVTable{counter_clone, counter_wake, counter_wake_by_ref, counter_drop};
+RawWaker counter_clone(const void* d) {
+    static_cast<WakeCounter*>(const_cast<void*>(d))->clones.fetch_add(1);
+    return {d, &kCounterVTable};
+}
+
+/// Ready(7) after `left` polls, waking itself each time.
+struct SelfWaking {
+    using Output = int;
+    int left;
+    Poll<int> poll(Context& cx) {
+        if (--left <= 0) return ready(7);
+        cx.waker().wake_by_ref();
+        return pending;
+    }
+};
+
+/// The join waker slot (JOIN_WAKER) under a race between the JoinHandle,
+/// polled on its own thread with a different waker each time, and the
+/// runner completing the task: the handle is always woken after it returned
+/// Pending (no lost wake), sees 7, and every clone of its wakers is dropped
+/// by the time the task is freed (no waker leaked or dropped twice).
+TEST(JoinWakerRace, TheHandleIsWokenOnceCompleteAndNoWakerLeaks) {
+    using Cell7 = Cell<SelfWaking>;
+    for (int round = 0; round < 300; ++round) {
+        auto sched = std::make_shared<FakeScheduler>();
+        sched->slow_poll_ns = 0;
+        auto* cell = new Cell7(SelfWaking{1 + round % 7}, sched.get(), 1, TaskDiagnostics(std::source_location::current()));
+        ASSERT_TRUE(sched->owned().bind(cell));
+        Header* task = cell;
+        sched->push_first(task);
+        WakeCounter counters[2];
+
+        std::atomic<bool> go{false};
+        std::thread runner([&] {
+            while (!go.load()) std::this_thread::yield();
+            for (int i = 0; i < round % 5; ++i) std::this_thread::yield();
+            while (sched->run_one()) {
+            }
+        });
+        std::optional<int> got;
+        bool lost = false;
+        {
+            JoinHandle<int> handle(task);
+            go = true;
+            for (int poll = 0; !got; ++poll) {
+                WakeCounter& c = counters[poll % 2];
+                c.woken = false;
+                Waker w(RawWaker{&c, &kCounterVTable});
+                Context cx(w);
+                auto p = handle.poll(cx);
+                (void)std::move(w).into_raw();  // borrowed: not counted
+                if (p.is_ready()) {
+                    got = p.take().value();
+                    break;
+                }
+                // Hang guard only: a lost wake never comes.
+                auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+                while (!c.woken.load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+                if (!c.woken.load()) {
+                    lost = true;
+                    break;
+                }
+            }
+        }
+        runner.join();
+        ASSERT_FALSE(lost) << "round " << round << ": the JoinHandle returned Pending and was never woken";
+        EXPECT_EQ(got, 7);
+        EXPECT_EQ(sched->owned().alive(), 0u);
+        for (WakeCounter& c : counters) EXPECT_EQ(c.clones.load(), c.drops.load()) << "round " << round;
+        if (HasFailure()) return;
+    }
+}
+
+/// A JoinHandle dropped after storing its waker lets go of it at once (the
+/// task still runs), and one dropped after completion destroys the output.
+TEST(JoinWaker, DroppingTheHandleReleasesItsWakerAndTheOutput) {
+    auto sched = std::make_shared<FakeScheduler>();
+    sched->slow_poll_ns = 0;
+    auto* cell = new Cell<SelfWaking>(SelfWaking{3}, sched.get(), 1, TaskDiagnostics(std::source_location::current()));
+    ASSERT_TRUE(sched->owned().bind(cell));
+    Header* task = cell;
+    sched->push_first(task);
+    WakeCounter c;
+    {
+        JoinHandle<int> handle(task);
+        Waker w(RawWaker{&c, &kCounterVTable});
+        Context cx(w);
+        EXPECT_TRUE(handle.poll(cx).is_pending());
+        (void)std::move(w).into_raw();
+        EXPECT_EQ(c.clones.load(), 1);
+        EXPECT_EQ(c.drops.load(), 0);
+    }
+    EXPECT_EQ(c.drops.load(), 1) << "the stored waker goes with the handle";
+    task->state.ref_inc();  // keep the cell to look at it after completion
+    while (sched->run_one()) {
+    }
+    EXPECT_TRUE(task->state.is_complete());
+    EXPECT_FALSE(task->has_output) << "no handle: the completer destroyed the output";
+    EXPECT_EQ(c.wakes.load(), 0);
+    drop_reference(task);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, HarnessRace,

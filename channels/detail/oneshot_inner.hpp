@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 
 #include "../../core/context.hpp"
@@ -38,7 +39,15 @@ public:
 
     std::uint32_t load() const { return state_.load(std::memory_order_acquire); }
 
-    void add_ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+    /// A reference for a Sender's closed() future. Tokio's borrows the
+    /// Sender (one at a time); ours may outlive it, so it counts, and the
+    /// 16-bit count refuses the 65,534th at once rather than wrap.
+    void add_ref() {
+        if (refs_.fetch_add(1, std::memory_order_relaxed) >= kMaxRefs) {
+            refs_.fetch_sub(1, std::memory_order_relaxed);
+            throw std::length_error("pollen: too many closed() futures alive for one oneshot Sender");
+        }
+    }
     /// Drops one reference; the last one frees the allocation (and with it an
     /// unreceived value, though the Receiver normally destroys that first).
     void release() {
@@ -140,6 +149,7 @@ private:
     // bits, so that with the state word and a small value (a Unit's
     // optional is 2 bytes) the header fits in 8: a oneshot of Unit is 40
     // bytes, one malloc chunk of 48 (an idle task waiting on one pays it).
+    static constexpr std::uint16_t kMaxRefs = 0xFFFF - 2;
     std::atomic<std::uint32_t> state_{0};
     std::atomic<std::uint16_t> refs_{2};
     std::optional<T> value_;

@@ -80,6 +80,8 @@ public:
     /// alive and not woken is reported (Builder::detect_lost_wakers).
     bool detect_lost_wakers = false;
     std::atomic<std::uint64_t> lost_wakers{0};
+    /// Each task gets a TaskStats block (Builder::task_stats).
+    bool task_stats = false;
 
 protected:
     /// Each task passes once through each: when submitted (before it may run)
@@ -116,7 +118,11 @@ private:
 
 template <Future F>
 Header* new_task(Scheduler& s, F&& fut, std::source_location loc) {
-    return new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, s.next_task_id(), loc);
+    if (!s.task_stats) return new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, s.next_task_id(), TaskDiagnostics(loc));
+    auto stats = std::make_unique<TaskStats>(loc);
+    Header* t = new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, s.next_task_id(), TaskDiagnostics(stats.get()));
+    (void)stats.release();  // the cell's now
+    return t;
 }
 
 }  // namespace pollen::detail

@@ -33,11 +33,8 @@ void Inject::push_batch(std::vector<Header*>& tasks) {
 Header* Inject::pop() {
     if (len_.load(std::memory_order_acquire) == 0) return nullptr;
     std::lock_guard lock(mu_);
-    Header* t = head_;
-    if (!t) return nullptr;
-    head_ = t->queue_next;
-    if (!head_) tail_ = nullptr;
-    t->queue_next = nullptr;
+    if (count_ == 0) return nullptr;
+    Header* t = unlink();
     len_.fetch_sub(1, std::memory_order_relaxed);
     return t;
 }
@@ -48,33 +45,44 @@ Header* Inject::pop_batch(LocalQueue& into, std::size_t num_workers) {
     std::size_t len = len_.load(std::memory_order_relaxed);
     if (len == 0) return nullptr;
     std::size_t n = std::min<std::size_t>(len / num_workers + 1, LocalQueue::kCapacity / 2);
-    Header* first = head_;
-    Header* t = first->queue_next;
+    Header* first = unlink();
     std::size_t taken = 1;
-    while (taken < n && t && into.try_push(t)) {
-        t = t->queue_next;
+    while (taken < n && count_ && into.try_push(ring_[head_])) {
+        (void)unlink();
         ++taken;
     }
-    head_ = t;
-    if (!head_) tail_ = nullptr;
     len_.fetch_sub(taken, std::memory_order_relaxed);
-    first->queue_next = nullptr;
     return first;
 }
 
 void Inject::close(std::vector<Header*>& left) {
     std::lock_guard lock(mu_);
     closed_ = true;
-    for (Header* t = head_; t; t = t->queue_next) left.push_back(t);
-    head_ = tail_ = nullptr;
+    while (count_) left.push_back(unlink());
+    std::vector<Header*>().swap(ring_);
     len_.store(0);
 }
 
 void Inject::link(Header* task) {
-    task->queue_next = nullptr;
-    if (tail_) tail_->queue_next = task;
-    else head_ = task;
-    tail_ = task;
+    if (count_ == ring_.size()) resize(std::max(kMinCapacity, 2 * ring_.size()));
+    ring_[(head_ + count_) & (ring_.size() - 1)] = task;
+    ++count_;
+}
+
+Header* Inject::unlink() {
+    Header* t = ring_[head_];
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --count_;
+    // Give back the memory of a burst once it has drained.
+    if (ring_.size() > kMinCapacity && count_ < ring_.size() / 8) resize(ring_.size() / 2);
+    return t;
+}
+
+void Inject::resize(std::size_t capacity) {
+    std::vector<Header*> next(capacity);
+    for (std::size_t i = 0; i < count_; ++i) next[i] = ring_[(head_ + i) & (ring_.size() - 1)];
+    ring_.swap(next);
+    head_ = 0;
 }
 
 }  // namespace pollen::detail

@@ -3,9 +3,11 @@
 /// scheduler/inject). Tasks woken outside any worker land here, and so does
 /// the half of a full local queue that overflows; workers look at it every
 /// 61 ticks and when their own queue is empty, taking a fair share at once
-/// into their local queue (`pop_batch`). An intrusive FIFO through
-/// Header::queue_next under an AdaptiveMutex, with its length in an atomic
-/// so that an empty queue costs no lock.
+/// into their local queue (`pop_batch`). A FIFO ring of task pointers that
+/// doubles when full (and halves when mostly empty) under an AdaptiveMutex,
+/// with its length in an atomic so that an empty queue costs no lock. A
+/// ring rather than Tokio's intrusive list: the link would cost every task
+/// 8 bytes for its whole life, the ring only while it is queued.
 ///
 /// Each entry owns one queue reference of its task. Once closed (shutdown),
 /// a push drops the reference instead: nobody would run the task.
@@ -48,11 +50,17 @@ public:
     void close(std::vector<Header*>& left);
 
 private:
-    void link(Header* task);  // under mu_
+    // Under mu_.
+    void link(Header* task);
+    Header* unlink();
+    void resize(std::size_t capacity);
+
+    static constexpr std::size_t kMinCapacity = 256;
 
     AdaptiveMutex mu_;
-    Header* head_ = nullptr;
-    Header* tail_ = nullptr;
+    std::vector<Header*> ring_;  // power-of-two size once used
+    std::size_t head_ = 0;       // index of the oldest task
+    std::size_t count_ = 0;
     std::atomic<std::size_t> len_{0};
     bool closed_ = false;  // under mu_
 };

@@ -1,8 +1,10 @@
 #pragma once
 /// The task's memory (Tokio's task/core.rs and raw.rs): one allocation, the
-/// Cell, holding the Header (state word, vtable, scheduler link, queue and
-/// owned-list links, id, spawn location, join waker) and the stage: the
-/// future, then in the same bytes its output. The TaskVTable gives the
+/// Cell, holding the Header (state word, vtable, scheduler link, owned-list
+/// links, id, spawn location or statistics, join waker) and the stage: the
+/// future, then in the same bytes its output. Every byte of the header is
+/// paid by every task, idle ones included: a field only some programs need
+/// goes behind TaskDiagnostics (task_stats.hpp). The TaskVTable gives the
 /// type-erased harness what only the future's type knows: poll it, cancel
 /// it, drop the output, find the output, free the cell. The harness that drives a cell through its states is task.hpp.
 ///
@@ -11,18 +13,18 @@
 /// RUNNING right; the header's atomics by any thread.
 
 #include <atomic>
+#include <cassert>
 #include <cstdint>
 #include <exception>
-#include <optional>
-#include <source_location>
 #include <utility>
 
-#include "../../../core/atomic_waker.hpp"
 #include "../../../core/future.hpp"
+#include "../../../core/waker.hpp"
 #include "../../../core/result.hpp"
 #include "../../join_error.hpp"
 #include "task_alloc.hpp"
 #include "task_state.hpp"
+#include "task_stats.hpp"
 
 namespace pollen::detail {
 
@@ -40,68 +42,75 @@ struct TaskVTable {
     /// Destroys the output (if still there).
     void (*drop_output)(Header*);
     void (*dealloc)(Header*);
-    /// The output slot, a `std::optional<Result<T, JoinError>>` for the
-    /// task's T, valid once the future is gone (see Cell's Stage).
+    /// The output slot, a `Result<T, JoinError>` for the task's T, alive
+    /// while Header::has_output (see Cell's stage).
     void* (*output)(Header*);
 };
 
 struct Header {
     /// Three references at birth: the owned-task list, the JoinHandle and the
     /// first run-queue entry.
-    Header(const TaskVTable* vt, Scheduler* sched, std::uint64_t task_id, std::source_location loc)
-        : vtable(vt), scheduler(sched), id(task_id), location(loc) {}
+    Header(const TaskVTable* vt, Scheduler* sched, std::uint64_t task_id, TaskDiagnostics diag)
+        : vtable(vt), scheduler(sched), id(task_id), diagnostics(diag) {}
+    ~Header() { diagnostics.free_stats(); }
+    Header(const Header&) = delete;
+    Header& operator=(const Header&) = delete;
 
     State state;  // task_state::kInitial
     const TaskVTable* vtable;
     Scheduler* scheduler;
-    Header* queue_next = nullptr;  // intrusive link for run queues
     Header* owned_prev = nullptr;  // intrusive links for the owned-task list
     Header* owned_next = nullptr;
     bool owned_linked = false;
-    // Whether the Cell's future is alive; here, in the padding after
-    // owned_linked, rather than after the future (8 bytes a task).
+    // Which member of the Cell's stage is alive; here, in the padding after
+    // owned_linked, rather than beside the stage (8 bytes a task).
     bool has_future = false;
+    bool has_output = false;
     /// Live clones of the task's Waker, counted only by the counting vtable
     /// (lost-waker detection on); sits in padding, so costs no space.
     std::atomic<std::uint32_t> waker_clones{0};
     std::uint64_t id;
-    std::source_location location;
-    // For Runtime::dump, 32 bits each (8 bytes a task, not 16): the poll
-    // count wraps after 4 billion polls, the coarse clock's milliseconds
-    // every 49 days, and dumps read both modulo 2^32.
-    std::atomic<std::uint32_t> polls{0};
-    std::atomic<std::uint32_t> last_poll_ms{0};
-    AtomicWaker join_waker;
+    TaskDiagnostics diagnostics;
+    /// The JoinHandle's waker; who may touch it is the state word's
+    /// JOIN_WAKER bit (task_state.hpp). A plain Waker, not an AtomicWaker:
+    /// the state word already orders the two sides (8 bytes a task).
+    Waker join_waker = noop_waker();
 };
 
-/// The output slot of a task whose output type is T (through the vtable:
-/// its place in the cell depends on the future's type).
+/// Moves the output out of the slot of a task whose output type is T, and
+/// destroys the slot (through the vtable: its place in the cell depends on
+/// the future's type). The caller owns the output (it saw COMPLETE with
+/// JOIN_INTEREST set).
 template <class T>
-std::optional<Result<T, JoinError>>& output_of(Header* h) {
-    return *static_cast<std::optional<Result<T, JoinError>>*>(h->vtable->output(h));
+Result<T, JoinError> take_output(Header* h) {
+    assert(h->has_output && "pollen: JoinHandle polled again after Ready");
+    auto& slot = *static_cast<Result<T, JoinError>*>(h->vtable->output(h));
+    Result<T, JoinError> out = std::move(slot);
+    h->vtable->drop_output(h);
+    return out;
 }
 
 template <Future F>
 struct Cell final : Header {
     using T = output_t<F>;
-    using Output = std::optional<Result<T, JoinError>>;
+    using Output = Result<T, JoinError>;
 
-    Cell(F f, Scheduler* sched, std::uint64_t id, std::source_location loc)
-        : Header(&vtable, sched, id, loc) {
+    Cell(F f, Scheduler* sched, std::uint64_t id, TaskDiagnostics diag) : Header(&vtable, sched, id, diag) {
         ::new (static_cast<void*>(&future)) F(std::move(f));
         has_future = true;
     }
     ~Cell() {
-        if (has_future) (void)drop_future();
-        else output.~Output();
+        (void)drop_future();
+        drop_output(this);
     }
 
-    // The stage (Tokio's Stage: Running(future) | Finished(output)): the
-    // future and the output share their bytes, since the output is written
-    // only once the future is destroyed. has_future says which one is alive.
-    // Raw storage rather than std::optional for the future: one whose
-    // destructor throws (Rust: panics in drop) must be destroyed under a
-    // catch, and optional::reset is noexcept.
+    // The stage (Tokio's Stage: Running(future) | Finished(output) |
+    // Consumed): the future and the output share their bytes, since the
+    // output is written only once the future is destroyed; has_future and
+    // has_output say which one is alive, if any. Raw storage rather than
+    // std::optional: one whose destructor throws (Rust: panics in drop) must
+    // be destroyed under a catch, optional::reset is noexcept, and the
+    // optional's flag would cost 8 bytes beside what the header's padding holds.
     union {
         F future;
         Output output;
@@ -109,8 +118,8 @@ struct Cell final : Header {
 
     static Cell& of(Header* h) { return *static_cast<Cell*>(h); }
 
-    /// Destroys the future (if still there), leaving an empty output in its
-    /// place; what its destructor threw is returned, not propagated.
+    /// Destroys the future (if still there); what its destructor threw is
+    /// returned, not propagated.
     std::exception_ptr drop_future() noexcept {
         if (!has_future) return nullptr;
         has_future = false;
@@ -120,8 +129,12 @@ struct Cell final : Header {
         } catch (...) {
             thrown = std::current_exception();
         }
-        ::new (static_cast<void*>(&output)) Output();
         return thrown;
+    }
+    template <class... A>
+    void store_output(A&&... a) {
+        ::new (static_cast<void*>(&output)) Output(std::forward<A>(a)...);
+        has_output = true;
     }
 
     static bool poll_future(Header* h, Context& cx) {
@@ -132,19 +145,19 @@ struct Cell final : Header {
             // Tokio drops a finished future inside the same catch_unwind as
             // its poll: a throwing destructor turns the output into a panic.
             if constexpr (std::is_void_v<T>) {
-                if (std::exception_ptr e = c.drop_future()) c.output.emplace(Err(JoinError::panic(h->id, e)));
-                else c.output.emplace(Ok());
+                if (std::exception_ptr e = c.drop_future()) c.store_output(Err(JoinError::panic(h->id, e)));
+                else c.store_output(Ok());
             } else {
                 T value = p.take();
-                if (std::exception_ptr e = c.drop_future()) c.output.emplace(Err(JoinError::panic(h->id, e)));
-                else c.output.emplace(Ok(std::move(value)));
+                if (std::exception_ptr e = c.drop_future()) c.store_output(Err(JoinError::panic(h->id, e)));
+                else c.store_output(Ok(std::move(value)));
             }
         } catch (...) {
             // Rust: a panic ends the task; the JoinHandle reports it. Should
             // the destructor throw as well, the poll's exception is the one kept.
             std::exception_ptr e = std::current_exception();
             (void)c.drop_future();
-            c.output.emplace(Err(JoinError::panic(h->id, e)));
+            c.store_output(Err(JoinError::panic(h->id, e)));
         }
         return true;
     }
@@ -152,12 +165,14 @@ struct Cell final : Header {
         // Tokio's cancel_task: a panic while dropping the future is reported
         // as the task's panic instead of a cancellation, never propagated.
         Cell& c = of(h);
-        if (std::exception_ptr e = c.drop_future()) c.output.emplace(Err(JoinError::panic(h->id, e)));
-        else c.output.emplace(Err(JoinError::cancelled(h->id)));
+        if (std::exception_ptr e = c.drop_future()) c.store_output(Err(JoinError::panic(h->id, e)));
+        else c.store_output(Err(JoinError::cancelled(h->id)));
     }
     static void drop_output(Header* h) {
         Cell& c = of(h);
-        if (!c.has_future) c.output.reset();
+        if (!c.has_output) return;
+        c.has_output = false;
+        c.output.~Output();
     }
     static void dealloc(Header* h) { delete &of(h); }
     static void* output_slot(Header* h) { return &of(h).output; }

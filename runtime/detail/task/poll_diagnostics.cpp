@@ -8,19 +8,20 @@
 namespace pollen::detail {
 
 void PollDiagnostics::report_slow_poll(const Header* t, std::int64_t took_ns) {
+    std::source_location loc = t->diagnostics.location();
     detail::log().warn(
         "task {} spawned at {}:{} ({}) blocked its thread for {} ms in one poll; "
         "move blocking work to spawn_blocking",
-        t->id, t->location.file_name(), t->location.line(), t->location.function_name(),
-        took_ns / 1'000'000);
+        t->id, loc.file_name(), loc.line(), loc.function_name(), took_ns / 1'000'000);
 }
 
 void PollDiagnostics::report_lost_waker(Header* t) {
+    std::source_location loc = t->diagnostics.location();
     detail::log().warn(
         "task {} spawned at {}:{} ({}) returned Pending holding no clone of its waker and was not "
         "woken: nothing can ever wake it again (a lost waker). A future must store cx.waker() "
         "(or wake it) before it returns Pending",
-        t->id, t->location.file_name(), t->location.line(), t->location.function_name());
+        t->id, loc.file_name(), loc.line(), loc.function_name());
     // After the warning, so that whoever sees the count also finds the warning.
     t->scheduler->lost_wakers.fetch_add(1, std::memory_order_release);
 }

@@ -1,12 +1,13 @@
 #pragma once
 /// PollDiagnostics: everything a task's poll records besides the state word,
 /// behind one hook that the harness (task.cpp) calls around each poll: the
-/// poll count and last poll time (Runtime::dump), the slow-poll warning
+/// task's statistics when the runtime keeps them (Builder::task_stats;
+/// shown by Runtime::dump), the slow-poll warning
 /// (Builder::warn_on_slow_poll) and lost-waker detection
 /// (Builder::detect_lost_wakers). The reports are out of line and cold
-/// (poll_diagnostics.cpp); the hot path is a counter, one coarse clock read
-/// (two with slow-poll warnings on, the default) and, only with detection
-/// on, the clone count.
+/// (poll_diagnostics.cpp); the hot path is two coarse clock reads with
+/// slow-poll warnings on (the default), the statistics' counters only when
+/// kept, and the clone count only with detection on.
 ///
 /// Threads: one object per poll, on the polling thread.
 
@@ -20,7 +21,7 @@
 
 namespace pollen::detail {
 
-/// The clock of Header::last_poll_ms. The coarse clock costs a few ns (no
+/// The clock of TaskStats::last_poll_ms. The coarse clock costs a few ns (no
 /// syscall, no TSC read); its ~4 ms resolution is plenty for a 10 ms
 /// slow-poll threshold and for dumps.
 inline std::int64_t coarse_now_ns() {
@@ -31,7 +32,8 @@ inline std::int64_t coarse_now_ns() {
 
 class PollDiagnostics {
 public:
-    explicit PollDiagnostics(Header* t) : task_(t), detect_lost_(t->scheduler->detect_lost_wakers) {}
+    explicit PollDiagnostics(Header* t)
+        : task_(t), stats_(t->diagnostics.stats()), detect_lost_(t->scheduler->detect_lost_wakers) {}
 
     /// The vtable of the Waker the poll borrows: the counting one when
     /// lost wakers are detected (so the plain one stays free of it).
@@ -40,9 +42,11 @@ public:
     }
 
     void before_poll() {
-        task_->polls.fetch_add(1, std::memory_order_relaxed);
-        started_ = coarse_now_ns();
-        task_->last_poll_ms.store(std::uint32_t(started_ / 1'000'000), std::memory_order_relaxed);
+        if (task_->scheduler->slow_poll_ns > 0 || stats_) started_ = coarse_now_ns();
+        if (stats_) {
+            stats_->polls.fetch_add(1, std::memory_order_relaxed);
+            stats_->last_poll_ms.store(std::uint32_t(started_ / 1'000'000), std::memory_order_relaxed);
+        }
     }
 
     /// After the poll, before the state changes: a task left Pending is
@@ -67,6 +71,7 @@ private:
     [[gnu::cold, gnu::noinline]] static void report_lost_waker(Header* t);
 
     Header* task_;
+    TaskStats* stats_;
     bool detect_lost_;
     std::int64_t started_ = 0;
 };

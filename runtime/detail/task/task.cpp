@@ -42,8 +42,18 @@ void complete(Header* t) {
     // While our reference keeps the header alive: once woken, the reaper
     // may let go of its own.
     if (done.wake_reaper) t->state.notify_all();
-    if (done.wake_joiner) t->join_waker.wake();
-    else t->vtable->drop_output(t);
+    if (done.drop_output) t->vtable->drop_output(t);
+    if (done.wake_joiner) {
+        // By reference: the handle may be reading the slot (will_wake) now.
+        t->join_waker.wake_by_ref();
+        switch (t->state.unset_waker_after_complete()) {
+            case UnsetWakerAfterComplete::kDropWaker:
+                t->join_waker = noop_waker();
+                break;
+            case UnsetWakerAfterComplete::kHandleOwnsWaker:
+                break;
+        }
+    }
     std::uint64_t refs = 1;
     if (t->scheduler->release(t)) ++refs;
     drop_reference(t, refs);
@@ -192,19 +202,37 @@ void shutdown_task(Header* t) {
 }
 
 void drop_join_handle(Header* t) {
-    switch (t->state.unset_join_interest()) {
-        case UnsetJoinInterest::kComplete:
-            // The output is ours to destroy (if it was not read).
-            t->vtable->drop_output(t);
-            break;
-        case UnsetJoinInterest::kOk:
-            // Completion no longer wakes it, so the waker a poll of the handle
-            // stored is ours to let go now: kept, it would pin the waiting
-            // task (or whatever the waker owns) until this task ends.
-            (void)t->join_waker.take();
-            break;
+    UnsetJoinInterest dropped = t->state.unset_join_interest();
+    // The output, if it was not read, is ours to destroy.
+    if (dropped.drop_output) t->vtable->drop_output(t);
+    // Let go of the waker a poll of the handle stored as soon as completion
+    // no longer needs it: kept, it would pin the waiting task (or whatever
+    // the waker owns) until this task is freed.
+    if (dropped.drop_waker) t->join_waker = noop_waker();
+    if (!dropped.ref_dropped) drop_reference(t);
+}
+
+bool can_read_output(Header* t, const Waker& waker) {
+    Snapshot s = t->state.load();
+    if (s.is_complete()) return true;
+    if (s.is_join_waker_set()) {
+        if (t->join_waker.will_wake(waker)) return false;
+        switch (t->state.unset_join_waker()) {
+            case JoinWakerUpdate::kComplete:
+                return true;
+            case JoinWakerUpdate::kOk:
+                break;  // the slot is ours again
+        }
     }
-    drop_reference(t);
+    t->join_waker = waker;
+    switch (t->state.set_join_waker()) {
+        case JoinWakerUpdate::kOk:
+            return false;
+        case JoinWakerUpdate::kComplete:
+            t->join_waker = noop_waker();  // completion never saw it
+            return true;
+    }
+    return true;
 }
 
 void abort_task(Header* t) {

@@ -27,6 +27,10 @@ void shutdown_task(Header* task);
 void drop_reference(Header* task, std::uint64_t n = 1);
 /// JoinHandle side.
 void drop_join_handle(Header* task);
+/// The JoinHandle's poll: true when the task is complete and its output may
+/// be taken; otherwise stores (a clone of) `waker` for completion to wake
+/// and returns false (Tokio's can_read_output).
+bool can_read_output(Header* task, const Waker& waker);
 void abort_task(Header* task);
 bool is_complete(const Header* task);
 

@@ -46,8 +46,14 @@ inline constexpr std::uint64_t kCancelled = 16;
 /// REAP_WAITING: a thread blocks in wait_reaped until COMPLETE; only then
 /// does completion pay for a futex notify (TaskScope's destructor).
 inline constexpr std::uint64_t kReapWaiting = 32;
+/// JOIN_WAKER: the header's join waker slot holds the JoinHandle's waker and
+/// completion will wake it (Tokio's JOIN_WAKER). It says who may touch the
+/// slot: while clear and the task not complete, only the JoinHandle (it
+/// writes its waker, then sets the bit); while set, the handle only reads it
+/// (will_wake) and the completer wakes it by reference, then clears the bit.
+inline constexpr std::uint64_t kJoinWaker = 64;
 /// One reference; the count is the word's bits above the flags.
-inline constexpr std::uint64_t kRefOne = 64;
+inline constexpr std::uint64_t kRefOne = 128;
 inline constexpr std::uint64_t kFlagsMask = kRefOne - 1;
 /// At birth: three references (the owned-task list, the JoinHandle, the
 /// first run-queue entry), NOTIFIED for that entry, and JOIN_INTEREST.
@@ -67,6 +73,7 @@ public:
     constexpr bool is_join_interested() const { return bits_ & task_state::kJoinInterest; }
     constexpr bool is_cancelled() const { return bits_ & task_state::kCancelled; }
     constexpr bool is_reap_waiting() const { return bits_ & task_state::kReapWaiting; }
+    constexpr bool is_join_waker_set() const { return bits_ & task_state::kJoinWaker; }
     /// Neither running nor complete: its future waits for a wake.
     constexpr bool is_idle() const { return !(bits_ & (task_state::kRunning | task_state::kComplete)); }
     constexpr std::uint64_t ref_count() const { return task_state::refs(bits_); }
@@ -138,17 +145,38 @@ enum class [[nodiscard]] ReapAction {
                      ///< runner cancels it after this poll and notifies: wait_reaped.
 };
 
-/// unset_join_interest (the JoinHandle is dropped; its reference is dropped after).
-enum class [[nodiscard]] UnsetJoinInterest {
-    kOk,        ///< JOIN_INTEREST cleared: the stored join waker is the handle's to drop.
-    kComplete,  ///< Complete already: the output is the handle's to destroy.
+/// unset_join_interest (the JoinHandle is dropped). JOIN_INTEREST is
+/// cleared either way, and JOIN_WAKER with it on a task not yet complete.
+struct [[nodiscard]] UnsetJoinInterest {
+    bool drop_output;  ///< Complete already: the output is the handle's to destroy.
+    bool drop_waker;   ///< The join waker slot is the handle's to empty (false while
+                       ///< the completer still holds it: it empties it, seeing no interest).
+    bool ref_dropped;  ///< Nothing to destroy (the slot is empty while JOIN_WAKER is
+                       ///< clear), so the handle's reference went in the same step; never
+                       ///< the last one. Otherwise the handle drops it after acting.
+};
+
+/// set_join_waker (the JoinHandle wrote its waker into the empty slot) and
+/// unset_join_waker (it wants to replace the waker it stored).
+enum class [[nodiscard]] JoinWakerUpdate {
+    kOk,        ///< JOIN_WAKER set (set) or cleared (unset): return Pending / write the new waker.
+    kComplete,  ///< The task completed first; nothing changed: read the output
+                ///< (after set, first empty the slot again: it is still the handle's).
 };
 
 /// transition_to_complete (the runner, holding RUNNING and one reference,
 /// destroyed the future and stored the output).
 struct [[nodiscard]] TransitionToComplete {
-    bool wake_joiner;  ///< JOIN_INTEREST: wake the join waker; otherwise destroy the output.
+    bool wake_joiner;  ///< JOIN_INTEREST and JOIN_WAKER: wake the join waker by reference,
+                       ///< then unset_waker_after_complete.
+    bool drop_output;  ///< No JOIN_INTEREST: nobody will read the output; destroy it.
     bool wake_reaper;  ///< REAP_WAITING: notify the state word's waiters.
+};
+
+/// unset_waker_after_complete (the completer woke the join waker).
+enum class [[nodiscard]] UnsetWakerAfterComplete {
+    kHandleOwnsWaker,  ///< JOIN_WAKER cleared; the handle empties the slot when it is dropped.
+    kDropWaker,        ///< The handle is gone: the completer empties the slot.
 };
 
 /// ref_dec.
@@ -237,14 +265,40 @@ constexpr Step<ReapAction> to_reaped(Snapshot s, bool running_here) {
 /// Precondition: JOIN_INTEREST (the caller is the JoinHandle).
 constexpr Step<UnsetJoinInterest> unset_join_interest(Snapshot s) {
     assert(s.is_join_interested());
-    if (s.is_complete()) return {UnsetJoinInterest::kComplete, s};
-    return {UnsetJoinInterest::kOk, s.without(kJoinInterest)};
+    if (s.is_complete()) return {{true, !s.is_join_waker_set(), false}, s.without(kJoinInterest)};
+    // The common case, a handle dropped unpolled: one atomic step, not two (Tokio's drop_join_handle_fast).
+    if (!s.is_join_waker_set() && s.ref_count() >= 2) return {{false, false, true}, s.without(kJoinInterest).ref_dec()};
+    return {{false, true, false}, s.without(kJoinInterest | kJoinWaker)};
+}
+
+/// Precondition: JOIN_INTEREST, no JOIN_WAKER (the caller is the JoinHandle
+/// and has just written its waker into the slot).
+constexpr Step<JoinWakerUpdate> set_join_waker(Snapshot s) {
+    assert(s.is_join_interested() && !s.is_join_waker_set());
+    if (s.is_complete()) return {JoinWakerUpdate::kComplete, s};
+    return {JoinWakerUpdate::kOk, s.with(kJoinWaker)};
+}
+
+/// Precondition: JOIN_INTEREST and JOIN_WAKER (the caller is the JoinHandle).
+constexpr Step<JoinWakerUpdate> unset_join_waker(Snapshot s) {
+    assert(s.is_join_interested() && s.is_join_waker_set());
+    if (s.is_complete()) return {JoinWakerUpdate::kComplete, s};
+    return {JoinWakerUpdate::kOk, s.without(kJoinWaker)};
 }
 
 /// Precondition: RUNNING, held by the caller.
 constexpr Step<TransitionToComplete> to_complete(Snapshot s) {
     assert(s.is_running() && !s.is_complete());
-    return {{s.is_join_interested(), s.is_reap_waiting()}, s.without(kRunning).with(kComplete)};
+    bool interested = s.is_join_interested();
+    return {{interested && s.is_join_waker_set(), !interested, s.is_reap_waiting()},
+            s.without(kRunning).with(kComplete)};
+}
+
+/// Precondition: COMPLETE and JOIN_WAKER (the caller completed the task and woke the joiner).
+constexpr Step<UnsetWakerAfterComplete> unset_waker_after_complete(Snapshot s) {
+    assert(s.is_complete() && s.is_join_waker_set());
+    return {s.is_join_interested() ? UnsetWakerAfterComplete::kHandleOwnsWaker : UnsetWakerAfterComplete::kDropWaker,
+            s.without(kJoinWaker)};
 }
 
 }  // namespace task_state
@@ -288,6 +342,9 @@ public:
         return apply([running_here](Snapshot s) { return task_state::to_reaped(s, running_here); });
     }
     UnsetJoinInterest unset_join_interest() { return apply(task_state::unset_join_interest); }
+    JoinWakerUpdate set_join_waker() { return apply(task_state::set_join_waker); }
+    JoinWakerUpdate unset_join_waker() { return apply(task_state::unset_join_waker); }
+    UnsetWakerAfterComplete unset_waker_after_complete() { return apply(task_state::unset_waker_after_complete); }
 
     /// RUNNING is ours and COMPLETE unset, so one fetch_xor flips both
     /// (no loop); the returned word is the one before.

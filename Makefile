@@ -75,8 +75,9 @@ TEST_SRCS := $(filter-out test/fuzz/% test/soak/% test/compile_fail/%,$(wildcard
 TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/test/pollen-tests
 # The fuzz targets' corpora replay in the suite (fuzz_regression_test), which
-# needs the sample parsers that two of the targets exercise.
-TEST_OBJS += $(BUILD)/obj/samples/http_server/request_parser.o
+# needs the sample parsers that two of the targets exercise; the HTTP
+# validators (samples_http_conditional_test) are tested on their own too.
+TEST_OBJS += $(addprefix $(BUILD)/obj/samples/http_server/,request_parser.o http_date.o conditional.o)
 
 # A sample is samples/NAME.cpp or a folder samples/NAME/ of .cpp files.
 SAMPLE_FILES := $(wildcard samples/*.cpp)

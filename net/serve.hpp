@@ -25,6 +25,12 @@
 ///   or throws ends alone. With `max_connections`, accepting waits while that
 ///   many are live: newcomers wait in the kernel's backlog, as behind
 ///   mini-redis's semaphore, and the serving task is woken when one ends.
+///   With `reject_when_full` as well, they are accepted and turned away
+///   instead, as redis-server answers past its maxclients: each is sent that
+///   reply, half-closed, and drained until it closes (a second at most; see
+///   net/detail/reject.hpp), on a task of its own outside the count, while
+///   the live connections go on being served. At most `max_connections`
+///   rejections run at once; past that, newcomers wait in the backlog again.
 ///   Descriptor shortage (EMFILE...) pauses accepting inside the listener
 ///   (see net/detail/accept_backoff), which also skips ECONNABORTED; any
 ///   other failed accept (EPERM from a firewall, EPROTO, ENETDOWN...) is
@@ -33,7 +39,8 @@
 /// - Draining, after a signal or a cancelled token: the listener is closed
 ///   (new clients are refused), `options.shutdown` is cancelled (so every
 ///   connection holding it, or a child of it, ends at its next safe point),
-///   `options.on_shutdown(signal, live)` is called, and the connections get
+///   `options.on_shutdown(signal, live)` is called, rejections under way
+///   are aborted, and the connections get
 ///   `options.grace` to end. Those still running then are aborted, and Serve
 ///   is Ready once every task is gone (not merely told to go).
 ///
@@ -54,7 +61,9 @@
 #include <csignal>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -67,6 +76,7 @@
 #include "../reactor/sleep.hpp"
 #include "../runtime/join_set.hpp"
 #include "../sync/cancellation_token.hpp"
+#include "detail/reject.hpp"
 
 namespace pollen::net {
 
@@ -76,6 +86,11 @@ struct ServeOptions {
     time::Duration grace = std::chrono::seconds(2);
     /// At most this many live connections (0: no cap).
     std::size_t max_connections = 0;
+    /// Past max_connections: nullopt (the default), newcomers wait in the
+    /// backlog until a connection ends; a string (possibly empty), each is
+    /// accepted, sent it, and closed politely: "-ERR max number of clients
+    /// reached\r\n" for a Redis server, a 503 answer for an HTTP one.
+    std::optional<std::string> reject_when_full;
     /// The signals that begin the shutdown; empty: only the token does.
     std::vector<int> signals{SIGINT, SIGTERM};
     /// Cancelled by Serve when the shutdown begins; cancel it to begin it.
@@ -89,6 +104,7 @@ struct ServeOptions {
 struct ServeSummary {
     std::size_t accepted = 0;  ///< connections given to the handler
     std::size_t aborted = 0;   ///< still running when the grace period ended
+    std::size_t rejected = 0;  ///< accepted past max_connections and turned away (reject_when_full)
     int signal = 0;            ///< what began the shutdown; 0: the token
 };
 
@@ -167,7 +183,13 @@ private:
 
     Serve(L listener, H handler, ServeOptions options, std::vector<signal::Signal> signals)
         : listener_(std::move(listener)), handler_(std::move(handler)), options_(std::move(options)),
-          signals_(std::move(signals)), cancelled_(options_.shutdown.cancelled()) {}
+          signals_(std::move(signals)), cancelled_(options_.shutdown.cancelled()) {
+        if (options_.reject_when_full)
+            reject_reply_ = std::make_shared<const std::string>(*options_.reject_when_full);
+    }
+
+    /// How long a rejected connection may take to read its reply and close.
+    static constexpr time::Duration kRejectLinger = std::chrono::seconds(1);
 
     bool shutdown_requested(Context& cx) {
         for (auto& s : signals_) {
@@ -185,7 +207,8 @@ private:
             // Collecting after each spawn also hands the new task our waker:
             // a connection that ends must wake us when the cap holds accepting back.
             (void)all_ended(cx);
-            if (options_.max_connections != 0 && conns_.len() >= options_.max_connections) return;
+            bool full = options_.max_connections != 0 && conns_.len() >= options_.max_connections;
+            if (full && (!reject_reply_ || rejects_.len() >= options_.max_connections)) return;
             auto p = listener_->poll_accept(cx);
             if (p.is_pending()) return;
             auto r = p.take();
@@ -194,6 +217,11 @@ private:
                 continue;
             }
             auto& [stream, peer] = r.value();
+            if (full) {
+                rejects_.spawn(detail::Reject<Stream>(std::move(stream), reject_reply_, kRejectLinger));
+                ++summary_.rejected;
+                continue;
+            }
             conns_.spawn(detail::discard_output(std::invoke(handler_, std::move(stream), std::move(peer))));
             ++summary_.accepted;
         }
@@ -203,14 +231,21 @@ private:
         phase_ = Phase::kDraining;
         listener_.reset();  // new clients are refused from now on
         options_.shutdown.cancel();
+        rejects_.abort_all();  // nothing to finish there: they were never served
         if (options_.on_shutdown) options_.on_shutdown(summary_.signal, conns_.len());
         grace_.emplace(time::sleep(options_.grace));
     }
 
-    /// Collects the ended tasks; true once none is left (else the set keeps the waker).
+    /// Collects the ended tasks, connections and rejections; true once none
+    /// is left (else the sets keep the waker).
     bool all_ended(Context& cx) {
+        bool conns_gone = collect(conns_, cx);
+        return collect(rejects_, cx) && conns_gone;
+    }
+
+    static bool collect(JoinSet<void>& set, Context& cx) {
         for (;;) {
-            auto p = conns_.poll_join_next(cx);
+            auto p = set.poll_join_next(cx);
             if (p.is_pending()) return false;
             if (!p.value()) return true;
         }
@@ -227,6 +262,8 @@ private:
     std::vector<signal::Signal> signals_;
     WaitForCancellation cancelled_;
     JoinSet<void> conns_;
+    JoinSet<void> rejects_;                             // turned away past the cap; not counted in live()
+    std::shared_ptr<const std::string> reject_reply_;   // options_.reject_when_full, shared with those tasks
     std::optional<time::Sleep> grace_;
     ServeSummary summary_;
     Phase phase_ = Phase::kServing;

@@ -168,6 +168,53 @@ TEST(NetServe, TheCapHoldsNewcomersInTheBacklogUntilAConnectionEnds) {
     EXPECT_EQ(c->ended, 2);
 }
 
+// With reject_when_full, a newcomer past the cap is not left in the backlog:
+// it is accepted, told, and closed politely (its own request read and
+// dropped, so no reset destroys the reply), while the live connection goes
+// on being served and is the only one the handler saw.
+TEST(NetServe, RejectWhenFullTurnsNewcomersAwayWithTheReplyWhileTheLiveOnesAreServed) {
+    Runtime rt = current_thread();
+    auto inside = rt.enter();
+    TcpListener listener = bind_loopback();
+    SocketAddr addr = listener.local_addr().value();
+    auto c = std::make_shared<Counters>();
+    ServeOptions options = without_signals();
+    options.max_connections = 1;
+    options.reject_when_full = "-ERR max number of clients reached\r\n";
+    CancellationToken stop = options.shutdown;
+    auto server = rt.spawn(serve(
+                               std::move(listener),
+                               [c, stop](TcpStream s, SocketAddr) { return tracked(echo(std::move(s), stop), c); },
+                               options)
+                               .unwrap());
+
+    std::optional<TcpStream> a(rt.block_on(TcpStream::connect(addr)).unwrap());
+    EXPECT_EQ(round_trip(rt, *a, "a"), "a");
+    for (int i = 0; i < 3; ++i) {
+        TcpStream b = rt.block_on(TcpStream::connect(addr)).unwrap();
+        ASSERT_TRUE(rt.block_on(io::write_all(b, bytes("a request nobody will read\r\n"))).is_ok());
+        std::string got;
+        auto r = rt.block_on(io::read_to_string(b, got));
+        EXPECT_TRUE(r.is_ok()) << "the reply must end in a close, not a reset";
+        EXPECT_EQ(got, "-ERR max number of clients reached\r\n");
+        EXPECT_EQ(round_trip(rt, *a, "still served"), "still served");
+    }
+    EXPECT_EQ(c->started, 1) << "a rejected connection reached the handler";
+
+    // Below the cap again, newcomers are served.
+    a.reset();
+    ASSERT_TRUE(test::run_until(rt, [&] { return c->ended == 1; }));
+    TcpStream d = rt.block_on(TcpStream::connect(addr)).unwrap();
+    EXPECT_EQ(round_trip(rt, d, "d"), "d");
+
+    stop.cancel();
+    auto done = rt.block_on(std::move(server));
+    ASSERT_TRUE(done.is_ok());
+    EXPECT_EQ(done.value().accepted, 2u);
+    EXPECT_EQ(done.value().rejected, 3u);
+    EXPECT_EQ(c->ended, 2);
+}
+
 TEST(NetServe, DrainLetsConnectionsFinishWithinTheGracePeriod) {
     Runtime rt = paused();
     auto inside = rt.enter();

@@ -4,8 +4,9 @@
 /// connection asks for the next request head and gets one, however the
 /// bytes arrived (split anywhere, or several pipelined in one read).
 ///
-/// `decode` hands the buffered bytes to the pure parser (request_parser.hpp)
-/// and yields
+/// `decode` hands the buffered bytes to the pure parser (request_parser.hpp),
+/// which remembers how far it got: a head that arrives in many small reads
+/// is scanned once, not once per read. It yields
 /// - Ok(request) once a head is whole, with the head removed from the buffer;
 /// - Ok(nullopt) while it is not (FramedRead reads more);
 /// - Err(RequestError{status}) for a request to refuse (400, 413, 431, 501,
@@ -57,12 +58,12 @@ public:
     using Error = RequestError;
     using DecodeResult = pollen::Result<std::optional<Request>, RequestError>;
 
-    explicit RequestCodec(Limits limits = {}) : limits_(limits) {}
+    explicit RequestCodec(Limits limits = {}) : parser_(limits) {}
 
     DecodeResult decode(pollen::codec::BytesMut& src) {
         drop_body(src);
         if (body_left_ > 0 || src.empty()) return pollen::Ok(std::optional<Request>());
-        ParseOutcome outcome = parse_request(src.as_string_view(), limits_);
+        ParseOutcome outcome = parser_.parse(src.as_string_view());
         if (auto* err = std::get_if<ParseError>(&outcome)) return pollen::Err(RequestError(std::move(*err)));
         auto* req = std::get_if<Request>(&outcome);
         if (req == nullptr) return pollen::Ok(std::optional<Request>());  // NeedMore
@@ -79,6 +80,10 @@ public:
     /// True while the last request's body has not all arrived: the
     /// connection is inside a request even with nothing buffered.
     bool in_body() const { return body_left_ > 0; }
+    /// Body bytes still to drop (the connection sees a slow body progress).
+    std::uint64_t body_left() const { return body_left_; }
+    /// The parser's work so far (RequestParser::bytes_scanned).
+    std::uint64_t bytes_scanned() const { return parser_.bytes_scanned(); }
 
 private:
     void drop_body(pollen::codec::BytesMut& src) {
@@ -87,7 +92,7 @@ private:
         body_left_ -= n;
     }
 
-    Limits limits_;
+    RequestParser parser_;
     std::uint64_t body_left_ = 0;  ///< body bytes still to drop
 };
 

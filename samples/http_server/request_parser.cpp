@@ -1,7 +1,8 @@
 // request_parser: the HTTP/1.1 request head parser (contract in the header).
 // It walks the buffer line by line and judges each line as soon as it is
 // whole, so a client that sends garbage is answered at once instead of after
-// a blank line that may never come.
+// a blank line that may never come; a line once judged is never looked at
+// again, and the search for a line's end resumes where the last call left it.
 #include "request_parser.hpp"
 
 #include <limits>
@@ -51,17 +52,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 ParseError error(int status, std::string reason) { return ParseError{status, std::move(reason)}; }
 
-/// The next line starting at `pos`, without its LF (or CRLF); nullopt when
-/// no LF has arrived yet. Advances `pos` past the terminator.
-std::optional<std::string_view> next_line(std::string_view buf, std::size_t& pos) {
-    std::size_t lf = buf.find('\n', pos);
-    if (lf == std::string_view::npos) return std::nullopt;
-    std::string_view line = buf.substr(pos, lf - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    pos = lf + 1;
-    return line;
-}
-
 /// "HTTP/1.1" → 1, "HTTP/1.0" → 0; another well-formed version → 505; anything else → 400.
 std::variant<int, ParseError> parse_version(std::string_view v) {
     if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' || !is_digit(v[7]))
@@ -97,70 +87,90 @@ std::optional<std::string_view> Request::header(std::string_view name) const {
     return std::nullopt;
 }
 
-ParseOutcome parse_request(std::string_view buf, const Limits& limits) {
-    std::size_t pos = 0;
-    // Empty lines before the request line are tolerated (RFC 9112 section 2.2):
-    // some clients send a stray CRLF after a body.
-    for (;;) {
-        if (pos < buf.size() && buf[pos] == '\n') ++pos;
-        else if (pos + 1 < buf.size() && buf[pos] == '\r' && buf[pos + 1] == '\n') pos += 2;
-        else break;
-    }
-
+ParseOutcome RequestParser::parse(std::string_view buf) {
     // Whole lines are judged as they come; the limit is judged on whatever
     // has arrived, so an endless line cannot make us wait for ever.
     auto incomplete = [&]() -> ParseOutcome {
-        if (buf.size() >= limits.max_head) return error(431, "request head too large");
-        return NeedMore{};
+        if (buf.size() < limits_.max_head) return NeedMore{};
+        start_over();
+        return error(431, "request head too large");
+    };
+    auto fail = [&](ParseError e) -> ParseOutcome {
+        start_over();
+        return e;
     };
 
-    auto first = next_line(buf, pos);
-    if (!first) return incomplete();
-    if (pos > limits.max_head) return error(431, "request head too large");
-
-    Request req;
-    {
-        std::string_view line = *first;
-        std::size_t sp1 = line.find(' ');
-        std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-        if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
-            return error(400, "request line is not 'method target version'");
-        std::string_view method = line.substr(0, sp1);
-        std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-        if (!is_token(method)) return error(400, "malformed method");
-        if (!is_target(target)) return error(400, "malformed request target");
-        auto version = parse_version(line.substr(sp2 + 1));
-        if (auto* e = std::get_if<ParseError>(&version)) return *e;
-        req.method = method;
-        req.target = target;
-        req.minor_version = std::get<int>(version);
+    if (stage_ == Stage::kLeadingLines) {
+        // Empty lines before the request line are tolerated (RFC 9112 section
+        // 2.2): some clients send a stray CRLF after a body.
+        for (;;) {
+            if (pos_ < buf.size() && buf[pos_] == '\n') pos_ += 1;
+            else if (pos_ + 1 < buf.size() && buf[pos_] == '\r' && buf[pos_ + 1] == '\n') pos_ += 2;
+            else break;
+        }
+        scanned_ += pos_ - scan_;
+        scan_ = pos_;
+        // A CR at the very end may still turn out to start an empty line.
+        if (pos_ == buf.size() || (pos_ + 1 == buf.size() && buf[pos_] == '\r')) return incomplete();
+        stage_ = Stage::kRequestLine;
     }
 
     for (;;) {
-        auto line = next_line(buf, pos);
-        if (!line) return incomplete();
-        if (pos > limits.max_head) return error(431, "request head too large");
-        if (line->empty()) break;
-        if (line->front() == ' ' || line->front() == '\t') return error(400, "obsolete line folding");
-        std::size_t colon = line->find(':');
-        if (colon == std::string_view::npos) return error(400, "header line without a colon");
-        std::string_view name = line->substr(0, colon);
-        if (!is_token(name)) return error(400, "malformed header name");  // also catches "Name :"
-        std::string_view value = trim(line->substr(colon + 1));
-        if (!is_field_value(value)) return error(400, "control character in a header value");
-        if (req.headers.size() >= limits.max_headers) return error(431, "too many header lines");
-        req.headers.emplace_back(std::string(name), std::string(value));
-    }
-    req.consumed = pos;
+        // Only the bytes not searched yet are searched: what makes the parser
+        // linear in the bytes received, however they are split.
+        std::size_t lf = buf.find('\n', scan_);
+        std::size_t searched_to = lf == std::string_view::npos ? buf.size() : lf + 1;
+        scanned_ += searched_to - scan_;
+        scan_ = searched_to;
+        if (lf == std::string_view::npos) return incomplete();
+        std::string_view line = buf.substr(pos_, lf - pos_);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pos_ = lf + 1;
+        if (pos_ > limits_.max_head) return fail(error(431, "request head too large"));
 
-    // The head is whole: now what the headers mean together.
+        if (stage_ == Stage::kRequestLine) {
+            std::size_t sp1 = line.find(' ');
+            std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+            if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
+                return fail(error(400, "request line is not 'method target version'"));
+            std::string_view method = line.substr(0, sp1);
+            std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+            if (!is_token(method)) return fail(error(400, "malformed method"));
+            if (!is_target(target)) return fail(error(400, "malformed request target"));
+            auto version = parse_version(line.substr(sp2 + 1));
+            if (auto* e = std::get_if<ParseError>(&version)) return fail(std::move(*e));
+            req_.method = method;
+            req_.target = target;
+            req_.minor_version = std::get<int>(version);
+            stage_ = Stage::kHeaders;
+            continue;
+        }
+
+        if (line.empty()) return finish();
+        if (line.front() == ' ' || line.front() == '\t') return fail(error(400, "obsolete line folding"));
+        std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) return fail(error(400, "header line without a colon"));
+        std::string_view name = line.substr(0, colon);
+        if (!is_token(name)) return fail(error(400, "malformed header name"));  // also catches "Name :"
+        std::string_view value = trim(line.substr(colon + 1));
+        if (!is_field_value(value)) return fail(error(400, "control character in a header value"));
+        if (req_.headers.size() >= limits_.max_headers) return fail(error(431, "too many header lines"));
+        req_.headers.emplace_back(std::string(name), std::string(value));
+    }
+}
+
+/// The head is whole: now what the headers mean together.
+ParseOutcome RequestParser::finish() {
+    Request req = std::move(req_);
+    req.consumed = pos_;
+    start_over();
     bool has_length = false, saw_close = false, saw_keep_alive = false;
     int hosts = 0;
     for (const auto& [name, value] : req.headers) {
         if (iequals(name, "host")) {
             ++hosts;
         } else if (iequals(name, "content-length")) {
-            auto n = parse_length(value, limits.max_body);
+            auto n = parse_length(value, limits_.max_body);
             if (auto* e = std::get_if<ParseError>(&n)) return *e;
             std::uint64_t len = std::get<std::uint64_t>(n);
             if (has_length && len != req.content_length) return error(400, "conflicting Content-Length");
@@ -187,9 +197,18 @@ ParseOutcome parse_request(std::string_view buf, const Limits& limits) {
     }
     if (hosts > 1) return error(400, "more than one Host header");
     if (hosts == 0 && req.minor_version == 1) return error(400, "HTTP/1.1 request without Host");
-    if (req.content_length > limits.max_body) return error(413, "body larger than the limit");
+    if (req.content_length > limits_.max_body) return error(413, "body larger than the limit");
     req.keep_alive = !saw_close && (req.minor_version == 1 || saw_keep_alive);
     return req;
 }
+
+void RequestParser::start_over() {
+    stage_ = Stage::kLeadingLines;
+    pos_ = 0;
+    scan_ = 0;
+    req_ = Request{};
+}
+
+ParseOutcome parse_request(std::string_view buf, const Limits& limits) { return RequestParser(limits).parse(buf); }
 
 }  // namespace http_server

@@ -24,6 +24,11 @@
 //     ParseError (errors are reported as soon as the offending line is whole).
 //   - The Request's strings are copies: they stay valid after the buffer changes.
 //
+// Incremental: a `RequestParser` keeps how far it got (the lines already
+// judged, and how far the search for the next line end went), so a head that
+// arrives a byte at a time costs time linear in its length, not quadratic.
+// `parse_request` is one fresh parser's first call: the same contract.
+//
 // What it checks (RFC 9112): `method SP target SP HTTP/1.x` with single
 // spaces, a token for the method and visible ASCII for the target; header
 // lines `name: value` with a token name, no space before the colon, no
@@ -71,6 +76,36 @@ struct ParseError {
 };
 
 using ParseOutcome = std::variant<NeedMore, Request, ParseError>;
+
+/// The parser of one connection's requests, one after the other. `parse`
+/// has parse_request's contract, and remembers its progress between calls:
+/// each call's `buffered` must start with the bytes the previous call saw
+/// (more may follow). After it returned a Request (whose `consumed` bytes the
+/// caller then removes) or a ParseError, it starts over: the next call's
+/// buffer begins with the next request. A plain value; one thread at a time.
+class RequestParser {
+public:
+    explicit RequestParser(Limits limits = {}) : limits_(limits) {}
+
+    ParseOutcome parse(std::string_view buffered);
+
+    /// Bytes looked at so far, over every call: each byte of the stream is
+    /// looked at a bounded number of times (tests hold the parser to that).
+    std::uint64_t bytes_scanned() const { return scanned_; }
+
+private:
+    enum class Stage { kLeadingLines, kRequestLine, kHeaders };
+
+    ParseOutcome finish();
+    void start_over();
+
+    Limits limits_;
+    Stage stage_ = Stage::kLeadingLines;
+    std::size_t pos_ = 0;   ///< the start of the first line not judged yet
+    std::size_t scan_ = 0;  ///< how far the search for that line's end went
+    Request req_;           ///< what the judged lines said
+    std::uint64_t scanned_ = 0;
+};
 
 ParseOutcome parse_request(std::string_view buffered, const Limits& limits = {});
 

@@ -42,6 +42,7 @@ struct Refused {
     int status;
     Refused(int s) : status(s) {}
     Refused(const fs::Error& e) : status(status_for(e)) {}
+    Refused(const std::error_code&) : status(500) {}  // on a file already open (a seek): not the client's doing
 };
 
 /// True if `real` is `root` or inside it, compared component by component
@@ -80,8 +81,8 @@ std::string folder_location(std::string_view raw_path) {
 /// line: each `?` turns a failed filesystem call into its status.
 class ServeStatic : public pollen::Async<ServeStatic, pollen::Result<Reply, Refused>> {
 public:
-    ServeStatic(RootPtr root, TargetPath tp, bool head_only)
-        : root_(std::move(root)), tp_(std::move(tp)), head_only_(head_only) {}
+    ServeStatic(RootPtr root, TargetPath tp, bool head_only, Preconditions pre)
+        : root_(std::move(root)), tp_(std::move(tp)), head_only_(head_only), pre_(std::move(pre)) {}
 
     pollen::Poll<Output> poll(pollen::Context& cx) {
         POLLEN_BEGIN(cx);
@@ -105,17 +106,43 @@ public:
         } else if (!meta_.is_file() || tp_.directory_form) {
             POLLEN_RETURN(pollen::Err(Refused(404)));
         }
-        reply_.content_type = content_type_for(path_.filename().string());
-        reply_.content_length = meta_.len();
-        if (!head_only_) POLLEN_LET_TRY(reply_.file, fs::File::open(path_));
+        if (!file_answer()) POLLEN_RETURN(pollen::Ok(std::move(reply_)));  // 304 or 416: no file to send
+        if (!head_only_) {
+            POLLEN_LET_TRY(reply_.file, fs::File::open(path_));
+            if (selected_.first > 0) POLLEN_AWAIT_TRY(reply_.file->seek(fs::SeekFrom::start(selected_.first)));
+        }
         POLLEN_RETURN(pollen::Ok(std::move(reply_)));
         POLLEN_END;
     }
 
 private:
+    /// The file's answer (`path_`, `meta_`) as the preconditions select it;
+    /// false when it has no body from the file (304, 416).
+    bool file_answer() {
+        Validators v = validators_for(meta_.modified(), meta_.len());
+        selected_ = select_representation(pre_, v, !head_only_);
+        if (selected_.status == 416) {
+            reply_ = error_reply(416);
+            reply_.content_range = content_range(selected_, v.size);
+            reply_.accept_ranges = true;
+            return false;
+        }
+        reply_.status = selected_.status;
+        reply_.etag = std::move(v.etag);
+        reply_.last_modified = std::move(v.last_modified);
+        if (selected_.status == 304) return false;
+        reply_.accept_ranges = true;
+        reply_.content_type = content_type_for(path_.filename().string());
+        reply_.content_length = selected_.length;
+        if (selected_.status == 206) reply_.content_range = content_range(selected_, v.size);
+        return true;
+    }
+
     RootPtr root_;
     TargetPath tp_;
     bool head_only_;
+    Preconditions pre_;
+    Selection selected_;
     Path path_;
     fs::Metadata meta_;
     std::optional<fs::Result<fs::Metadata>> index_;
@@ -127,10 +154,10 @@ private:
 
 }  // namespace
 
-pollen::BoxFuture<Reply> serve_static(RootPtr root, const std::string& target, bool head_only) {
+pollen::BoxFuture<Reply> serve_static(RootPtr root, const std::string& target, bool head_only, Preconditions pre) {
     auto parsed = parse_target(target);
     if (auto* status = std::get_if<int>(&parsed)) return pollen::future::ready(error_reply(*status)).boxed();
-    return ServeStatic(std::move(root), std::move(std::get<TargetPath>(parsed)), head_only)
+    return ServeStatic(std::move(root), std::move(std::get<TargetPath>(parsed)), head_only, std::move(pre))
         .map([](auto r) { return r.is_ok() ? std::move(r).value() : error_reply(r.error().status); })
         .boxed();
 }

@@ -17,6 +17,9 @@
 //   - prefixes agree: a shorter buffer that already gives a Request or a
 //     ParseError gives the same one as the whole buffer; a Request's own
 //     head, cut anywhere before its end, is NeedMore;
+//   - fed a byte at a time, a RequestParser gives the same answer as
+//     parse_request on the whole buffer, having looked at each byte at most
+//     once (the parser is incremental, linear in the bytes received);
 //   - the bytes after a Request (pipelined requests) parse under the same rules.
 
 #include <cstddef>
@@ -62,6 +65,15 @@ inline std::string check_one(std::string_view buf, const http_server::Limits& li
         if (!std::holds_alternative<NeedMore>(part) && !same(part, whole))
             return "a prefix gives a different answer than the whole buffer";
     }
+    // A byte at a time, as a slow client sends it: the same answer, and no
+    // byte looked at twice.
+    RequestParser incremental(limits);
+    ParseOutcome fed_answer = NeedMore{};
+    std::size_t fed = 0;
+    while (fed < buf.size() && std::holds_alternative<NeedMore>(fed_answer))
+        fed_answer = incremental.parse(buf.substr(0, ++fed));
+    if (!same(fed_answer, whole)) return "fed a byte at a time, the parser gives another answer";
+    if (incremental.bytes_scanned() > fed) return "the parser looked at a byte more than once";
     auto* req = std::get_if<Request>(&whole);
     if (!req) return "";
 

@@ -246,6 +246,8 @@ Signal::~Signal() {
 }
 
 io::Result<Signal> signal(int signo) {
+    // Before the handler is installed: a real signal would make a simulation's run depend on the OS.
+    pollen::detail::Reactor::refuse_real_io_in_simulation("signal::signal (and ctrl_c)");
     auto l = std::make_unique<detail::Listener>();
     l->signo = signo;
     if (std::error_code ec = detail::register_listener(l.get())) return Err(ec);

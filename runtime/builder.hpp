@@ -3,10 +3,13 @@
 ///
 ///     auto rt = pollen::Runtime::builder().worker_threads(4).build();   // multi-thread
 ///     auto rt = pollen::Builder::new_current_thread().build();         // one thread
+///     auto rt = pollen::Builder::new_simulation(seed).build();         // deterministic, for tests
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace pollen {
@@ -15,12 +18,23 @@ class Runtime;
 
 class Builder {
 public:
-    enum class Flavor { CurrentThread, MultiThread };
+    enum class Flavor { CurrentThread, MultiThread, Simulation };
 
     /// Tasks run on the thread calling block_on, nowhere else.
     static Builder new_current_thread() { return Builder(Flavor::CurrentThread); }
     /// A work-stealing pool of worker threads (the default).
     static Builder new_multi_thread() { return Builder(Flavor::MultiThread); }
+    /// A deterministic simulation (docs/simulation.md): tasks run on the
+    /// thread in block_on, in an order drawn from `seed`, on a virtual clock
+    /// that jumps to the next timer when nothing can run; the same seed
+    /// replays the same run (Runtime::simulation_stats). The environment
+    /// variable POLLEN_SIM_SEED, when set, replaces `seed` (to replay a
+    /// failure); a value that is not a decimal number throws std::invalid_argument.
+    static Builder new_simulation(std::uint64_t seed);
+
+    /// Simulation only: block_on throws sim::TimeLimitExceeded instead of
+    /// jumping the virtual clock past `limit` after the start (default: none).
+    Builder& simulation_time_limit(std::chrono::nanoseconds limit);
 
     /// Number of workers of the multi-thread flavour (default: one per core).
     Builder& worker_threads(std::size_t n);
@@ -70,6 +84,8 @@ public:
         bool start_paused = false;
         bool detect_lost_wakers = false;
         bool task_stats = false;
+        std::uint64_t seed = 0;  // simulation only
+        std::optional<std::chrono::nanoseconds> simulation_time_limit;
     };
     const Config& config() const { return config_; }
 

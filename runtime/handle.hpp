@@ -100,10 +100,11 @@ public:
     }
 
     /// Runs the blocking closure `fn` on the blocking pool; its JoinHandle
-    /// gives the result (Tokio's `spawn_blocking`).
+    /// gives the result (Tokio's `spawn_blocking`). Throws std::logic_error
+    /// on a simulation runtime.
     template <class Fn>
     auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) const {
-        return detail::spawn_on(*sched_->blocking_pool, detail::BlockingTask<Fn>{std::move(fn)}, loc);
+        return detail::spawn_on(sched_->blocking_pool_or_throw(), detail::BlockingTask<Fn>{std::move(fn)}, loc);
     }
 
     detail::Scheduler& scheduler() const { return *sched_; }

@@ -21,6 +21,10 @@
 #include "local_set.hpp"
 #include "task_local.hpp"
 
+// Deterministic simulation (Builder::new_simulation).
+#include "simulation.hpp"
+#include "sim_runner.hpp"
+
 // Cooperating with the scheduler.
 #include "yield_now.hpp"
 #include "consume_budget.hpp"

@@ -1,13 +1,16 @@
 #include "runtime.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 #include <thread>
 
 #include "detail/scheduler/blocking_pool.hpp"
 #include "detail/scheduler/current_thread.hpp"
 #include "detail/scheduler/multi_thread.hpp"
+#include "detail/scheduler/simulation.hpp"
 #include "detail/task/poll_diagnostics.hpp"
 
 namespace pollen {
@@ -63,6 +66,31 @@ std::string Runtime::dump() const {
         out << " spawned_at=" << loc.file_name() << ":" << loc.line() << "\n";
     });
     return out.str();
+}
+
+sim::Stats Runtime::simulation_stats() const {
+    auto* s = dynamic_cast<const detail::SimulationScheduler*>(sched_.get());
+    if (!s) throw std::logic_error("pollen::Runtime::simulation_stats: not a simulation runtime (Builder::new_simulation)");
+    return s->stats();
+}
+
+Builder Builder::new_simulation(std::uint64_t seed) {
+    Builder b(Flavor::Simulation);
+    b.config_.seed = seed;
+    if (const char* env = std::getenv("POLLEN_SIM_SEED"); env && *env) {
+        char* end = nullptr;
+        errno = 0;
+        unsigned long long v = std::strtoull(env, &end, 10);
+        if (*end != '\0' || errno != 0 || *env == '-')
+            throw std::invalid_argument(std::string("pollen: POLLEN_SIM_SEED is not a seed: ") + env);
+        b.config_.seed = v;
+    }
+    return b;
+}
+
+Builder& Builder::simulation_time_limit(std::chrono::nanoseconds limit) {
+    config_.simulation_time_limit = limit;
+    return *this;
 }
 
 Builder::Builder(Flavor f) {
@@ -128,6 +156,15 @@ Runtime Builder::build() {
     std::int64_t slow_poll_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(config_.slow_poll).count();
     auto reactor = std::make_shared<detail::Reactor>();
+    if (config_.flavor == Flavor::Simulation) {
+        // No blocking pool: spawn_blocking is refused (blocking_pool_or_throw).
+        reactor->enter_simulation(detail::kSimulationStart);
+        auto s = std::make_shared<detail::SimulationScheduler>(std::make_shared<detail::Driver>(std::move(reactor)),
+                                                               config_.seed, config_.simulation_time_limit);
+        s->slow_poll_ns = slow_poll_ns;
+        s->detect_lost_wakers = config_.detect_lost_wakers;
+        return Runtime(std::move(s));
+    }
     // Tokio: only the current-thread runtime's clock may be paused (its
     // auto-advance needs to know that every task is idle); start_paused on
     // the multi-thread flavour throws std::logic_error here.

@@ -14,6 +14,7 @@
 #include "builder.hpp"
 #include "handle.hpp"
 #include "metrics.hpp"
+#include "simulation.hpp"
 #include "spawn.hpp"
 
 namespace pollen {
@@ -72,6 +73,11 @@ public:
     /// runtime keeps task statistics (Builder::task_stats), polls and time
     /// since the last poll (Tokio users' "task dump"), for finding stuck tasks.
     std::string dump() const;
+
+    /// A simulation runtime's seed, event count, event-log hash and virtual
+    /// time so far (Builder::new_simulation); throws std::logic_error on
+    /// the other flavours.
+    sim::Stats simulation_stats() const;
 
 private:
     friend class Builder;

@@ -5,7 +5,8 @@
 /// where blocking is allowed; once it started it cannot be stopped (abort
 /// only prevents a closure that has not started yet), and runtime shutdown
 /// waits for it up to the shutdown timeout. Throws std::logic_error outside
-/// a runtime. Which work belongs here: docs/spawn-vs-spawn-blocking.md.
+/// a runtime, and inside a simulation (Builder::new_simulation), whose
+/// determinism a real thread would break. Which work belongs here: docs/spawn-vs-spawn-blocking.md.
 ///
 /// Threads: any thread inside a runtime.
 
@@ -24,9 +25,8 @@ namespace pollen {
 template <class Fn>
 auto spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) {
     detail::Scheduler* s = detail::current_scheduler();
-    if (!s || !s->blocking_pool)
-        throw std::logic_error("pollen::spawn_blocking called outside a runtime");
-    return detail::spawn_on(*s->blocking_pool, detail::BlockingTask<Fn>{std::move(fn)}, loc);
+    if (!s) throw std::logic_error("pollen::spawn_blocking called outside a runtime");
+    return detail::spawn_on(s->blocking_pool_or_throw(), detail::BlockingTask<Fn>{std::move(fn)}, loc);
 }
 
 }  // namespace pollen

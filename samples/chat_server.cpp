@@ -1,12 +1,26 @@
 // chat_server: a TCP chat room, Tokio's classic broadcast example.
 //
 //     chat_server [--port P] [--threads N] [--host A]     (P=0 picks a free port)
+//                 [--max-connections N] [--idle-timeout-ms MS]
 //
 // Connect with `nc 127.0.0.1 P`. The first line you send is your name; every
 // later line reaches everyone else as "name: line", and the others see
 // "*** name joined" / "*** name left". Prints `listening port=P` once it
 // accepts connections; on SIGINT/SIGTERM it stops accepting, ends every
 // connection and exits 0.
+//
+// What one client may hold: a line of at most 4 KiB (a longer one ends the
+// connection), one message on its way out (the next is taken from the room
+// only once that one is written), and its place in the room's channel,
+// which keeps the last 64 messages for everyone: a client that reads slower
+// than the room talks falls behind, and once 64 messages behind it gets
+// "*** you missed N messages" instead of them. Memory per client is thus
+// bounded whatever it reads; nobody waits for it. --max-connections N caps
+// the clients (0, the default: no cap; past it newcomers wait in the
+// kernel's listen backlog until someone leaves); --idle-timeout-ms MS
+// disconnects a client from which no line came and to which nothing could be
+// written for MS (a silent lurker in a silent room, or a client that stopped
+// reading), announced as its leaving (0, the default: no timeout).
 //
 // The room is a broadcast channel (tokio::sync::broadcast): each connection
 // holds a Sender to publish its lines and its own Receiver to get everyone
@@ -24,13 +38,16 @@
 // have stored the task's waker and it returns Pending. That is all select is.
 #include <pollen.hpp>
 
+#include "idle_timer.hpp"
 #include "server_args.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 using pollen::Context;
 using pollen::Poll;
@@ -44,6 +61,8 @@ struct ChatMsg {
     std::string text;
 };
 using Room = pollen::broadcast::Sender<ChatMsg>;
+/// The messages the room keeps: how far behind a client may fall.
+constexpr std::size_t kRoomCapacity = 64;
 
 /// One client. Not moved after its first poll (the line stream borrows reader_).
 class ChatConnection : public pollen::FutureExt<ChatConnection> {
@@ -51,9 +70,9 @@ public:
     using Output = void;
 
     ChatConnection(std::uint64_t id, pollen::net::TcpStream stream, Room room,
-                   const pollen::CancellationToken& shutdown)
+                   const pollen::CancellationToken& shutdown, pollen::time::Duration idle_limit)
         : id_(id), reader_(std::move(stream)), room_(std::move(room)), rx_(room_.subscribe()),
-          shutdown_(shutdown.cancelled()) {}
+          shutdown_(shutdown.cancelled()), idle_(idle_limit) {}
 
     Poll<void> poll(Context& cx) {
         if (!lines_) lines_.emplace(reader_, kMaxLine);  // borrows reader_, now at its final place
@@ -79,9 +98,14 @@ public:
             }
             // Branch 2: the next line from the client (Rust's `lines.next_line()`).
             auto p = lines_->poll_next(cx);
-            if (p.is_pending()) return pollen::pending;  // both branches wait: wake on either
+            if (p.is_pending()) {
+                // Both branches wait: wake on either, or on the idle timeout.
+                if (idle_.poll_expired(cx)) return leave();
+                return pollen::pending;
+            }
             auto item = p.take();
             if (!item || item->is_err()) return leave();  // end of stream, reset, or a huge line
+            idle_.touch();
             std::string line = std::move(item->value());
             if (!name_) {
                 name_ = line.empty() ? "guest" + std::to_string(id_) : line;
@@ -116,6 +140,7 @@ private:
             auto r = p.take();
             if (r.is_err() || r.value() == 0) return false;
             written_ += r.value();
+            idle_.touch();
         }
         return true;
     }
@@ -132,6 +157,7 @@ private:
     pollen::broadcast::Receiver<ChatMsg> rx_;
     pollen::Slot<pollen::broadcast::Recv<ChatMsg>> recv_;
     pollen::WaitForCancellation shutdown_;
+    samples::IdleTimer idle_;
     std::optional<std::string> name_;
     std::string out_;
     std::size_t written_ = 0;
@@ -140,21 +166,33 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) {
-    samples::ServerArgs args = samples::parse_server_args(argc, argv, "chat_server", 7000);
-    pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
-    // The channel's first Receiver is dropped: connections subscribe their own.
-    Room room = pollen::broadcast::channel<ChatMsg>(64).first;
     pollen::net::ServeOptions options;  // SIGINT/SIGTERM end every connection at its next poll
+    std::uint64_t idle_ms = 0;
+    samples::ServerArgs args = samples::parse_server_args(
+        argc, argv, "chat_server", 7000,
+        [&](std::string_view flag, std::string_view value) {
+            std::uint64_t n = 0;
+            if (flag == "--max-connections" && samples::parse_uint(value, 1'000'000, n)) options.max_connections = n;
+            else if (flag == "--idle-timeout-ms" && samples::parse_uint(value, 86'400'000, n)) idle_ms = n;
+            else return false;
+            return true;
+        },
+        "[--max-connections N] [--idle-timeout-ms MS]");
+    pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
+    // The channel's first Receiver is dropped: connections subscribe their
+    // own. Its capacity is how far a client may fall behind (see the top).
+    Room room = pollen::broadcast::channel<ChatMsg>(kRoomCapacity).first;
     options.on_shutdown = [](int, std::size_t live) {
         std::fprintf(stderr, "chat_server: shutting down, %zu client(s) connected\n", live);
     };
     // Called on the serving task, one connection at a time: the ids need no atomic.
-    auto handler = [room, shutdown = options.shutdown, next_id = std::uint64_t{0}](
+    auto handler = [room, shutdown = options.shutdown, next_id = std::uint64_t{0},
+                    idle = pollen::time::Duration(std::chrono::milliseconds(idle_ms))](
                        pollen::net::TcpStream stream, pollen::net::SocketAddr) mutable {
         (void)stream.set_nodelay(true);
         // The connection subscribes now, in accept order: it sees every
         // message sent after this point.
-        return ChatConnection(++next_id, std::move(stream), room, shutdown);
+        return ChatConnection(++next_id, std::move(stream), room, shutdown, idle);
     };
     return samples::run_server(rt, args, "chat_server", handler, options);
 }

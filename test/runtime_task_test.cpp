@@ -1,6 +1,7 @@
 // The task API (spawn, JoinHandle, abort, exceptions, shutdown, JoinSet,
 // yield_now) on every runtime flavour: the multi-thread scheduler must pass
-// every test the current-thread one does.
+// every test the current-thread one does, and the simulation every one that
+// involves no other thread (it refuses wakes from them: sim_runtime_test).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,13 +18,14 @@ using namespace pollen;
 
 namespace {
 
-enum class Flavor { CurrentThread, MultiThread1, MultiThread4 };
+enum class Flavor { CurrentThread, MultiThread1, MultiThread4, Simulation };
 
 Runtime make_runtime(Flavor f) {
     switch (f) {
         case Flavor::CurrentThread: return Builder::new_current_thread().build();
         case Flavor::MultiThread1: return Builder::new_multi_thread().worker_threads(1).build();
         case Flavor::MultiThread4: return Builder::new_multi_thread().worker_threads(4).build();
+        case Flavor::Simulation: return Builder::new_simulation(1).build();
     }
     return Builder::new_current_thread().build();
 }
@@ -118,6 +120,7 @@ TEST_P(RuntimeTask, BlockOnReturnsTheFuturesOutput) {
 }
 
 TEST_P(RuntimeTask, BlockOnWaitsForAWakeFromAnotherThread) {
+    if (GetParam() == Flavor::Simulation) GTEST_SKIP() << "a simulation refuses wakes from other threads";
     Runtime rt = make_runtime(GetParam());
     auto gate = std::make_shared<Gate>();
     std::thread opener([gate] {
@@ -228,6 +231,7 @@ TEST_P(RuntimeTask, SpawnAfterShutdownGivesACancelledTask) {
 }
 
 TEST_P(RuntimeTask, WakesFromForeignThreadsCompleteTasks) {
+    if (GetParam() == Flavor::Simulation) GTEST_SKIP() << "a simulation refuses wakes from other threads";
     Runtime rt = make_runtime(GetParam());
     constexpr int kTasks = 200;
     std::vector<std::shared_ptr<Gate>> gates;
@@ -308,6 +312,7 @@ TEST_P(RuntimeTask, BlockOnFromInsideATaskThrows) {
 }
 
 TEST_P(RuntimeTask, SpawnFromAForeignThreadThroughAHandle) {
+    if (GetParam() == Flavor::Simulation) GTEST_SKIP() << "a simulation refuses wakes from other threads";
     Runtime rt = make_runtime(GetParam());
     Handle handle = rt.handle();
     std::optional<JoinHandle<int>> h;
@@ -372,12 +377,13 @@ TEST(RuntimeFree, WakingAFinishedTaskThroughAKeptWakerIsHarmless) {
 
 INSTANTIATE_TEST_SUITE_P(Flavors, RuntimeTask,
                          ::testing::Values(Flavor::CurrentThread, Flavor::MultiThread1,
-                                           Flavor::MultiThread4),
+                                           Flavor::MultiThread4, Flavor::Simulation),
                          [](const auto& info) {
                              switch (info.param) {
                                  case Flavor::CurrentThread: return std::string("CurrentThread");
                                  case Flavor::MultiThread1: return std::string("MultiThread1");
                                  case Flavor::MultiThread4: return std::string("MultiThread4");
+                                 case Flavor::Simulation: return std::string("Simulation");
                              }
                              return std::string("?");
                          });

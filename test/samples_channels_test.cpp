@@ -6,6 +6,7 @@
 // http_hello. Waits have generous limits that only turn a hang into a failure.
 #include "support/sample_process.hpp"
 
+#include <memory>
 #include <string>
 
 using namespace std::chrono_literals;
@@ -103,6 +104,77 @@ TEST(SamplesChannels, ChatServerAnnouncesLeavingAndStopsOnSigint) {
     EXPECT_NE(a.find("*** carol joined\n"), std::string::npos) << a;
     EXPECT_NE(a.find("*** carol left\n"), std::string::npos) << a;
     EXPECT_EQ(server.stop(SIGINT), 0);
+}
+
+TEST(SamplesChannels, ChatServerHoldsClientsPastMaxConnectionsUntilOneLeaves) {
+    ServerProcess server("chat_server", {"--port", "0", "--max-connections", "1"});
+    ASSERT_TRUE(server.port()) << "no 'listening port=P' line";
+    auto alice = std::make_unique<Client>(*server.port());
+    ASSERT_TRUE(alice->send("alice\n"));
+    std::string a = alice->recv_until("*** welcome, alice\n");
+    ASSERT_NE(a.find("*** welcome, alice\n"), std::string::npos) << a;
+    Client bob(*server.port());  // waits in the listen backlog
+    ASSERT_TRUE(bob.connected());
+    ASSERT_TRUE(bob.send("bob\n"));
+    EXPECT_TRUE(bob.quiet_for(300));
+    alice.reset();
+    std::string b = bob.recv_until("*** welcome, bob\n");
+    EXPECT_NE(b.find("*** welcome, bob\n"), std::string::npos) << b;
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(SamplesChannels, ChatServerDisconnectsIdleClients) {
+    ServerProcess server("chat_server", {"--port", "0", "--idle-timeout-ms", "500"});
+    ASSERT_TRUE(server.port()) << "no 'listening port=P' line";
+    Client nameless(*server.port());  // never says a word
+    Client carol(*server.port());
+    ASSERT_TRUE(carol.send("carol\n"));
+    std::string c = carol.recv_until("*** welcome, carol\n");
+    ASSERT_NE(c.find("*** welcome, carol\n"), std::string::npos) << c;
+    EXPECT_TRUE(nameless.closed_by_peer());
+    EXPECT_TRUE(carol.closed_by_peer());  // silent in a silent room
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+// A client that stops reading costs the server one message and its place in
+// the room's channel, whatever the others send: once 64 messages behind, it
+// is told what it missed instead. (Already so before the issue-15 pass; kept
+// as the proof.)
+TEST(SamplesChannels, ChatServerKeepsASlowReadersMemoryBounded) {
+    ServerProcess server("chat_server");
+    ASSERT_TRUE(server.port()) << "no 'listening port=P' line";
+    Client alice(*server.port()), slow(*server.port());
+    ASSERT_TRUE(alice.send("alice\n"));
+    alice.recv_until("*** welcome, alice\n");
+    ASSERT_TRUE(slow.send("slow\n"));
+    slow.recv_until("*** welcome, slow\n");
+    alice.recv_until("*** slow joined\n");
+
+    // 40 MB of 4 KB lines while slow reads nothing.
+    std::string burst;
+    for (int i = 0; i < 10'000; ++i) {
+        burst.append(4000, 'y');
+        burst.push_back('\n');
+    }
+    ASSERT_TRUE(alice.send(burst + "END\n"));
+    // Now slow reads all it was kept, up to the last line.
+    std::string got;
+    char buf[65536];
+    while (got.find("alice: END\n", got.size() < 8192 ? 0 : got.size() - 8192) == std::string::npos) {
+        ssize_t n = ::recv(slow.fd(), buf, sizeof buf, 0);
+        if (n <= 0) break;  // closed, or the 10 s guard
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    EXPECT_NE(got.find("alice: END\n"), std::string::npos);
+    EXPECT_NE(got.find("*** you missed "), std::string::npos);
+    EXPECT_LT(got.size(), burst.size() / 2);  // the rest was never held for it
+    // And the server's own peak memory stayed far below the burst.
+    std::string status = run_command("cat /proc/" + std::to_string(server.pid()) + "/status").output;
+    auto at = status.find("VmHWM:");
+    ASSERT_NE(at, std::string::npos) << status;
+    long peak_kb = std::atol(status.c_str() + at + 6);
+    EXPECT_LT(peak_kb, 20 * 1024) << "chat_server peaked at " << peak_kb << " kB";
+    EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
 TEST(SamplesChannels, RateLimitedClientAgainstHttpHello) {

@@ -6,7 +6,9 @@
 // into a failure; nothing asserts how long anything took.
 #include "support/sample_process.hpp"
 
+#include <memory>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -40,6 +42,49 @@ TEST(SamplesNet, EchoServerEchoesConcurrentClientsAndStopsOnSigterm) {
     EXPECT_EQ(a.recv_n(big.size()), big);
     writer.join();
 
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(SamplesNet, EchoServerHoldsClientsPastMaxConnectionsUntilOneLeaves) {
+    ServerProcess server("echo_server", {"--port", "0", "--max-connections", "2"});
+    ASSERT_TRUE(server.port());
+    auto a = std::make_unique<Client>(*server.port());
+    Client b(*server.port());
+    ASSERT_TRUE(a->send("a") && b.send("b"));
+    EXPECT_EQ(a->recv_n(1), "a");
+    EXPECT_EQ(b.recv_n(1), "b");
+    // The third waits in the listen backlog: connected, not served.
+    Client c(*server.port());
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.send("c"));
+    EXPECT_TRUE(c.quiet_for(300));
+    ASSERT_TRUE(b.send("still b"));  // those in keep being served
+    EXPECT_EQ(b.recv_n(7), "still b");
+    a.reset();  // one leaves: the third takes its place
+    EXPECT_EQ(c.recv_n(1), "c");
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(SamplesNet, EchoServerClosesIdleAndStalledClientsButNotBusyOnes) {
+    ServerProcess server("echo_server", {"--port", "0", "--idle-timeout-ms", "1500"});
+    ASSERT_TRUE(server.port());
+    Client idle(*server.port()), stalled(*server.port()), busy(*server.port());
+    ASSERT_TRUE(idle.send("x"));
+    EXPECT_EQ(idle.recv_n(1), "x");
+    // Sends and never reads: its echo fills both socket buffers and stops.
+    std::thread flood([&] { stalled.send(std::string(64 << 20, 's')); });
+    // Busy for twice the limit, never silent for long: kept.
+    for (int i = 0; i < 12; ++i) {
+        ASSERT_TRUE(busy.send("b")) << i;
+        EXPECT_EQ(busy.recv_n(1), "b") << i;
+        std::this_thread::sleep_for(250ms);
+    }
+    EXPECT_TRUE(busy.quiet_for(0));  // not closed
+    EXPECT_TRUE(idle.closed_by_peer());
+    EXPECT_TRUE(stalled.closed_by_peer());  // its unfinished send fails now
+    flood.join();
+    ASSERT_TRUE(busy.send("still"));
+    EXPECT_EQ(busy.recv_n(5), "still");
     EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 

@@ -3,6 +3,9 @@
 // fairness choices (which select branch to poll first), Tokio's
 // `thread_rng_n` / FastRand. Not for anything that must be unpredictable.
 // Each thread has its own state, seeded differently; any thread may call it.
+// A deterministic simulation (runtime/detail/scheduler/simulation.cpp) swaps
+// a state seeded from its own seed into its thread while it drives, so that
+// the branch order of select_on replays with the run.
 
 #include <atomic>
 #include <chrono>
@@ -21,9 +24,15 @@ inline std::uint64_t thread_rng_seed() {
     return z != 0 ? z : 1;  // xorshift must not start at 0
 }
 
+/// This thread's generator state (never 0: xorshift would stay there).
+inline std::uint64_t& thread_rng_state() {
+    thread_local std::uint64_t state = thread_rng_seed();
+    return state;
+}
+
 /// A number in [0, n) (n > 0).
 inline std::uint32_t thread_rng_n(std::uint32_t n) {
-    thread_local std::uint64_t state = thread_rng_seed();
+    std::uint64_t& state = thread_rng_state();
     // xorshift64*, then Lemire's multiply-shift onto [0, n).
     state ^= state >> 12;
     state ^= state << 25;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "../../reactor/detail/reactor.hpp"
+
 namespace pollen::net::detail {
 
 namespace {
@@ -12,7 +14,10 @@ namespace {
 constexpr std::size_t kMaxIov = IOV_MAX;
 }  // namespace
 
+void refuse_in_simulation(const char* what) { pollen::detail::Reactor::refuse_real_io_in_simulation(what); }
+
 io::Result<OwnedFd> new_socket(int domain, int type) {
+    refuse_in_simulation("a real socket (net::TcpListener, TcpStream, UdpSocket, Unix sockets)");
     int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return Err(last_error());
     return Ok(OwnedFd(fd));

@@ -40,10 +40,16 @@ namespace sys = pollen::detail::sys;
 /// The error of the last failed syscall.
 inline io::Error last_error() { return io::Error(errno, std::generic_category()); }
 
+/// Throws std::logic_error naming `what` inside a simulation, before any
+/// socket exists (Reactor::refuse_real_io_in_simulation): new_socket and
+/// socket_pair call it.
+void refuse_in_simulation(const char* what);
+
 /// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC), not yet registered:
 /// bind, listen and connect run on it first, because a fresh unconnected
 /// socket reports EPOLLHUP, and the reactor keeps hang-ups for good (an
 /// accept or connect would then see readiness forever and spin on EAGAIN).
+/// Refused inside a simulation (throws std::logic_error).
 io::Result<OwnedFd> new_socket(int domain, int type);
 
 class Socket;

@@ -12,6 +12,7 @@
 namespace pollen::net::detail {
 
 inline io::Result<std::pair<Socket, Socket>> socket_pair(int type) {
+    refuse_in_simulation("a real socket pair (UnixStream::pair, UnixDatagram::pair)");
     int fds[2];
     if (::socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0) return Err(last_error());
     OwnedFd second(fds[1]);  // closed if the first cannot be registered

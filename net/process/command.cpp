@@ -90,6 +90,8 @@ void abandon(pid_t pid) {
 }  // namespace
 
 io::Result<Child> Command::spawn() {
+    // Before anything forks: a child process would make a simulation's run depend on the OS.
+    pollen::detail::Reactor::refuse_real_io_in_simulation("process::Command::spawn");
     detail::reap_orphans();
     // Checked before anything starts: a child we could not wait for would be lost.
     if (pollen::detail::Reactor::current() == nullptr) return Err(io::error(std::errc::operation_not_permitted));

@@ -7,6 +7,10 @@
 /// instantly and deterministically. Resuming continues from the paused
 /// instant (the offset keeps every advance), so the clock never goes back.
 ///
+/// A simulation's clock (Builder::new_simulation) is virtual: frozen for
+/// good at a fixed start instant, the same in every run, and moved only by
+/// the simulation's idle jumps and `advance`; `resume` is refused there.
+///
 /// Misuse throws std::logic_error with Tokio's panic messages: pausing twice,
 /// resuming or advancing a running clock, pausing a clock whose runtime does
 /// not allow it (the multi-thread flavour, where "every task is idle" cannot
@@ -92,9 +96,25 @@ public:
                                     time::Duration(offset_ns_.load(std::memory_order_relaxed)));
         paused_.store(true, std::memory_order_release);
     }
+    /// Makes the clock virtual (a simulation's): paused at `start` for good.
+    void freeze_for_simulation(TimePoint start) {
+        std::lock_guard lock(mu_);
+        paused_at_ = start;
+        virtual_ = true;
+        paused_.store(true, std::memory_order_release);
+    }
+    bool is_virtual() const {
+        std::lock_guard lock(mu_);
+        return virtual_;
+    }
+
     /// Real time flows again, from the paused instant on.
     void resume() {
         std::lock_guard lock(mu_);
+        if (virtual_)
+            throw std::logic_error(
+                "pollen::time::resume() is refused inside a simulation: its clock is virtual, "
+                "and real time would make the run depend on the machine");
         if (!paused_.load(std::memory_order_relaxed))
             throw std::logic_error("pollen::time::resume(): time is not frozen");
         // The offset is published before the flag: a reader that sees
@@ -125,6 +145,7 @@ private:
     std::atomic<std::int64_t> offset_ns_{0};  // running: now = steady_clock + offset
     TimePoint paused_at_{};
     bool pausing_allowed_ = true;
+    bool virtual_ = false;  // a simulation's: never resumed
 };
 
 }  // namespace pollen::detail

@@ -6,6 +6,8 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 
 namespace pollen::detail {
 
@@ -29,6 +31,13 @@ std::int64_t since_epoch_ns(std::chrono::steady_clock::time_point t) {
     std::abort();
 }
 
+[[noreturn]] void refuse_in_simulation(const char* what) {
+    throw std::logic_error(std::string("pollen: ") + what +
+                           " is refused inside a simulation: a real socket, pipe, signal or child process "
+                           "would make the run depend on the OS (simulated hosts and network are not built "
+                           "yet; see docs/simulation.md)");
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ reactor
@@ -44,7 +53,20 @@ Reactor* Reactor::current() { return tls_reactor; }
 Reactor::EnterGuard::EnterGuard(Reactor* r) : previous_(tls_reactor) { tls_reactor = r; }
 Reactor::EnterGuard::~EnterGuard() { tls_reactor = previous_; }
 
+void Reactor::enter_simulation(std::chrono::steady_clock::time_point start) {
+    clock_.freeze_for_simulation(start);
+    simulated_ = true;
+    // No thread ever sleeps in this reactor: a new timer needs no unpark
+    // (which would cost an eventfd write per timer).
+    wake_at_ns_.store(INT64_MIN, std::memory_order_relaxed);
+}
+
+void Reactor::refuse_real_io_in_simulation(const char* what) {
+    if (tls_reactor != nullptr && tls_reactor->simulated_) refuse_in_simulation(what);
+}
+
 ScheduledIo* Reactor::register_fd(int fd, std::error_code& ec) {
+    if (simulated_) refuse_in_simulation("registering a file descriptor with the reactor");
     auto* io = new ScheduledIo;
     {
         std::lock_guard lock(regs_mu_);

@@ -14,6 +14,10 @@
 /// turn; a turn handles at most its capacity of events (Tokio's
 /// max_io_events_per_tick, 1024), the OS keeps the rest for the next turn.
 ///
+/// A simulation's reactor (enter_simulation) is never turned: no OS wait,
+/// no I/O registration; its runtime jumps the virtual clock and fires the
+/// due timers through advance_clock when every task is idle.
+///
 /// A failing wait is fatal, as in Tokio (mio returns the error, Tokio's
 /// driver panics "unexpected error when polling the I/O driver"): pollen
 /// prints that line with the OS error to stderr and aborts. EINTR is not a
@@ -46,7 +50,8 @@ public:
     Reactor& operator=(const Reactor&) = delete;
 
     // ---- I/O registrations ----
-    /// Registers `fd` for read and write readiness (edge-triggered).
+    /// Registers `fd` for read and write readiness (edge-triggered). Throws
+    /// std::logic_error in a simulation (see refuse_real_io_in_simulation).
     ScheduledIo* register_fd(int fd, std::error_code& ec);
     /// Stops watching `fd`; `io` is freed at the start of the next turn, after
     /// any event already collected for it was handled. Call before closing fd.
@@ -91,6 +96,29 @@ public:
 
     /// Wakes every timer whose deadline passed (by the clock, paused or not).
     void fire_due_timers();
+    /// How far the clock is from the earliest armed timer (zero when one is
+    /// due); nullopt when none is armed.
+    std::optional<std::chrono::nanoseconds> wait_for_next_timer();
+
+    // ---- simulation (Builder::new_simulation) ----
+    /// Makes this the reactor of a deterministic simulation, before any task
+    /// runs: its clock virtual from `start` (Clock::freeze_for_simulation),
+    /// real I/O refused. Its runtime never turns it (no OS wait): when idle
+    /// it jumps the clock with advance_clock.
+    void enter_simulation(std::chrono::steady_clock::time_point start);
+    bool is_simulated() const { return simulated_; }
+    /// The simulation's idle jump: moves the virtual clock by `d` and fires
+    /// the timers then due (in deadline order, ties in registration order).
+    void advance_clock(std::chrono::nanoseconds d) {
+        clock_.auto_advance(d);
+        fire_due_timers();
+    }
+    /// Throws std::logic_error naming `what` when the reactor current on
+    /// this thread is a simulation's: a real socket, pipe, signal or child
+    /// would make the run depend on the OS. Called where such objects are
+    /// made (net's sockets, process spawn) before they exist, and by
+    /// register_fd for whatever else reaches the reactor.
+    static void refuse_real_io_in_simulation(const char* what);
 
     /// While one is held, a paused clock does not auto-advance (Tokio's
     /// inhibit_auto_advance): the runtime is not idle, it waits for work
@@ -119,8 +147,6 @@ private:
     std::size_t dispatch_io();
     void auto_advance_if_idle(const TurnWait& wait, std::size_t dispatched);
 
-    std::optional<std::chrono::nanoseconds> wait_for_next_timer();
-
     Poller poller_;
     Events events_;  // filled by poll_events, read by dispatch_io; the driving thread's
 
@@ -137,6 +163,7 @@ private:
     std::atomic<std::int64_t> wake_at_ns_{INT64_MAX};
     std::atomic<bool> driving_{false};
     std::atomic<int> auto_advance_inhibitors_{0};
+    bool simulated_ = false;  // set before the runtime exists, read-only afterwards
 };
 
 }  // namespace pollen::detail

@@ -3,8 +3,9 @@
 /// place in runtime/ that sees the reactor. It is everything a runtime needs
 /// from it: park an idle thread in the reactor (epoll_wait with the next
 /// timer as timeout, or a bounded wait), unpark that thread from another one,
-/// hold the paused clock's auto-advance while blocking work runs, and shut
-/// the reactor down with the runtime.
+/// hold the paused clock's auto-advance while blocking work runs, jump a
+/// simulation's virtual clock to its next timer, and shut the reactor down
+/// with the runtime.
 ///
 /// One thread at a time parks in the driver: it takes `try_lock()` (Tokio's
 /// `TryLock<Driver>`) and parks holding it; the other idle threads sleep on
@@ -62,6 +63,14 @@ public:
     /// unparks the driver so that the clock may jump at once.
     void inhibit_auto_advance() { reactor_->inhibit_auto_advance(); }
     void allow_auto_advance() { reactor_->allow_auto_advance(); }
+
+    /// The simulation's idle step, which replaces park (no OS wait): how far
+    /// the virtual clock is from the earliest armed timer (nullopt: none),
+    /// then the jump there, which fires the timers due.
+    std::optional<std::chrono::nanoseconds> next_timer() { return reactor_->wait_for_next_timer(); }
+    void advance_clock(std::chrono::nanoseconds d) { reactor_->advance_clock(d); }
+    /// The reactor clock's time (virtual in a simulation).
+    std::chrono::steady_clock::time_point now() const { return reactor_->clock().now(); }
 
     /// Closes the reactor with the runtime.
     void shutdown() { reactor_->shutdown(); }

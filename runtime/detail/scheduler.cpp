@@ -1,5 +1,7 @@
 #include "scheduler.hpp"
 
+#include <stdexcept>
+
 namespace pollen::detail {
 
 namespace {
@@ -20,6 +22,16 @@ EnterGuard::EnterGuard(Scheduler* s, bool may_block)
 EnterGuard::~EnterGuard() {
     tls_current = previous_;
     tls_may_block = previous_may_block_;
+}
+
+Scheduler& Scheduler::blocking_pool_or_throw() {
+    // Only a simulation has no pool: a blocking closure runs on a real
+    // thread, whose timing no seed decides.
+    if (!blocking_pool)
+        throw std::logic_error(
+            "pollen::spawn_blocking is refused inside a simulation: the closure would run on a real thread, "
+            "which would make the run depend on the OS (so are fs:: operations and lookup_host, which use it)");
+    return *blocking_pool;
 }
 
 void Scheduler::submit_new(Header* task) {

@@ -65,8 +65,11 @@ public:
     /// runtime is shutting down).
     void submit_new(Header* task);
 
-    /// The pool behind spawn_blocking (null for the pool itself).
+    /// The pool behind spawn_blocking (null for the pool itself, and for the
+    /// simulation, which refuses blocking closures).
     std::shared_ptr<Scheduler> blocking_pool;
+    /// The pool, for spawn_blocking; std::logic_error where there is none.
+    Scheduler& blocking_pool_or_throw();
     /// The seam to this runtime's reactor, where its idle threads park (driver.hpp).
     std::shared_ptr<Driver> driver;
 

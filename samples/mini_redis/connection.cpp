@@ -60,8 +60,29 @@ pollen::Poll<Connection::Output> Connection::poll(pollen::Context& cx) {
 pollen::Poll<pollen::io::Result<bool>> Connection::poll_idle(pollen::Context& cx) {
     // Leave at an idle point only: no request half-received.
     if (frames_.read_buffer().empty() && shutdown_.poll(cx).is_ready()) return pollen::ready(pollen::Ok(false));
+    if (session_.blocked) return poll_blocked(cx);
     if (deliver_messages(cx)) return pollen::ready(pollen::Ok(true));
     return answer_requests(cx);
+}
+
+pollen::Poll<pollen::io::Result<bool>> Connection::poll_blocked(pollen::Context& cx) {
+    auto p = session_.blocked->poll(cx);
+    if (p.is_ready()) {
+        session_.blocked.reset();
+        reply(p.take());
+        return pollen::ready(pollen::Ok(true));
+    }
+    if (!read_ahead_) {
+        auto next = frames_.poll_next(cx);
+        if (next.is_ready()) {
+            std::optional<Frames::Item> request = next.take();
+            if (!request) return pollen::ready(pollen::Ok(false));  // the client left
+            if (request->is_err() && request->error().code != errc::protocol_error)
+                return pollen::ready(pollen::Err(request->error().code));  // so did its socket
+            read_ahead_ = std::move(request);
+        }
+    }
+    return pollen::pending;
 }
 
 bool Connection::deliver_messages(pollen::Context& cx) {
@@ -89,10 +110,15 @@ pollen::Poll<pollen::io::Result<bool>> Connection::answer_requests(pollen::Conte
         // Nothing buffered: write the replies before reading (a read now
         // would most likely find nothing and cost a system call).
         if (answered && frames_.read_buffer().empty()) break;
-        // Decodes what is buffered; reads only when no whole request is.
-        auto p = frames_.poll_next(cx);
-        if (p.is_pending()) break;
-        std::optional<Frames::Item> request = p.take();
+        std::optional<Frames::Item> request;
+        if (read_ahead_) {
+            request = std::exchange(read_ahead_, std::nullopt);
+        } else {
+            // Decodes what is buffered; reads only when no whole request is.
+            auto p = frames_.poll_next(cx);
+            if (p.is_pending()) break;
+            request = p.take();
+        }
         if (!request) {  // the client closed
             if (answered) break;
             return pollen::ready(pollen::Ok(false));
@@ -109,6 +135,7 @@ pollen::Poll<pollen::io::Result<bool>> Connection::answer_requests(pollen::Conte
         for (resp::Value& r : replies_) reply(std::move(r));
         replies_.clear();
         if (session_.quit) closing_ = true;
+        if (session_.blocked) break;  // write what came before, then wait
     }
     if (answered) return pollen::ready(pollen::Ok(true));
     return pollen::pending;  // poll_next will wake us

@@ -17,6 +17,11 @@
 //      without waiting, in order, encoding the replies into the write buffer,
 //      so a pipeline of N requests gets one write.
 //
+// A blocking command that must wait (BLPOP on empty lists) leaves its reply
+// future in the Session: until it is Ready the connection answers nothing
+// else, and reads at most one request ahead, enough to notice a client that
+// leaves (dropping the future gives its place in the queue up).
+//
 // Memory is bounded: the codec bounds the input by the limits (see
 // resp_codec.hpp), and at most about kOutHighWater bytes of replies are
 // encoded before they are written. A protocol error is answered with
@@ -54,6 +59,8 @@ private:
     pollen::Poll<pollen::io::Result<bool>> poll_idle(pollen::Context& cx);
     /// Encodes the messages that arrived on subscribed channels; true if any.
     bool deliver_messages(pollen::Context& cx);
+    /// A blocked client: its reply once it comes; Ready as poll_idle.
+    pollen::Poll<pollen::io::Result<bool>> poll_blocked(pollen::Context& cx);
     /// Answers the requests that come without waiting; Ready as poll_idle.
     pollen::Poll<pollen::io::Result<bool>> answer_requests(pollen::Context& cx);
     /// Whether more replies may be encoded before the next write.
@@ -67,6 +74,7 @@ private:
     pollen::WaitForCancellation shutdown_;
     Session session_;
     std::vector<resp::Value> replies_;  ///< one request's, reused
+    std::optional<Frames::Item> read_ahead_;  ///< a request that came while blocked
 
     bool closing_ = false;
     bool more_ = false;

@@ -1,139 +1,122 @@
-// Db: the keyspace with lazy and active expiry (see db.hpp).
+// Db: the keyspace, its expiry and its WATCH versions (see db.hpp; the
+// blocked clients are in blocking.cpp).
 #include "db.hpp"
 
-#include <charconv>
-#include <limits>
+#include <chrono>
 
 namespace mini_redis {
 
-Db::Map::iterator Db::find_live(const std::string& key, Clock::time_point now) {
+const char* type_name(Type t) {
+    switch (t) {
+        case Type::String: return "string";
+        case Type::List: return "list";
+        case Type::Hash: return "hash";
+        case Type::Set: return "set";
+        case Type::ZSet: return "zset";
+    }
+    return "none";
+}
+
+std::int64_t unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Keyspace::Keyspace() : rng_(std::random_device{}()) {}
+
+std::int64_t Keyspace::now() {
+    if (now_ < 0) now_ = unix_ms();
+    return now_;
+}
+
+Keyspace::iterator Keyspace::find(const std::string& key) {
     auto it = entries_.find(key);
-    if (it != entries_.end() && it->second.expires_at && *it->second.expires_at <= now) {
+    if (it != entries_.end() && it->second.expires_at != Entry::kNoExpiry && it->second.expires_at <= now()) {
         erase(it);
+        touch(key);
         return entries_.end();
     }
     return it;
 }
 
-void Db::erase(Map::iterator it) {
-    if (it->second.expires_at) deadlines_.erase({*it->second.expires_at, it->first});
+Keyspace::iterator Keyspace::insert(const std::string& key, Entry::Value value) {
+    auto it = entries_.emplace(key, Entry{std::move(value), Entry::kNoExpiry}).first;
+    if (it->second.type() == Type::List && blocking_.count(key) && ready_set_.insert(key).second) ready_.push_back(key);
+    return it;
+}
+
+void Keyspace::forget_deadline(const iterator& it) {
+    if (it->second.expires_at != Entry::kNoExpiry) deadlines_.erase({it->second.expires_at, it->first});
+}
+
+void Keyspace::erase(iterator it) {
+    forget_deadline(it);
     entries_.erase(it);
 }
 
-void Db::set_deadline(Map::iterator it, std::optional<Clock::time_point> at) {
-    if (it->second.expires_at) deadlines_.erase({*it->second.expires_at, it->first});
-    it->second.expires_at = at;
-    if (at) deadlines_.emplace(*at, it->first);
-}
-
-std::optional<std::string> Db::get(const std::string& key) {
-    std::lock_guard lock(mu_);
-    auto it = find_live(key, Clock::now());
-    if (it == entries_.end()) return std::nullopt;
-    return it->second.value;
-}
-
-Db::SetOutcome Db::set(const std::string& key, std::string value, const SetOptions& opts) {
-    auto now = Clock::now();
-    std::lock_guard lock(mu_);
-    SetOutcome out;
-    auto it = find_live(key, now);
-    bool present = it != entries_.end();
-    if (present) out.previous = it->second.value;
-    if ((opts.when == SetOptions::When::IfMissing && present) || (opts.when == SetOptions::When::IfExists && !present))
-        return out;
-    if (!present) it = entries_.emplace(key, Entry{}).first;
-    it->second.value = std::move(value);
-    if (opts.ttl) set_deadline(it, now + *opts.ttl);
-    else if (!opts.keep_ttl) set_deadline(it, std::nullopt);
-    out.written = true;
-    return out;
-}
-
-bool Db::del(const std::string& key) {
-    std::lock_guard lock(mu_);
-    auto it = find_live(key, Clock::now());
+bool Keyspace::remove(const std::string& key) {
+    auto it = find(key);
     if (it == entries_.end()) return false;
     erase(it);
+    touch(key);
     return true;
 }
 
-bool Db::exists(const std::string& key) {
-    std::lock_guard lock(mu_);
-    return find_live(key, Clock::now()) != entries_.end();
+void Keyspace::set_expiry(iterator it, std::int64_t at_ms) {
+    forget_deadline(it);
+    it->second.expires_at = at_ms;
+    if (at_ms != Entry::kNoExpiry) deadlines_.emplace(at_ms, it->first);
 }
 
-Db::IncrError Db::incr_by(const std::string& key, std::int64_t delta, std::int64_t& result) {
-    std::lock_guard lock(mu_);
-    auto it = find_live(key, Clock::now());
-    std::int64_t current = 0;
-    if (it != entries_.end()) {
-        // Redis accepts exactly the canonical decimal form: no spaces, no '+'.
-        const std::string& v = it->second.value;
-        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), current);
-        if (v.empty() || v.size() > 20 || ec != std::errc() || p != v.data() + v.size()) return IncrError::NotInteger;
+void Keyspace::clear() {
+    for (auto& [key, w] : watched_) {
+        if (entries_.count(key)) ++w.version;
     }
-    if ((delta > 0 && current > std::numeric_limits<std::int64_t>::max() - delta) ||
-        (delta < 0 && current < std::numeric_limits<std::int64_t>::min() - delta))
-        return IncrError::Overflow;
-    result = current + delta;
-    if (it == entries_.end()) it = entries_.emplace(key, Entry{}).first;
-    it->second.value = std::to_string(result);
-    return IncrError::None;
-}
-
-bool Db::expire(const std::string& key, Clock::duration ttl) {
-    auto now = Clock::now();
-    std::lock_guard lock(mu_);
-    auto it = find_live(key, now);
-    if (it == entries_.end()) return false;
-    if (ttl <= Clock::duration::zero()) erase(it);
-    else set_deadline(it, now + ttl);
-    return true;
-}
-
-bool Db::persist(const std::string& key) {
-    std::lock_guard lock(mu_);
-    auto it = find_live(key, Clock::now());
-    if (it == entries_.end() || !it->second.expires_at) return false;
-    set_deadline(it, std::nullopt);
-    return true;
-}
-
-std::int64_t Db::pttl(const std::string& key) {
-    auto now = Clock::now();
-    std::lock_guard lock(mu_);
-    auto it = find_live(key, now);
-    if (it == entries_.end()) return -2;
-    if (!it->second.expires_at) return -1;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(*it->second.expires_at - now).count();
-}
-
-std::size_t Db::size() {
-    std::lock_guard lock(mu_);
-    return entries_.size();
-}
-
-void Db::clear() {
-    std::lock_guard lock(mu_);
     entries_.clear();
     deadlines_.clear();
 }
 
-std::size_t Db::purge_expired(Clock::time_point now, std::size_t max) {
-    std::lock_guard lock(mu_);
+std::size_t Keyspace::purge_expired(std::int64_t now_ms, std::size_t max) {
     std::size_t purged = 0;
-    while (purged < max && !deadlines_.empty() && deadlines_.begin()->first <= now) {
-        auto key = deadlines_.begin()->second;
-        deadlines_.erase(deadlines_.begin());
+    while (purged < max && !deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
+        auto node = deadlines_.extract(deadlines_.begin());
+        const std::string& key = node.value().second;
         auto it = entries_.find(key);
         if (it != entries_.end()) {
-            it->second.expires_at.reset();  // its deadline entry is already gone
+            it->second.expires_at = Entry::kNoExpiry;  // its deadline entry is already gone
             entries_.erase(it);
+            touch(key);
         }
         ++purged;
     }
     return purged;
+}
+
+std::uint64_t Keyspace::watch(const std::string& key) {
+    Watch& w = watched_[key];
+    ++w.watchers;
+    return w.version;
+}
+
+void Keyspace::unwatch(const std::string& key) {
+    auto it = watched_.find(key);
+    if (it != watched_.end() && --it->second.watchers == 0) watched_.erase(it);
+}
+
+std::uint64_t Keyspace::version(const std::string& key) const {
+    auto it = watched_.find(key);
+    return it == watched_.end() ? 0 : it->second.version;
+}
+
+void Keyspace::bump(const std::string& key) {
+    auto it = watched_.find(key);
+    if (it != watched_.end()) ++it->second.version;
+}
+
+std::size_t Db::purge_expired(Clock::time_point now, std::size_t max) {
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::lock_guard lock(mu_);
+    return ks_.purge_expired(now_ms, max);
 }
 
 }  // namespace mini_redis

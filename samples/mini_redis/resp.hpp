@@ -88,15 +88,16 @@ struct Command {
     bool is_inline = false;  ///< came as a text line rather than a multibulk array
 };
 
-/// A reply. Null stands for both `$-1` and `*-1`.
+/// A reply. The parser reads both `$-1` and `*-1` as Null; a server that
+/// must send `*-1` (a BLPOP that timed out, an aborted EXEC) builds NullArray.
 struct Value {
-    enum class Kind { Simple, Error, Integer, Bulk, Null, Array };
+    enum class Kind { Simple, Error, Integer, Bulk, Null, Array, NullArray };
     Kind kind = Kind::Null;
     std::string str;              ///< Simple, Error, Bulk
     std::int64_t integer = 0;     ///< Integer
     std::vector<Value> elements;  ///< Array
 
-    bool is_null() const { return kind == Kind::Null; }
+    bool is_null() const { return kind == Kind::Null || kind == Kind::NullArray; }
     bool is_error() const { return kind == Kind::Error; }
     bool is_array() const { return kind == Kind::Array; }
     bool is_integer() const { return kind == Kind::Integer; }
@@ -413,6 +414,7 @@ inline Value error(std::string message) { return {Value::Kind::Error, std::move(
 inline Value integer(std::int64_t n) { return {Value::Kind::Integer, {}, n, {}}; }
 inline Value bulk(std::string bytes) { return {Value::Kind::Bulk, std::move(bytes), 0, {}}; }
 inline Value null() { return {}; }
+inline Value null_array() { return {Value::Kind::NullArray, {}, 0, {}}; }
 inline Value array(std::vector<Value> elements) { return {Value::Kind::Array, {}, 0, std::move(elements)}; }
 
 // ---------------------------------------------------------------- encoding
@@ -480,7 +482,7 @@ void append_command(Out& out, std::initializer_list<std::string_view> args) {
     append_command<Out, std::initializer_list<std::string_view>>(out, args);
 }
 
-/// Any value, nested arrays included (Null is written as `$-1`).
+/// Any value, nested arrays included (Null is written as `$-1`, NullArray as `*-1`).
 template <class Out>
 void append_value(Out& out, const Value& v) {
     switch (v.kind) {
@@ -489,6 +491,7 @@ void append_value(Out& out, const Value& v) {
         case Value::Kind::Integer: append_integer(out, v.integer); break;
         case Value::Kind::Bulk: append_bulk(out, v.str); break;
         case Value::Kind::Null: append_null(out); break;
+        case Value::Kind::NullArray: append_null_array(out); break;
         case Value::Kind::Array:
             append_array_header(out, v.elements.size());
             for (const auto& e : v.elements) append_value(out, e);

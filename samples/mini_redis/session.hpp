@@ -1,7 +1,9 @@
 #pragma once
 // Session: one connection's own state that commands change: its
-// subscriptions (SUBSCRIBE / UNSUBSCRIBE), its name (CLIENT SETNAME), and
-// whether it asked to QUIT.
+// subscriptions (SUBSCRIBE / UNSUBSCRIBE), its name (CLIENT SETNAME), its
+// transaction and watched keys (MULTI, WATCH; transaction.hpp), the reply
+// it is blocked waiting for (BLPOP...; blocking.hpp), and whether it asked
+// to QUIT.
 //
 // A Subscription is a broadcast Receiver plus the recv() future in flight
 // on it (a Slot: empty again once a message is taken). recv() borrows the
@@ -14,6 +16,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "resp.hpp"
+#include "transaction.hpp"
 
 namespace mini_redis {
 
@@ -30,6 +35,11 @@ struct Session {
     /// Ordered, so that UNSUBSCRIBE with no argument answers in a stable order.
     std::map<std::string, std::unique_ptr<Subscription>> subscriptions;
     bool quit = false;
+    Transaction tx;
+    /// Set by a blocking command (BLPOP, BRPOP, BLMOVE) that found nothing
+    /// to pop: the connection answers no other request until it is Ready
+    /// with the reply.
+    std::optional<pollen::BoxFuture<resp::Value>> blocked;
 
     /// In subscribed mode only (UN)SUBSCRIBE, PING and QUIT are allowed.
     bool subscribed() const { return !subscriptions.empty(); }

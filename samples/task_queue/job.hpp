@@ -1,5 +1,5 @@
 #pragma once
-// job: what a task_queue job is, where it lives in Redis, and the two Lua
+// job: what a task_queue job is, where it lives in Redis, and the Lua
 // scripts that make its hand-offs atomic. Pure: no I/O.
 //
 // A job is the text "ID LO HI"; its result is the sum of the squares of
@@ -9,11 +9,20 @@
 // Keys (the reliable-queue pattern):
 //   queue:pending              list; producers LPUSH, workers BLMOVE from the right
 //   queue:processing:<worker>  list; the jobs a worker has taken and not acknowledged
-//   workers                    set of worker ids that may hold jobs
+//   workers                    set of registered worker ids (reapers also look at every processing list)
 //   worker:<id>:heartbeat      string with an expiry, refreshed while the worker lives
 //   results                    hash: job id -> result
 //   results:log                list: one job id per acknowledgement (duplicates show here)
 //   jobs:next_id               counter: producers reserve id ranges with INCRBY
+//
+// Delivery is at least once: a job is always in exactly one of pending, one
+// processing list, or done (acknowledged), and every move between them is
+// one atomic command or script. A worker that dies with jobs in hand leaves
+// them in its processing list, whence a reaper (once its heartbeat expired)
+// or its own next start (same id) gives them back, so such a job runs again.
+// Its result is recorded once all the same: only the acknowledgement that
+// finds the job still in its worker's list records it, and recording is
+// idempotent (HSET of a value fixed by the job).
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -79,17 +88,51 @@ end
 return 0
 )lua";
 
-/// Gives the jobs of dead workers (registered, but no heartbeat) back to the
-/// pending queue, at the end workers take from next, and forgets those
-/// workers. Atomic, so concurrent reapers cannot both move one job.
+/// Lua shared by the scripts below: moves every job of one processing list
+/// back to the pending queue, at the end workers take from next, one LMOVE
+/// at a time, and returns how many. Inside a script nothing else runs
+/// meanwhile, so two hand-backs (a reaper's, a starting worker's) never both
+/// move one job, and a job is always in exactly one list.
+inline const std::string kGiveBackLua = R"lua(
+local function give_back(list, pending)
+  local n = 0
+  while redis.call('LMOVE', list, pending, 'RIGHT', 'RIGHT') do n = n + 1 end
+  return n
+end
+)lua";
+
+/// What a starting worker runs first: the jobs an earlier run with the same
+/// id left in its processing list (it was killed, and restarted before any
+/// reaper saw its heartbeat expire, which the new run's heartbeat now
+/// prevents) go back to pending. Nobody else holds them: that run is dead,
+/// and a worker id belongs to one live worker at a time.
+/// KEYS: processing list, queue:pending. Returns the jobs moved.
+inline const std::string kGiveBackScript = kGiveBackLua + "return give_back(KEYS[1], KEYS[2])\n";
+
+/// Gives the jobs of dead workers back to the pending queue and forgets
+/// those workers. A worker is dead when its heartbeat key is gone. The
+/// candidates are the registered workers and the owner of every processing
+/// list, found by SCAN: a worker that stalled past its heartbeat is reaped
+/// and unregistered, may take one more job before its next beat registers it
+/// again, and may die right then; its list is found all the same. (The SCAN
+/// walks the database's whole keyspace, a few keys per worker here; a
+/// database shared with much else would page through it from the client.)
 /// KEYS: workers, queue:pending. ARGV: heartbeat key prefix and suffix,
 /// processing key prefix. Returns {dead workers, jobs moved}.
-inline const char* const kReapScript = R"lua(
+inline const std::string kReapScript = kGiveBackLua + R"lua(
+local candidates = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do candidates[id] = true end
+local cursor = '0'
+repeat
+  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[3] .. '*', 'COUNT', 100)
+  cursor = page[1]
+  for _, key in ipairs(page[2]) do candidates[string.sub(key, #ARGV[3] + 1)] = true end
+until cursor == '0'
 local dead, moved = 0, 0
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+for id in pairs(candidates) do
   if redis.call('EXISTS', ARGV[1] .. id .. ARGV[2]) == 0 then
     dead = dead + 1
-    while redis.call('LMOVE', ARGV[3] .. id, KEYS[2], 'RIGHT', 'RIGHT') do moved = moved + 1 end
+    moved = moved + give_back(ARGV[3] .. id, KEYS[2])
     redis.call('SREM', KEYS[1], id)
   end
 end
@@ -99,6 +142,11 @@ return {dead, moved}
 /// The reap script as a command, for RedisClient::call.
 inline std::vector<std::string> reap_command() {
     return {"EVAL", kReapScript, "2", kWorkers, kPending, "worker:", ":heartbeat", "queue:processing:"};
+}
+
+/// The give-back script for one worker's processing list, as a command.
+inline std::vector<std::string> give_back_command(std::string_view worker) {
+    return {"EVAL", kGiveBackScript, "2", processing_key(worker), kPending};
 }
 
 }  // namespace task_queue

@@ -4,7 +4,8 @@
 //
 //     task_queue produce --redis-port P --jobs N
 //     task_queue work    --redis-port P [--id W] [--concurrency C] [--threads T]
-//                        [--work-ms MS] [--heartbeat-ms MS] [--crash-after K]
+//                        [--work-ms MS] [--heartbeat-ms MS]
+//                        [--crash-after K [--crash-at taken|finished]]
 //     task_queue recover --redis-port P
 //     task_queue results --redis-port P --expect N [--timeout-s S]
 //
@@ -15,7 +16,12 @@
 // `results` waits up to S seconds for N results and exits 0 only if every
 // one is present, correct and acknowledged exactly once.
 // A worker with --crash-after K exits with status 3 in the middle of its
-// K-th job. The keys and the job format are in job.hpp.
+// K-th job: just after taking it, or (--crash-at finished) with its result
+// computed and not yet acknowledged. A worker started with the id of one
+// that died first gives back the jobs that one held. Delivery is at least
+// once: a job whose worker died is run again, and `results` checks that each
+// result is still recorded exactly once. The keys and the job format are in
+// job.hpp.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -31,7 +37,8 @@ namespace {
                  "task_queue: %s\n"
                  "usage: task_queue produce|work|recover|results [--redis-host H] [--redis-port P] [--threads T]\n"
                  "         produce: --jobs N\n"
-                 "         work:    [--id W] [--concurrency C] [--work-ms MS] [--heartbeat-ms MS] [--crash-after K]\n"
+                 "         work:    [--id W] [--concurrency C] [--work-ms MS] [--heartbeat-ms MS]\n"
+                 "                  [--crash-after K [--crash-at taken|finished]]\n"
                  "         results: --expect N [--timeout-s S]\n",
                  why);
     std::exit(2);
@@ -58,6 +65,8 @@ int main(int argc, char** argv) {
         else if (flag == "--jobs") opts.jobs = number(10'000'000, 1);
         else if (flag == "--id" && !value.empty() && value.find_first_of(" \r\n") == std::string_view::npos) opts.id = value;
         else if (flag == "--crash-after") opts.crash_after = number(UINT64_MAX);
+        else if (flag == "--crash-at" && value == "taken") opts.crash_at = task_queue::CrashPoint::kTaken;
+        else if (flag == "--crash-at" && value == "finished") opts.crash_at = task_queue::CrashPoint::kFinished;
         else if (flag == "--concurrency") opts.concurrency = number(256, 1);
         else if (flag == "--work-ms") opts.work_ms = number(60'000);
         else if (flag == "--heartbeat-ms") opts.heartbeat_ms = number(3'600'000, 30);

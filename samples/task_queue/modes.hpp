@@ -10,6 +10,10 @@
 
 namespace task_queue {
 
+/// Where --crash-after's job dies: just after taking it, or once its result
+/// is computed, just before the acknowledgement.
+enum class CrashPoint { kTaken, kFinished };
+
 struct Options {
     std::string redis_host = "127.0.0.1";
     std::uint16_t redis_port = 6379;
@@ -17,6 +21,7 @@ struct Options {
     std::uint64_t jobs = 100;            ///< produce
     std::string id;                      ///< work: this worker's id (default w<pid>)
     std::uint64_t crash_after = 0;       ///< work: _exit in the middle of the K-th job taken (0: never)
+    CrashPoint crash_at = CrashPoint::kTaken;  ///< work: where in that job
     std::uint64_t concurrency = 2;       ///< work: jobs in progress at once, one connection each
     std::uint64_t work_ms = 5;           ///< work: how long each job pretends to take
     std::uint64_t heartbeat_ms = 3000;   ///< work: the heartbeat key's lifetime

@@ -8,13 +8,16 @@
 // done (its result recorded and the job removed from the list, atomically,
 // by the ack script), so a worker that dies at any point loses nothing: its
 // jobs sit in its processing list until a reaper, seeing its heartbeat
-// expired, moves them back to pending. Each worker is such a reaper (every
-// third beat), and `task_queue recover` is one on demand.
+// expired, moves them back to pending, or until the worker starts again with
+// the same --id, which gives them back before taking any job. Each worker is
+// such a reaper (every third beat), and `task_queue recover` is one on demand.
+// Delivery is thus at least once: a job whose worker died runs again.
 //
 // On SIGINT/SIGTERM the slots stop taking jobs and finish the one in hand
 // (a BLMOVE waiting on an empty queue returns within a second); then the
 // worker unregisters and exits 0. --crash-after K instead _exits in the
-// middle of the K-th job, after taking it and before acknowledging it.
+// middle of the K-th job: just after taking it, or with --crash-at finished
+// once its result is computed, just before acknowledging it.
 #include <unistd.h>
 
 #include <atomic>
@@ -88,7 +91,8 @@ public:
                                              "BLMOVE"));
             if (replies_[0].is_null()) continue;  // nothing came within the timeout
             job_ = std::move(replies_[0].str);
-            count_taken();
+            nth_ = shared_->taken.fetch_add(1) + 1;
+            crash_if_due(CrashPoint::kTaken);
             POLLEN_AWAIT(pollen::time::sleep(std::chrono::milliseconds(shared_->opts.work_ms)));
             POLLEN_LET_TRY(replies_, checked(acknowledge(), "ack"));
             if (replies_[0].integer == 0) {
@@ -104,12 +108,13 @@ public:
     }
 
 private:
-    /// Counts the job just taken; --crash-after's K-th one dies here, in hand.
-    void count_taken() {
-        std::uint64_t n = shared_->taken.fetch_add(1) + 1;
-        if (n != shared_->opts.crash_after) return;
-        std::fprintf(stderr, "worker %s: crashing on purpose in job %llu (%s)\n", shared_->opts.id.c_str(),
-                     static_cast<unsigned long long>(n), job_.c_str());
+    /// --crash-after's K-th job dies here, at the point --crash-at names,
+    /// with the job in hand.
+    void crash_if_due(CrashPoint at) const {
+        if (nth_ != shared_->opts.crash_after || at != shared_->opts.crash_at) return;
+        std::fprintf(stderr, "worker %s: crashing on purpose in job %llu (%s), %s\n", shared_->opts.id.c_str(),
+                     static_cast<unsigned long long>(nth_), job_.c_str(),
+                     at == CrashPoint::kTaken ? "just taken" : "finished, not acknowledged");
         std::fflush(stderr);
         std::_Exit(kCrashStatus);  // no destructors, no acknowledgement: as if killed
     }
@@ -121,6 +126,7 @@ private:
         auto job = Job::decode(job_);
         std::string id = job ? std::to_string(job->id) : "malformed:" + job_;
         std::string result = job ? std::to_string(job->compute()) : "malformed";
+        crash_if_due(CrashPoint::kFinished);
         return client_.call({"EVAL", kAckScript, "3", shared_->processing, kResults, kResultsLog, job_, id, result});
     }
 
@@ -129,6 +135,7 @@ private:
     pollen::CancellationToken shutdown_;
     std::vector<resp::Value> replies_;
     std::string job_;
+    std::uint64_t nth_ = 0;  ///< job_ is the nth_ job this worker took
     POLLEN_FRAME;
 };
 
@@ -272,8 +279,8 @@ int work(const Options& given) {
 
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(opts.threads).enable_all().build();
     // Connect every client, then register (heartbeat, then the workers set)
-    // before any job is taken: a job must never be in a processing list
-    // that no reaper knows of.
+    // before any job is taken, so that reapers leave our processing list
+    // alone while we live.
     std::vector<RedisClient> clients;
     for (std::uint64_t i = 0; i <= opts.concurrency; ++i) {
         auto c = rt.block_on(RedisClient::connect(*addr));
@@ -286,10 +293,26 @@ int work(const Options& given) {
     }
     RedisClient beat_client = std::move(clients.back());
     clients.pop_back();
-    auto hello = rt.block_on(checked(beat_client.call(beat_commands(*shared, false)), "register"));
+    // In the same pipeline, after registering: give back what an earlier run
+    // with our id left in our processing list. Killed and restarted at once,
+    // that run's jobs would otherwise stay there for good: our heartbeat
+    // keeps the id alive, so no reaper ever takes them. That run is dead and
+    // the kernel closed its connections, so Redis has run its last commands
+    // before it reads ours: nothing of it lands in the list after this. (A
+    // run on another machine that vanished without closing them may still
+    // have a BLMOVE blocked in Redis, for at most its one-second timeout: a
+    // job it takes then waits in our list for our next start. Give such a
+    // worker a second before restarting it under the same id.)
+    auto start_commands = beat_commands(*shared, false);
+    start_commands.push_back(give_back_command(opts.id));
+    auto hello = rt.block_on(checked(beat_client.call(start_commands), "register"));
     if (hello.is_err()) {
         std::fprintf(stderr, "worker %s: %s\n", opts.id.c_str(), hello.error().c_str());
         return 1;
+    }
+    if (auto returned = hello.value().back().integer; returned > 0) {
+        std::fprintf(stderr, "worker %s: gave back %lld job(s) that an earlier run left in its processing list\n",
+                     opts.id.c_str(), static_cast<long long>(returned));
     }
     return rt.block_on(Worker(shared, std::move(beat_client), std::move(clients)));
 }

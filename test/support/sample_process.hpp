@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -224,6 +225,23 @@ public:
     bool peer_closed() {
         char c;
         return ::recv(fd_, &c, 1, 0) <= 0;
+    }
+    /// Reads and drops whatever comes until the peer closes: true on end of
+    /// stream or a reset, false if the 10 s guard ran out first.
+    bool closed_by_peer() {
+        char buf[4096];
+        for (;;) {
+            ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+            if (r == 0) return true;
+            if (r < 0) return errno == ECONNRESET;
+        }
+    }
+    /// True if nothing arrives (no byte, no close) within `ms`: for checking
+    /// that a server holds a client back. It can only pass wrongly on a slow
+    /// machine, never fail wrongly.
+    bool quiet_for(int ms) {
+        pollfd p{fd_, POLLIN, 0};
+        return ::poll(&p, 1, ms) == 0;
     }
 
 private:

@@ -1,0 +1,78 @@
+#pragma once
+/// Deterministic simulation (`Builder::new_simulation(seed)`): what a run
+/// reports and how it stops. A simulation runtime runs every task on the
+/// thread in `block_on`, picks the next one to poll with a PRNG seeded by
+/// `seed`, and keeps a virtual clock that jumps to the next timer whenever
+/// nothing can run; the same seed gives the same run, event for event. The
+/// guide is docs/simulation.md; the runner is sim_runner.hpp.
+///
+/// - `sim::Stats`: the seed, the length and FNV-1a hash of the event log
+///   (spawns and wakes, polls, clock jumps), and the virtual time elapsed:
+///   `Runtime::simulation_stats()`. Two runs of a seed have equal stats.
+/// - `sim::SimulationDeadlock`: thrown by `block_on` when its future is
+///   pending, no task can run and no timer is armed, so nothing could ever
+///   happen again; its message lists each live task (id, state, spawn
+///   location) and the seed to replay.
+/// - `sim::TimeLimitExceeded`: thrown by `block_on` when the next timer
+///   lies past `Builder::simulation_time_limit` (a liveness bound).
+/// - `sim::SimulationError`: their base, also thrown when a task is woken
+///   from another thread (a real thread's timing would decide the run).
+/// - `sim::random_below(n)`: seeded randomness for the scenario itself
+///   (which message to drop, which key to write), from a stream of its own,
+///   so drawing it does not change the schedule's draws.
+///
+/// What a simulation refuses with std::logic_error: spawn_blocking (so the
+/// fs:: functions and lookup_host of a name), block_in_place, real sockets,
+/// pipes, signals and child processes, and time::resume().
+///
+/// Threads: the types are plain values; random_below and in_simulation act
+/// on the runtime the calling thread is in.
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace pollen::sim {
+
+struct Stats {
+    std::uint64_t seed = 0;
+    /// Events logged so far, and the FNV-1a 64 hash of the log.
+    std::uint64_t events = 0;
+    std::uint64_t hash = 0;
+    /// Virtual time since the runtime was built.
+    std::chrono::nanoseconds elapsed{0};
+
+    /// "seed=S events=N hash=H" (H: 16 hex digits), the line a run prints last.
+    std::string to_string() const;
+    bool operator==(const Stats&) const = default;
+};
+
+class SimulationError : public std::runtime_error {
+public:
+    SimulationError(const std::string& what, Stats stats) : std::runtime_error(what), stats_(stats) {}
+    /// The run's stats when it stopped.
+    const Stats& stats() const { return stats_; }
+
+private:
+    Stats stats_;
+};
+
+class SimulationDeadlock : public SimulationError {
+public:
+    using SimulationError::SimulationError;
+};
+
+class TimeLimitExceeded : public SimulationError {
+public:
+    using SimulationError::SimulationError;
+};
+
+/// A number in [0, n) from the current simulation's seed (0 when n is 0).
+/// Throws std::logic_error outside a simulation runtime.
+std::uint64_t random_below(std::uint64_t n);
+
+/// True inside a simulation runtime (a task, or its block_on).
+bool in_simulation();
+
+}  // namespace pollen::sim

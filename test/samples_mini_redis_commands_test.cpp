@@ -1093,6 +1093,38 @@ TEST_F(MiniRedisVsRedis, AWaiterStaysBlockedWhileTheKeyHoldsAnotherType) {
     });
 }
 
+// The protocol work's commands run through the command table as the others
+// do: queued inside MULTI, answered in order after a blocked pop (the request
+// read ahead while blocked), CONFIG SET reaching the limits.
+TEST_F(MiniRedisVsRedis, PubsubHelloAndConfigSetGoThroughTheCommandTable) {
+    same_scenario([](int port) {
+        std::vector<std::string> out;
+        Conn s(port), p(port), a(port);
+        out.push_back(s.call({"PSUBSCRIBE", "n*"}));
+        out.push_back(p.call({"MULTI"}));
+        out.push_back(p.call({"PUBLISH", "news", "hi"}));
+        out.push_back(p.call({"PUBSUB", "NUMPAT"}));
+        out.push_back(p.call({"EXEC"}));
+        out.push_back(s.reply());  // the pmessage
+        out.push_back(s.call({"PUNSUBSCRIBE"}));
+        a.send({"BLPOP", "q", "0"});
+        a.send({"PUBSUB", "NUMSUB", "news"});
+        a.send({"HELLO", "4"});  // both refuse it alike (mini_redis refuses 3 too)
+        EXPECT_TRUE(wait_blocked(port, 1));
+        out.push_back(p.call({"RPUSH", "q", "1"}));
+        out.push_back(a.reply());
+        out.push_back(a.reply());
+        out.push_back(a.reply());
+        out.push_back(p.call({"CONFIG", "SET", "client-query-buffer-limit", "1"}));
+        out.push_back(p.call({"CONFIG", "SET", "maxmemory", "0", "save"}));
+        out.push_back(p.call({"CONFIG", "SET", "client-query-buffer-limit", "2mb"}));
+        out.push_back(p.call({"CONFIG", "GET", "client-query-buffer-limit"}));
+        out.push_back(p.call({"CONFIG", "SET", "client-query-buffer-limit", "1gb"}));
+        out.push_back(p.call({"CONFIG", "GET", "client-output-buffer-limit"}));
+        return out;
+    });
+}
+
 TEST_F(MiniRedisVsRedis, AWatchedKeyChangedByAnotherClientAbortsExec) {
     same_scenario([](int port) {
         std::vector<std::string> out;

@@ -520,7 +520,7 @@ TEST(SamplesMiniRedis, ProtocolErrorsCloseOnlyTheirConnection) {
     std::vector<Case> cases = {
         {"*1\r\n$5000\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
         {"*1\r\n$99999999999999999999999\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
-        {"*2000000\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
+        {"*3000000000\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
         {"*1\r\n:5\r\n", "-ERR Protocol error: expected '$', got ':'\r\n"},
         {std::string(70 * 1024, 'a'), "-ERR Protocol error: too big inline request\r\n"},
         {"SET k \"unterminated\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"},

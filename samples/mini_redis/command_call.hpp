@@ -127,8 +127,9 @@ void zadd(Call&), zincrby(Call&), zscore(Call&), zmscore(Call&), zcard(Call&), z
     zrange(Call&), zrevrange(Call&), zrangebyscore(Call&), zcount(Call&), zpop(Call&);
 // commands_transactions.cpp
 void multi(Call&), exec(Call&), discard(Call&), watch(Call&), unwatch(Call&);
-// commands_pubsub.cpp
-void publish(Call&), subscribe(Call&), unsubscribe(Call&);
+// commands_pubsub.cpp (forwarding to session_commands.cpp)
+void publish(Call&), subscribe(Call&), unsubscribe(Call&), psubscribe(Call&), punsubscribe(Call&), pubsub(Call&),
+    hello(Call&);
 // commands_server.cpp
 void ping(Call&), echo(Call&), quit(Call&), select(Call&), time(Call&), info(Call&), command(Call&), config(Call&),
     client(Call&);

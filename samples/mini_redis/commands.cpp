@@ -140,6 +140,10 @@ const std::unordered_map<std::string, Spec>& table() {
         {"publish", {3, cmd::publish}},
         {"subscribe", {-2, cmd::subscribe, true}},
         {"unsubscribe", {-1, cmd::unsubscribe, true}},
+        {"psubscribe", {-2, cmd::psubscribe, true}},
+        {"punsubscribe", {-1, cmd::punsubscribe, true}},
+        {"pubsub", {-2, cmd::pubsub}},
+        {"hello", {-1, cmd::hello}},
         // connection and server
         {"ping", {-1, cmd::ping, true}},
         {"echo", {2, cmd::echo}},

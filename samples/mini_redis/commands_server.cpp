@@ -5,6 +5,7 @@
 
 #include "command_call.hpp"
 #include "glob.hpp"
+#include "session_commands.hpp"
 
 namespace mini_redis::cmd {
 
@@ -57,7 +58,7 @@ namespace {
 
 /// The parameters CONFIG GET knows: Redis's names, mini_redis's values.
 std::vector<std::pair<std::string, std::string>> config_values(const Call& c) {
-    return {
+    std::vector<std::pair<std::string, std::string>> values = {
         {"save", ""},
         {"appendonly", "no"},
         {"databases", "1"},
@@ -67,6 +68,9 @@ std::vector<std::pair<std::string, std::string>> config_values(const Call& c) {
         {"proto-max-bulk-len", std::to_string(c.state.limits.max_bulk)},
         {"set-max-intset-entries", std::to_string(Set::kMaxIntsetEntries)},
     };
+    // The connection limits, which CONFIG SET can change too.
+    for (auto& v : session_commands::config_values(c.state)) values.push_back(std::move(v));
+    return values;
 }
 
 /// Redis's configGetCommand: a name without `*?[` is looked up (and
@@ -109,7 +113,14 @@ void config(Call& c) {
         config_get(c);
     } else if (sub == "set") {
         if (c.args.size() < 4) return c.error("ERR wrong number of arguments for 'config|set' command");
-        c.ok();  // accepted and ignored: nothing here is tunable at run time
+        if (c.args.size() % 2 != 0) return c.syntax_error();  // name value pairs
+        // The connection limits are set; the other parameters are accepted and ignored.
+        for (std::size_t i = 2; i + 1 < c.args.size(); i += 2) {
+            auto error = session_commands::config_set(c.state, c.args[i], c.args[i + 1]);
+            if (error && !error->empty())
+                return c.error("ERR CONFIG SET failed (possibly related to argument '" + c.args[i] + "') - " + *error);
+        }
+        c.ok();
     } else if (sub == "resetstat") {
         c.ok();
     } else {

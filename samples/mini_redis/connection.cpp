@@ -12,7 +12,7 @@ namespace mini_redis {
 
 Connection::Connection(pollen::net::TcpStream stream, std::shared_ptr<State> state,
                        const pollen::CancellationToken& shutdown)
-    : frames_(std::move(stream), ServerCodec(state->limits)),
+    : frames_(std::move(stream), ServerCodec(state->limits, &state->query_buffers)),
       state_(std::move(state)),
       shutdown_(shutdown.cancelled()) {
     session_.id = state_->next_client_id.fetch_add(1, std::memory_order_relaxed);
@@ -20,34 +20,33 @@ Connection::Connection(pollen::net::TcpStream stream, std::shared_ptr<State> sta
 
 Connection::~Connection() {
     if (!state_) return;  // moved from
-    // Drop each Receiver before asking the registry to forget its channel.
-    while (!session_.subscriptions.empty()) {
-        auto node = session_.subscriptions.extract(session_.subscriptions.begin());
-        node.mapped().reset();
-        state_->pubsub.forget(node.key());
-    }
+    // Out of the registry before the Outbox goes with the Session.
+    if (session_.subscribed()) state_->pubsub.remove(*session_.outbox, session_.subscriptions, session_.patterns);
 }
 
 // async fn run(&mut self) -> io::Result<()> {
 //     loop {
-//         self.frames.flush().await?;                    // every reply so far, in one write
+//         if !self.write().await? { return Ok(()) }     // every reply so far, in one write; false: over its limit
 //         if self.closing { break }
-//         if !self.idle().await? { return Ok(()) }       // select! { shutdown, messages, requests }
+//         if !self.idle().await? { return Ok(()) }      // select! { shutdown, messages, requests }
 //     }
-//     self.frames.close().await?;                        // half-close
+//     if self.abrupt { return Ok(()) }
+//     self.frames.close().await?;                       // half-close
 //     let _ = timeout(1s, self.drain()).await;
 //     Ok(())
 // }
 pollen::Poll<Connection::Output> Connection::poll(pollen::Context& cx) {
     POLLEN_BEGIN(cx);
     for (;;) {
-        POLLEN_AWAIT_TRY(frames_.flush());
+        POLLEN_LET_TRY(more_, pollen::poll_fn([this](pollen::Context& c) { return poll_write(c); }));
+        if (!more_) POLLEN_RETURN(pollen::Ok());  // dropped for its output limit, as Redis does: no goodbye
         // One huge GET is no reason to keep 64 MiB.
         if (frames_.write_buffer().capacity() > 4 * kOutHighWater) frames_.write_buffer_mut() = {};
         if (closing_) break;
         POLLEN_LET_TRY(more_, pollen::poll_fn([this](pollen::Context& c) { return poll_idle(c); }));
         if (!more_) POLLEN_RETURN(pollen::Ok());
     }
+    if (abrupt_) POLLEN_RETURN(pollen::Ok());
     // After the last reply: half-close and read until the client closes too
     // (or a second passes). Closing with unread input would send a reset,
     // which can destroy the reply before the client reads it.
@@ -57,12 +56,28 @@ pollen::Poll<Connection::Output> Connection::poll(pollen::Context& cx) {
     POLLEN_END;
 }
 
+pollen::Poll<pollen::io::Result<bool>> Connection::poll_write(pollen::Context& cx) {
+    auto p = frames_.poll_flush(cx);
+    session_.outbox->set_unflushed(frames_.write_buffer().size());
+    if (p.is_ready()) {
+        if (p.value().is_err()) return pollen::ready(pollen::Err(p.value().error().code));
+        return pollen::ready(pollen::Ok(true));
+    }
+    // The socket is full: a publisher may find the client past its limit meanwhile.
+    if (session_.outbox->poll_closed(cx)) return pollen::ready(pollen::Ok(false));
+    return pollen::pending;
+}
+
 pollen::Poll<pollen::io::Result<bool>> Connection::poll_idle(pollen::Context& cx) {
     // Leave at an idle point only: no request half-received.
     if (frames_.read_buffer().empty() && shutdown_.poll(cx).is_ready()) return pollen::ready(pollen::Ok(false));
     if (session_.blocked) return poll_blocked(cx);
-    if (deliver_messages(cx)) return pollen::ready(pollen::Ok(true));
-    return answer_requests(cx);
+    Outbox::Taken delivered = deliver_messages(&cx, false);
+    if (delivered == Outbox::Taken::Closed) return pollen::ready(pollen::Ok(false));
+    auto answered = answer_requests(cx);
+    if (answered.is_ready()) return answered;
+    if (delivered == Outbox::Taken::Some) return pollen::ready(pollen::Ok(true));
+    return pollen::pending;  // the Outbox and poll_next will wake us
 }
 
 pollen::Poll<pollen::io::Result<bool>> Connection::poll_blocked(pollen::Context& cx) {
@@ -77,31 +92,27 @@ pollen::Poll<pollen::io::Result<bool>> Connection::poll_blocked(pollen::Context&
         if (next.is_ready()) {
             std::optional<Frames::Item> request = next.take();
             if (!request) return pollen::ready(pollen::Ok(false));  // the client left
-            if (request->is_err() && request->error().code != errc::protocol_error)
-                return pollen::ready(pollen::Err(request->error().code));  // so did its socket
+            // A protocol error or a query buffer past its limit waits its turn
+            // in answer_requests; any other error means the socket is gone.
+            if (request->is_err() && request->error().code != errc::protocol_error &&
+                request->error().code != errc::query_buffer_limit)
+                return pollen::ready(pollen::Err(request->error().code));
             read_ahead_ = std::move(request);
         }
     }
     return pollen::pending;
 }
 
-bool Connection::deliver_messages(pollen::Context& cx) {
-    bool any = false;
-    for (auto& [channel, sub] : session_.subscriptions) {
-        while (has_room()) {
-            if (sub->recv.is_empty()) sub->recv.emplace(sub->rx.recv());
-            auto p = sub->recv.poll(cx);
-            if (p.is_pending()) break;
-            auto r = p.take();
-            if (r.is_err()) {
-                if (r.error().is_lagged()) continue;  // a slow reader loses the oldest messages
-                break;                                 // closed: cannot happen while PubSub holds the Sender
-            }
-            reply(resp::array({resp::bulk("message"), resp::bulk(channel), resp::bulk(std::move(r).value())}));
-            any = true;
-        }
+Outbox::Taken Connection::deliver_messages(pollen::Context* cx, bool to_mark) {
+    Outbox::Taken t = session_.outbox->take(messages_, to_mark, cx);
+    if (t == Outbox::Taken::Some) {
+        frames_.write_buffer_mut().extend_from_slice(messages_);
+        // A burst is no reason to keep its storage (it takes turns with the Outbox's).
+        if (messages_.capacity() > kOutHighWater) std::string().swap(messages_);
+        messages_.clear();
+        session_.outbox->set_unflushed(frames_.write_buffer().size());
     }
-    return any;
+    return t;
 }
 
 pollen::Poll<pollen::io::Result<bool>> Connection::answer_requests(pollen::Context& cx) {
@@ -126,19 +137,36 @@ pollen::Poll<pollen::io::Result<bool>> Connection::answer_requests(pollen::Conte
         answered = true;
         if (request->is_err()) {
             const CodecError& e = request->error();
+            if (e.code == errc::query_buffer_limit) {
+                // Redis logs it and closes the client, without a reply.
+                closing_ = abrupt_ = true;
+                break;
+            }
             if (e.code != errc::protocol_error) return pollen::ready(pollen::Err(e.code));
             reply(resp::error("ERR " + e.message));
             closing_ = true;
             break;
         }
         execute(*state_, session_, request->value().args, replies_);
+        // A (un)subscribe marked the Outbox: what was queued before it goes first.
+        if (session_.outbox->marked()) (void)deliver_messages(nullptr, true);
         for (resp::Value& r : replies_) reply(std::move(r));
         replies_.clear();
+        frames_.codec_mut().recycle(std::move(request->value().args));
         if (session_.quit) closing_ = true;
         if (session_.blocked) break;  // write what came before, then wait
     }
-    if (answered) return pollen::ready(pollen::Ok(true));
-    return pollen::pending;  // poll_next will wake us
+    if (!answered) return pollen::pending;  // poll_next will wake us
+    if (!within_output_limit()) return pollen::ready(pollen::Ok(false));
+    return pollen::ready(pollen::Ok(true));
+}
+
+bool Connection::within_output_limit() {
+    const std::size_t pending = frames_.write_buffer().size();
+    session_.outbox->set_unflushed(pending);
+    auto cls = session_.subscribed() ? OutputLimits::Class::Pubsub : OutputLimits::Class::Normal;
+    if (!state_->output_limits.any(cls)) return true;
+    return !session_.outbox->check(pending, state_->output_limits.get(cls));
 }
 
 // The Sink protocol asks for poll_ready before each start_send; below the

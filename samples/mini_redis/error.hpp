@@ -9,6 +9,10 @@
 //     Client (`client.last_error()`), as Redis's own clients keep it.
 //   - unexpected_reply: a reply of a type the command never answers with
 //     (a SET answered with an integer). Equal to std::errc::protocol_error.
+//   - query_buffer_limit: a client's unprocessed input passed the server's
+//     client-query-buffer-limit (or the total across clients); the server
+//     closes it, without a reply, as Redis does. Equal to
+//     std::errc::no_buffer_space.
 //
 // Plain values; the category is one object for the whole program.
 #include <string>
@@ -21,6 +25,7 @@ enum class errc {
     protocol_error = 1,
     server_error,
     unexpected_reply,
+    query_buffer_limit,
 };
 
 namespace detail {
@@ -32,11 +37,13 @@ public:
             case errc::protocol_error: return "invalid RESP from the peer";
             case errc::server_error: return "the server replied with an error";
             case errc::unexpected_reply: return "unexpected reply from the server";
+            case errc::query_buffer_limit: return "the client's query buffer passed its limit";
         }
         return "unknown mini_redis error";
     }
     std::error_condition default_error_condition(int ev) const noexcept override {
         if (static_cast<errc>(ev) == errc::server_error) return {ev, *this};
+        if (static_cast<errc>(ev) == errc::query_buffer_limit) return std::errc::no_buffer_space;
         return std::errc::protocol_error;
     }
 };

@@ -1,15 +1,26 @@
 // mini_redis: a Redis-compatible server (RESP2), in the spirit of Tokio's
 // mini-redis. Real redis-cli and redis-benchmark talk to it.
 //
-//     mini_redis [--port P] [--threads N] [--host A] [--max-bulk BYTES]
+//     mini_redis [--port P] [--threads N] [--host A]
+//                [--proto-max-bulk-len BYTES]              (default 512mb; also --max-bulk)
+//                [--client-query-buffer-limit BYTES]       (default 1gb)
+//                [--max-query-buffer-total BYTES]          (default 2gb; 0: none)
+//                [--client-output-buffer-limit "CLASS HARD SOFT SECONDS ..."]
 //
-// Commands: PING, ECHO, GET, MGET, SET (EX/PX, NX/XX, KEEPTTL, GET), DEL,
-// EXISTS, INCR/DECR/INCRBY/DECRBY, EXPIRE/PEXPIRE, TTL/PTTL, PERSIST, DBSIZE,
-// FLUSHDB, PUBLISH, SUBSCRIBE/UNSUBSCRIBE, QUIT, SELECT 0, and what the tools
-// send on connect (COMMAND, CONFIG GET, CLIENT ..., INFO). Requests come as
-// RESP arrays or as inline text lines (`nc` / telnet / redis-cli --pipe).
-// A bulk string longer than --max-bulk (default 64 MiB; Redis allows
-// 512 MiB) is a protocol error that closes that connection.
+// Commands: strings, keys with expiry, lists (with blocking pops), hashes,
+// sets, sorted sets, MULTI/EXEC/WATCH, pub/sub (with patterns and PUBSUB),
+// HELLO, and what the tools send on connect (COMMAND, CONFIG GET/SET,
+// CLIENT ..., INFO); samples/README.md lists them. Requests come as RESP
+// arrays or as inline text lines (`nc` / telnet / redis-cli --pipe).
+//
+// The limits are Redis's, with its names and sizes ("32mb", "1gb", "100k"):
+// a bulk string longer than proto-max-bulk-len is a protocol error that
+// closes that connection; a client whose unprocessed input passes
+// client-query-buffer-limit, or takes the total of all clients' past
+// --max-query-buffer-total, is closed without a reply; and a client whose
+// pending output passes its class's client-output-buffer-limit (normal:
+// none; pubsub: 32mb hard, 8mb for 60 s) is closed too. The flag takes
+// redis.conf's syntax and may repeat; CONFIG SET changes the last two.
 //
 // Prints `listening port=P` once ready. On SIGINT/SIGTERM it stops
 // accepting, lets each connection finish the request it is in (two seconds
@@ -22,7 +33,10 @@
 
 #include "../server_args.hpp"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "connection.hpp"
 #include "state.hpp"
@@ -61,19 +75,32 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) {
-    resp::Limits limits;
+    auto state = std::make_shared<mini_redis::State>();
+    // Redis's protocol bounds: 512 MiB per bulk string, INT_MAX arguments;
+    // the whole request is bounded by the query buffer limits instead.
+    state->limits.max_bulk = 512u << 20;
+    state->limits.max_elements = INT32_MAX;
+    state->limits.max_message = SIZE_MAX;
+    state->query_buffers.total = std::size_t{2} << 30;
     samples::ServerArgs args = samples::parse_server_args(
         argc, argv, "mini_redis", 6379,
         [&](std::string_view flag, std::string_view value) {
-            std::uint64_t n = 0;
-            if (flag != "--max-bulk" || !samples::parse_uint(value, 512u << 20, n) || n == 0) return false;
-            limits.max_bulk = n;
-            limits.max_message = 2 * n + (1u << 20);  // a SET of one maximal value, and then some
+            if (flag == "--client-output-buffer-limit") return !state->output_limits.set(value).has_value();
+            std::optional<std::uint64_t> n = mini_redis::parse_memory(value);
+            if (!n) return false;
+            if ((flag == "--proto-max-bulk-len" || flag == "--max-bulk") && *n > 0 && *n <= (std::uint64_t{1} << 40)) {
+                state->limits.max_bulk = *n;
+            } else if (flag == "--client-query-buffer-limit" && *n > 0) {
+                state->query_buffers.per_client = *n;
+            } else if (flag == "--max-query-buffer-total") {
+                state->query_buffers.total = *n;
+            } else {
+                return false;
+            }
             return true;
         },
-        "[--max-bulk BYTES]");
-    auto state = std::make_shared<mini_redis::State>();
-    state->limits = limits;
+        "[--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES] [--max-query-buffer-total BYTES] "
+        "[--client-output-buffer-limit \"CLASS HARD SOFT SECONDS\"]");
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
     pollen::net::ServeOptions options;  // SIGINT/SIGTERM, then two seconds to finish
     // The expirer is a task of its own: it runs on whichever worker is free,

@@ -32,7 +32,11 @@
 // plain text line (`ECHO hi\r\n`, also `\n` alone) split on spaces with
 // Redis's quoting rules ("..." with \n \r \t \b \a \\ \" \xHH escapes, and
 // '...' with \' only). An empty line, `*0` or `*-1` is a Complete command
-// with no arguments, which servers skip, as Redis does.
+// with no arguments, which servers skip, as Redis does. It is a
+// `CommandParser` fed the whole buffer at once; a server feeds that parser
+// each read instead, and it keeps its place (the arguments still to come,
+// the length of the bulk string being read), so a request that arrives in
+// many reads is parsed once, with the same answers.
 //
 // `parse_value` is the client side: any RESP2 reply, `+simple`, `-error`,
 // `:integer`, `$bulk` (or `$-1`, null), `*array` (or `*-1`, null), arrays
@@ -49,6 +53,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <string>
@@ -217,27 +222,19 @@ Parsed<T> error(std::string why) {
     return p;
 }
 
+/// An Error whose text already says "Protocol error: ...".
+template <class T>
+Parsed<T> error_text(std::string text) {
+    Parsed<T> p;
+    p.status = Parsed<T>::Status::Error;
+    p.error = std::move(text);
+    return p;
+}
+
 inline std::string shown(char c) {
     if (c >= 0x20 && c < 0x7f) return std::string(1, c);
     const char* hex = "0123456789abcdef";
     return std::string("\\x") + hex[(c >> 4) & 0xf] + hex[c & 0xf];
-}
-
-inline Parsed<Command> parse_inline(std::string_view buf, const Limits& lim) {
-    std::size_t limit = std::min(buf.size(), lim.max_line + 1);
-    std::size_t nl = buf.substr(0, limit).find('\n');
-    if (nl == std::string_view::npos) {
-        if (buf.size() > lim.max_line) return error<Command>("too big inline request");
-        return incomplete<Command>(buf.size() + 1);
-    }
-    std::string_view line = buf.substr(0, nl);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    Parsed<Command> p;
-    if (!split_inline(line, p.value.args)) return error<Command>("unbalanced quotes in request");
-    p.status = Parsed<Command>::Status::Complete;
-    p.value.is_inline = true;
-    p.consumed = nl + 1;
-    return p;
 }
 
 /// The header line at `pos` of a `$` bulk string or a `*` array: its length,
@@ -352,46 +349,247 @@ inline Header read_value(std::string_view buf, std::size_t start, std::size_t po
 
 }  // namespace detail
 
-/// Parses one request at the front of `buf` (see the contract above).
+/// The server's request parser, incremental: it keeps its place across
+/// calls, so a request that arrives in many reads is parsed once, in work
+/// linear in its size, whatever the size of the reads (Redis's
+/// processMultibulkBuffer keeps the same state: the arguments still to come,
+/// the length of the bulk string being read).
+///
+/// `parse(buf)` looks at the bytes not consumed so far, `buf` starting at the
+/// first of them, and says how many it consumed: also when the request is
+/// still Incomplete, whole arguments (and the headers read) are taken off the
+/// front as they arrive, and the caller must drop those bytes before the
+/// next call. Incomplete's `need` is then the size of the rest of `buf`
+/// worth waiting for. On Complete, `take()` hands out the request; an Error
+/// is final (the stream cannot be resynchronised), and the parser must not
+/// be used again. The answers are the same as parse_command's on the whole
+/// input, however it is cut.
+///
+/// Memory: a request in progress holds its arguments so far
+/// (`pending_bytes()`, for the caller's query-buffer limits); the argument
+/// vector and its strings are reused from request to request when the caller
+/// gives them back (`recycle`). `work()` counts the bytes examined, for tests
+/// that check linearity. One thread at a time.
+class CommandParser {
+public:
+    struct Step {
+        enum class Status { Incomplete, Complete, Error };
+        Status status = Status::Incomplete;
+        std::size_t consumed = 0;  ///< bytes of `buf` taken, whatever the status but Error
+        std::size_t need = 0;      ///< Incomplete: worth calling again once `buf` (after consumed) holds this many
+        std::string error;         ///< Error: "Protocol error: ..."
+    };
+
+    explicit CommandParser(const Limits& lim = {}) : lim_(lim) {}
+
+    const Limits& limits() const { return lim_; }
+
+    Step parse(std::string_view buf) {
+        std::size_t pos = 0;
+        if (want_ == 0) {  // at the start of a request
+            if (buf.empty()) return incomplete(0, 1);
+            if (buf[0] != '*') return parse_inline(buf);
+            detail::Line l = scan_line(buf, 0);
+            if (l.kind == detail::Line::Kind::Incomplete) return incomplete(0, buf.size() + 1);
+            if (l.kind == detail::Line::Kind::TooLong) return fail("too big mbulk count string");
+            std::int64_t n = 0;
+            if (l.kind == detail::Line::Kind::BadEnd || !parse_length(buf.substr(1, l.end - 1), n) ||
+                (n > 0 && static_cast<std::uint64_t>(n) > lim_.max_elements))
+                return fail("invalid multibulk length");
+            pos = l.end + 2;
+            if (n <= 0) {  // *0 and *-1: an empty request, which servers skip
+                reset();
+                is_inline_ = false;
+                Step s;
+                s.status = Status::Complete;
+                s.consumed = pos;
+                return s;
+            }
+            want_ = static_cast<std::size_t>(n);
+            argc_ = 0;
+            bulk_ = -1;
+            request_bytes_ = pos;
+            is_inline_ = false;
+        }
+        while (argc_ < want_) {
+            if (bulk_ < 0) {
+                if (pos >= buf.size()) return incomplete(pos, 1);
+                if (buf[pos] != '$') return fail("expected '$', got '" + detail::shown(buf[pos]) + "'");
+                detail::Line l = scan_line(buf, pos);
+                if (l.kind == detail::Line::Kind::Incomplete) return incomplete(pos, buf.size() - pos + 1);
+                if (l.kind == detail::Line::Kind::TooLong) return fail("too big bulk count string");
+                std::int64_t len = 0;
+                if (l.kind == detail::Line::Kind::BadEnd ||
+                    !parse_length(buf.substr(pos + 1, l.end - pos - 1), len) || len < 0 ||
+                    static_cast<std::uint64_t>(len) > lim_.max_bulk)
+                    return fail("invalid bulk length");
+                std::size_t header = l.end + 2 - pos;
+                if (request_bytes_ + header + static_cast<std::size_t>(len) + 2 > lim_.max_message)
+                    return fail("message too large");
+                request_bytes_ += header;
+                pos += header;
+                bulk_ = len;
+            }
+            const std::size_t len = static_cast<std::size_t>(bulk_);
+            if (buf.size() - pos < len + 2) return incomplete(pos, len + 2);
+            if (buf[pos + len] != '\r' || buf[pos + len + 1] != '\n') return fail("bulk string not followed by CRLF");
+            work_ += len + 2;
+            if (argc_ < args_.size()) args_[argc_].assign(buf.data() + pos, len);
+            else args_.emplace_back(buf.data() + pos, len);
+            ++argc_;
+            held_ += sizeof(std::string) + len;
+            request_bytes_ += len + 2;
+            pos += len + 2;
+            bulk_ = -1;
+        }
+        args_.resize(argc_);
+        want_ = 0;
+        held_ = 0;
+        Step s;
+        s.status = Status::Complete;
+        s.consumed = pos;
+        return s;
+    }
+
+    /// The request the last Complete step parsed (empty for `*0` or a blank line).
+    Command take() {
+        Command c;
+        c.args = std::move(args_);
+        c.is_inline = is_inline_;
+        args_.clear();
+        argc_ = 0;
+        return c;
+    }
+
+    /// Gives a taken request's argument vector back, so that the next
+    /// requests reuse its storage. Optional.
+    void recycle(std::vector<std::string>&& args) {
+        if (args_.capacity() == 0 && want_ == 0) args_ = std::move(args);
+    }
+
+    /// Bytes held by the request in progress: its arguments so far.
+    std::size_t pending_bytes() const { return held_; }
+    /// Bytes examined so far, in total: linear in the input however it is cut.
+    std::uint64_t work() const { return work_; }
+
+    /// Back to the start of a request (what came so far is dropped).
+    void reset() {
+        want_ = 0;
+        argc_ = 0;
+        bulk_ = -1;
+        held_ = 0;
+        scanned_ = 0;
+        args_.resize(0);
+    }
+
+private:
+    using Status = Step::Status;
+
+    static Step incomplete(std::size_t consumed, std::size_t need) {
+        Step s;
+        s.consumed = consumed;
+        s.need = need;
+        return s;
+    }
+    static Step fail(std::string why) {
+        Step s;
+        s.status = Status::Error;
+        s.error = "Protocol error: " + std::move(why);
+        return s;
+    }
+
+    /// find_line for the header line at `at`, resuming where the last call
+    /// stopped looking (a header cut by a read is not searched twice).
+    detail::Line scan_line(std::string_view buf, std::size_t at) {
+        std::size_t from = at + 1 + scanned_;
+        std::size_t limit = std::min(buf.size(), at + 1 + lim_.max_line + 1);
+        if (from < limit) {
+            const void* cr = std::memchr(buf.data() + from, '\r', limit - from);
+            if (cr) {
+                std::size_t i = static_cast<std::size_t>(static_cast<const char*>(cr) - buf.data());
+                work_ += i + 1 - from;
+                if (i + 1 >= buf.size()) {
+                    scanned_ = i - at - 1;  // look at this CR again once its LF may be there
+                    return {detail::Line::Kind::Incomplete};
+                }
+                scanned_ = 0;
+                if (buf[i + 1] != '\n') return {detail::Line::Kind::BadEnd};
+                return {detail::Line::Kind::Found, i};
+            }
+            work_ += limit - from;
+        }
+        if (buf.size() - at - 1 > lim_.max_line) return {detail::Line::Kind::TooLong};
+        scanned_ = std::max(limit, from) - at - 1;
+        return {detail::Line::Kind::Incomplete};
+    }
+
+    /// detail::parse_int, with a fast path for the common case, a short
+    /// run of digits (array counts and bulk lengths, on every request).
+    static bool parse_length(std::string_view s, std::int64_t& out) {
+        if (!s.empty() && s.size() <= 18) {
+            std::int64_t n = 0;
+            for (char c : s) {
+                if (c < '0' || c > '9') return detail::parse_int(s, out);
+                n = n * 10 + (c - '0');
+            }
+            out = n;
+            return true;
+        }
+        return detail::parse_int(s, out);
+    }
+
+    Step parse_inline(std::string_view buf) {
+        std::size_t limit = std::min(buf.size(), lim_.max_line + 1);
+        std::size_t nl = std::string_view::npos;
+        for (std::size_t i = scanned_; i < limit; ++i) {
+            ++work_;
+            if (buf[i] == '\n') {
+                nl = i;
+                break;
+            }
+        }
+        if (nl == std::string_view::npos) {
+            if (buf.size() > lim_.max_line) return fail("too big inline request");
+            scanned_ = limit;
+            return incomplete(0, buf.size() + 1);
+        }
+        scanned_ = 0;
+        std::string_view line = buf.substr(0, nl);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        work_ += line.size();
+        args_.clear();
+        if (!detail::split_inline(line, args_)) return fail("unbalanced quotes in request");
+        argc_ = args_.size();
+        is_inline_ = true;
+        Step s;
+        s.status = Status::Complete;
+        s.consumed = nl + 1;
+        return s;
+    }
+
+    Limits lim_;
+    std::vector<std::string> args_;  ///< the request's arguments; [0, argc_) are this request's
+    std::size_t argc_ = 0;
+    std::size_t want_ = 0;           ///< arguments the request announced; 0: between requests
+    std::int64_t bulk_ = -1;         ///< length of the bulk string being read; -1: its header comes next
+    std::size_t scanned_ = 0;        ///< bytes of the current line already searched for its end
+    std::size_t request_bytes_ = 0;  ///< bytes of the request so far (max_message)
+    std::size_t held_ = 0;           ///< memory held by the arguments so far
+    std::uint64_t work_ = 0;
+    bool is_inline_ = false;
+};
+
+/// Parses one request at the front of `buf` (see the contract above): a
+/// CommandParser fed the whole buffer at once.
 inline Parsed<Command> parse_command(std::string_view buf, const Limits& lim = {}) {
-    using detail::Header;
-    if (buf.empty()) return detail::incomplete<Command>(1);
-    if (buf[0] != '*') return detail::parse_inline(buf, lim);
-
-    Header h = detail::read_header(buf, 0, lim, "mbulk");
-    if (h.kind == Header::Kind::Incomplete) return detail::incomplete<Command>(buf.size() + 1);
-    if (h.kind == Header::Kind::Error) {
-        // Redis words the two header errors of a request this way.
-        return detail::error<Command>(h.error == "too big mbulk count string" ? h.error : "invalid multibulk length");
-    }
+    CommandParser parser(lim);
+    CommandParser::Step s = parser.parse(buf);
+    if (s.status == CommandParser::Step::Status::Error) return detail::error_text<Command>(std::move(s.error));
+    if (s.status == CommandParser::Step::Status::Incomplete) return detail::incomplete<Command>(s.consumed + s.need);
     Parsed<Command> p;
-    if (h.len <= 0) {  // *0 and *-1: an empty request, skipped
-        p.status = Parsed<Command>::Status::Complete;
-        p.consumed = h.next;
-        return p;
-    }
-    if (static_cast<std::uint64_t>(h.len) > lim.max_elements) return detail::error<Command>("invalid multibulk length");
-
-    // Views first: an incomplete request (the common case for big ones)
-    // costs no copies; they become strings once the request is whole.
-    std::vector<std::string_view> views;
-    views.reserve(std::min<std::size_t>(static_cast<std::size_t>(h.len), 64));
-    std::size_t at = h.next;
-    for (std::int64_t i = 0; i < h.len; ++i) {
-        if (at >= buf.size()) return detail::incomplete<Command>(at + 1);
-        if (buf[at] != '$') return detail::error<Command>("expected '$', got '" + detail::shown(buf[at]) + "'");
-        std::string_view body;
-        Header b = detail::read_bulk(buf, 0, at, lim, body, false);
-        if (b.kind == Header::Kind::Incomplete) return detail::incomplete<Command>(b.next ? b.next : buf.size() + 1);
-        if (b.kind == Header::Kind::Error) return detail::error<Command>(b.error);
-        views.push_back(body);
-        at = b.next;
-        if (at > lim.max_message) return detail::error<Command>("message too large");
-    }
     p.status = Parsed<Command>::Status::Complete;
-    p.consumed = at;
-    p.value.args.reserve(views.size());
-    for (auto v : views) p.value.args.emplace_back(v);
+    p.consumed = s.consumed;
+    p.value = parser.take();
     return p;
 }
 

@@ -1,39 +1,39 @@
 #pragma once
-// Session: one connection's own state that commands change: its
-// subscriptions (SUBSCRIBE / UNSUBSCRIBE), its name (CLIENT SETNAME), its
+// Session: one connection's own state that commands change: its pub/sub
+// subscriptions (SUBSCRIBE / PSUBSCRIBE and their UN- forms) and the Outbox
+// its messages queue in, its name (CLIENT SETNAME, HELLO SETNAME), its
 // transaction and watched keys (MULTI, WATCH; transaction.hpp), the reply
 // it is blocked waiting for (BLPOP...; blocking.hpp), and whether it asked
 // to QUIT.
 //
-// A Subscription is a broadcast Receiver plus the recv() future in flight
-// on it (a Slot: empty again once a message is taken). recv() borrows the
-// Receiver and must not move once polled, so each Subscription lives in its
-// own heap box and is never moved.
-#include <pollen.hpp>
-
+// The subscriptions are names only: the registry (pubsub.hpp) holds the
+// other half. The Outbox lives as long as the Session (one allocation per
+// connection, made when it opens) and is unregistered by the connection
+// before it goes. Used by its connection's task only.
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
+#include <pollen.hpp>
+
+#include "pubsub.hpp"
 #include "resp.hpp"
 #include "transaction.hpp"
 
 namespace mini_redis {
 
-struct Subscription {
-    explicit Subscription(pollen::broadcast::Receiver<std::string> r) : rx(std::move(r)) {}
-    pollen::broadcast::Receiver<std::string> rx;
-    // Declared after rx: destroyed first, while the Receiver it borrows lives.
-    pollen::Slot<pollen::broadcast::Recv<std::string>> recv;
-};
-
 struct Session {
     std::uint64_t id = 0;
     std::optional<std::string> name;
-    /// Ordered, so that UNSUBSCRIBE with no argument answers in a stable order.
-    std::map<std::string, std::unique_ptr<Subscription>> subscriptions;
+    /// The channels, ordered, so that UNSUBSCRIBE with no argument answers in a stable order.
+    std::set<std::string> subscriptions;
+    /// The patterns, in the order they were subscribed to, which is the
+    /// order in which Redis's PUNSUBSCRIBE with no argument answers.
+    std::vector<std::string> patterns;
+    std::unique_ptr<Outbox> outbox = std::make_unique<Outbox>();
     bool quit = false;
     Transaction tx;
     /// Set by a blocking command (BLPOP, BRPOP, BLMOVE) that found nothing
@@ -41,8 +41,10 @@ struct Session {
     /// with the reply.
     std::optional<pollen::BoxFuture<resp::Value>> blocked;
 
-    /// In subscribed mode only (UN)SUBSCRIBE, PING and QUIT are allowed.
-    bool subscribed() const { return !subscriptions.empty(); }
+    /// In subscribed mode only (P)(UN)SUBSCRIBE, PING and QUIT are allowed.
+    bool subscribed() const { return !subscriptions.empty() || !patterns.empty(); }
+    /// The count that Redis's subscribe and unsubscribe replies carry.
+    std::size_t subscription_count() const { return subscriptions.size() + patterns.size(); }
 };
 
 }  // namespace mini_redis

@@ -15,13 +15,18 @@
 //     every cut of it is Incomplete with a `need` no larger than the message;
 //   - a Complete message encoded again with resp's append_* functions parses
 //     to the same message (commands as multibulk arrays);
-//   - the bytes after a Complete message parse under the same rules (pipelining).
+//   - the bytes after a Complete message parse under the same rules (pipelining);
+//   - the incremental CommandParser, fed the bytes in pieces of a fuzz-chosen
+//     size (its consumed bytes dropped after each call, as the server's codec
+//     does), gives the same requests and the same error as parse_command on
+//     the whole, examining a number of bytes linear in the input.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "../../samples/mini_redis/resp.hpp"
 
@@ -95,6 +100,58 @@ std::string check_stream(std::string_view buf, const resp::Limits& lim, int max_
     return "";
 }
 
+/// The CommandParser fed `buf` `step` bytes at a time against parse_command
+/// on the whole, over the first `max_messages` requests.
+inline std::string check_incremental(std::string_view buf, const resp::Limits& lim, std::size_t step,
+                                     int max_messages) {
+    const std::string me = "CommandParser: ";
+    std::vector<resp::Command> want;
+    std::string want_error;
+    for (std::string_view rest = buf; static_cast<int>(want.size()) < max_messages && !rest.empty();) {
+        auto p = resp::parse_command(rest, lim);
+        if (p.incomplete()) break;
+        if (p.failed()) {
+            want_error = p.error;
+            break;
+        }
+        want.push_back(std::move(p.value));
+        rest.remove_prefix(p.consumed);
+    }
+    resp::CommandParser parser(lim);
+    std::string pending;  // the bytes fed and not consumed yet
+    std::vector<resp::Command> got;
+    std::string got_error;
+    for (std::size_t fed = 0; fed < buf.size() && got_error.empty() && got.size() < want.size() + 1;) {
+        std::size_t n = std::min(step, buf.size() - fed);
+        pending.append(buf.substr(fed, n));
+        fed += n;
+        while (got.size() < want.size() + 1) {
+            auto s = parser.parse(pending);
+            if (s.status == resp::CommandParser::Step::Status::Error) {
+                got_error = s.error;
+                break;
+            }
+            if (s.consumed > pending.size()) return me + "consumed out of range";
+            pending.erase(0, s.consumed);
+            if (s.status == resp::CommandParser::Step::Status::Incomplete) {
+                if (s.need == 0) return me + "Incomplete asks for nothing";
+                break;
+            }
+            got.push_back(parser.take());
+        }
+        if (parser.work() > 3 * fed + 8) return me + "examined more than thrice the bytes fed";
+    }
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        if (i >= got.size()) return me + "fewer requests than parse_command";
+        if (!same(got[i], want[i])) return me + "a request differs from parse_command's";
+    }
+    if (!want_error.empty() && got_error != want_error) return me + "a different error than parse_command's";
+    if (want_error.empty() && static_cast<int>(want.size()) < max_messages) {
+        if (!got_error.empty()) return me + "an error where parse_command has none";
+        if (got.size() > want.size()) return me + "more requests than parse_command";
+    }
+    return "";
+}
 
 }  // namespace resp_detail
 
@@ -126,6 +183,8 @@ inline std::string resp_parser(const std::uint8_t* bytes, std::size_t size) {
         return true;
     };
     std::string e = check_stream(buf, lim, messages, parse_command, encode_command, "parse_command");
+    if (!e.empty()) return e;
+    e = check_incremental(buf, lim, 1 + (bytes[1] >> 3) % 17, messages);
     if (!e.empty()) return e;
     return check_stream(buf, lim, messages, parse_value, encode_value, "parse_value");
 }

@@ -139,7 +139,10 @@ TEST(TcpConnectByName, ALiteralStartsConnectingAtTheFirstPollWhileANameIsLookedU
 
     auto by_name = TcpStream::connect("localhost", port);
     EXPECT_TRUE(test::poll_once(by_name, cw).is_pending());  // getaddrinfo runs on the blocking pool
-    EXPECT_EQ(script.connects(), 1);
+    // The pool thread may finish the lookup before this poll looks at its
+    // JoinHandle (a warm resolver, a slow sanitizer build), and then the
+    // name's connect starts in this same poll: at most one more.
+    EXPECT_LE(script.connects(), 2);
     std::optional<io::Result<TcpStream>> done;
     EXPECT_TRUE(test::run_until(rt, [&] {
         if (done) return true;

@@ -168,12 +168,16 @@ TEST(SamplesChannels, ChatServerKeepsASlowReadersMemoryBounded) {
     EXPECT_NE(got.find("alice: END\n"), std::string::npos);
     EXPECT_NE(got.find("*** you missed "), std::string::npos);
     EXPECT_LT(got.size(), burst.size() / 2);  // the rest was never held for it
-    // And the server's own peak memory stayed far below the burst.
+    // And the server's own peak memory stayed far below the burst (not
+    // checked in sanitizer builds, whose runtimes and allocators add their
+    // own tens of megabytes).
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
     std::string status = run_command("cat /proc/" + std::to_string(server.pid()) + "/status").output;
     auto at = status.find("VmHWM:");
     ASSERT_NE(at, std::string::npos) << status;
     long peak_kb = std::atol(status.c_str() + at + 6);
     EXPECT_LT(peak_kb, 20 * 1024) << "chat_server peaked at " << peak_kb << " kB";
+#endif
     EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 

@@ -37,13 +37,22 @@ public:
     Builder& simulation_time_limit(std::chrono::nanoseconds limit);
 
     /// Number of workers of the multi-thread flavour (default: one per core).
+    /// 0 throws std::invalid_argument (Tokio panics).
     Builder& worker_threads(std::size_t n);
     /// Name given to the runtime's threads (visible in debuggers, top -H).
     Builder& thread_name(std::string name);
-    /// Called on each runtime thread when it starts / before it stops.
+    /// Called on each thread the runtime starts (workers and the blocking
+    /// pool's threads, as in Tokio) when it starts / before it stops.
     Builder& on_thread_start(std::function<void()> fn);
     Builder& on_thread_stop(std::function<void()> fn);
+    /// Called by a worker (or, on the current-thread flavour, by the thread
+    /// in block_on) just before it parks for want of work / just after it
+    /// wakes (Tokio's `on_thread_park` / `on_thread_unpark`). They run on the
+    /// runtime's thread, so they must not block.
+    Builder& on_thread_park(std::function<void()> fn);
+    Builder& on_thread_unpark(std::function<void()> fn);
     /// Upper bound on threads of the blocking pool (spawn_blocking).
+    /// 0 throws std::invalid_argument (Tokio panics).
     Builder& max_blocking_threads(std::size_t n);
     /// How long an idle blocking thread waits for work before exiting.
     Builder& thread_keep_alive(std::chrono::milliseconds d);
@@ -64,6 +73,8 @@ public:
     /// Enables the I/O and time drivers. pollen's runtimes always have them
     /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
+    Builder& enable_io() { return enable_all(); }
+    Builder& enable_time() { return enable_all(); }
     /// Starts with the clock paused (Tokio's `start_paused`): timers fire by
     /// auto-advance when every task is idle. Current-thread flavour only:
     /// `build()` of a multi-thread runtime started paused throws std::logic_error.
@@ -77,6 +88,8 @@ public:
         std::string thread_name = "pollen-worker";
         std::function<void()> on_thread_start;
         std::function<void()> on_thread_stop;
+        std::function<void()> on_thread_park;
+        std::function<void()> on_thread_unpark;
         std::size_t max_blocking_threads = 512;
         std::chrono::milliseconds thread_keep_alive{10'000};
         std::chrono::microseconds slow_poll{10'000};

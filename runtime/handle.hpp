@@ -11,15 +11,33 @@
 #include <utility>
 
 #include "../core/coop.hpp"
+#include "../core/result.hpp"
 #include "../core/future.hpp"
 #include "detail/scheduler.hpp"
 #include "detail/scheduler/blocking_pool.hpp"
 #include "enter_guard.hpp"
 #include "join_handle.hpp"
+#include "metrics.hpp"
 #include "spawn.hpp"           // detail::spawn_on (and the free spawn, which lived here)
 #include "spawn_blocking.hpp"  // the free spawn_blocking, which lived here
 
 namespace pollen {
+
+/// Which scheduler a runtime runs (Tokio's `RuntimeFlavor`; Simulation is
+/// pollen's own, Builder::new_simulation).
+enum class RuntimeFlavor { CurrentThread, MultiThread, Simulation };
+
+/// Why Handle::try_current found no runtime (Tokio's `TryCurrentError`).
+/// pollen keeps the current runtime in a plain thread-local pointer, which
+/// is never destroyed, so the reason is always a missing context.
+class TryCurrentError {
+public:
+    bool is_missing_context() const { return true; }
+    bool is_thread_local_destroyed() const { return false; }
+    std::string message() const {
+        return "there is no reactor running, must be called from the context of a pollen runtime";
+    }
+};
 
 class Handle {
 public:
@@ -28,8 +46,15 @@ public:
     /// The runtime this thread is in (a worker, a task, or inside block_on).
     /// Throws std::logic_error outside any runtime.
     static Handle current();
-    /// As current(), but tells instead of throwing.
+    /// As current(), but tells instead of throwing (Tokio's `try_current`).
+    static Result<Handle, TryCurrentError> try_current();
+    /// As try_current().is_ok().
     static bool in_runtime();
+
+    /// The flavour of the runtime this handle refers to.
+    RuntimeFlavor runtime_flavor() const;
+    /// The runtime's counters, as Runtime::metrics.
+    RuntimeMetrics metrics() const;
 
     /// Makes this thread inside the runtime until the guard is destroyed
     /// (Tokio's `Handle::enter`); see EnterGuard.

@@ -29,6 +29,8 @@ Runtime::~Runtime() { shutdown_now(std::chrono::hours(24 * 365)); }
 
 void Runtime::shutdown_timeout(std::chrono::nanoseconds timeout) { shutdown_now(timeout); }
 
+void Runtime::shutdown_background() { shutdown_now(std::chrono::nanoseconds::zero()); }
+
 void Runtime::shutdown_now(std::chrono::nanoseconds blocking_timeout) {
     if (!sched_) return;
     // Workers first: a cancelled task may be awaiting a blocking closure.
@@ -37,15 +39,7 @@ void Runtime::shutdown_now(std::chrono::nanoseconds blocking_timeout) {
         pool->shutdown_for(blocking_timeout);
 }
 
-RuntimeMetrics Runtime::metrics() const {
-    RuntimeMetrics m;
-    sched_->fill_metrics(m);
-    if (sched_->blocking_pool) sched_->blocking_pool->fill_metrics(m);
-    m.tasks_spawned = sched_->spawned();
-    m.tasks_alive = sched_->owned().alive();
-    m.lost_waker_count = sched_->lost_wakers.load(std::memory_order_relaxed);
-    return m;
-}
+RuntimeMetrics Runtime::metrics() const { return handle().metrics(); }
 
 std::string Runtime::dump() const {
     auto now_ms = std::uint32_t(detail::coarse_now_ns() / 1'000'000);  // the clock of last_poll_ms
@@ -108,7 +102,8 @@ Builder::Builder(Flavor f) {
 }
 
 Builder& Builder::worker_threads(std::size_t n) {
-    config_.worker_threads = n == 0 ? 1 : n;
+    if (n == 0) throw std::invalid_argument("pollen::Builder::worker_threads: worker threads cannot be set to 0");
+    config_.worker_threads = n;
     return *this;
 }
 Builder& Builder::thread_name(std::string name) {
@@ -123,8 +118,18 @@ Builder& Builder::on_thread_stop(std::function<void()> fn) {
     config_.on_thread_stop = std::move(fn);
     return *this;
 }
+Builder& Builder::on_thread_park(std::function<void()> fn) {
+    config_.on_thread_park = std::move(fn);
+    return *this;
+}
+Builder& Builder::on_thread_unpark(std::function<void()> fn) {
+    config_.on_thread_unpark = std::move(fn);
+    return *this;
+}
 Builder& Builder::max_blocking_threads(std::size_t n) {
-    config_.max_blocking_threads = n == 0 ? 1 : n;
+    if (n == 0)
+        throw std::invalid_argument("pollen::Builder::max_blocking_threads: max blocking threads cannot be set to 0");
+    config_.max_blocking_threads = n;
     return *this;
 }
 Builder& Builder::thread_keep_alive(std::chrono::milliseconds d) {
@@ -173,7 +178,10 @@ Runtime Builder::build() {
     auto driver = std::make_shared<detail::Driver>(std::move(reactor));
     std::shared_ptr<detail::Scheduler> s;
     if (config_.flavor == Flavor::CurrentThread) {
-        s = std::make_shared<detail::CurrentThreadScheduler>(std::move(driver));
+        auto ct = std::make_shared<detail::CurrentThreadScheduler>(std::move(driver));
+        ct->on_park = config_.on_thread_park;
+        ct->on_unpark = config_.on_thread_unpark;
+        s = std::move(ct);
     } else {
         auto mt = std::make_shared<detail::MultiThreadScheduler>(config_, std::move(driver));
         mt->start();
@@ -183,7 +191,8 @@ Runtime Builder::build() {
     s->detect_lost_wakers = config_.detect_lost_wakers;
     s->task_stats = config_.task_stats;
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
-        s, s->driver, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name);
+        s, s->driver, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name,
+        config_.on_thread_start, config_.on_thread_stop);
     return Runtime(std::move(s));
 }
 

@@ -66,6 +66,9 @@ public:
     /// waits at most `timeout` for running blocking closures (those still
     /// running afterwards finish on their own threads).
     void shutdown_timeout(std::chrono::nanoseconds timeout);
+    /// shutdown_timeout(0): returns without waiting for blocking closures
+    /// (Tokio's `shutdown_background`); tasks are still destroyed before it returns.
+    void shutdown_background();
 
     /// Counters: workers, tasks spawned/alive, polls, steals, parks, queue depths.
     RuntimeMetrics metrics() const;

@@ -9,10 +9,12 @@ namespace pollen::detail {
 
 BlockingPool::BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Driver> runtime_driver,
                            std::size_t max_threads, std::chrono::milliseconds keep_alive,
-                           std::string thread_name)
+                           std::string thread_name, std::function<void()> on_thread_start,
+                           std::function<void()> on_thread_stop)
     : runtime_(std::move(runtime)), runtime_driver_(std::move(runtime_driver)), max_threads_(max_threads),
       keep_alive_(keep_alive),
-      thread_name_(std::move(thread_name)) {
+      thread_name_(std::move(thread_name)), on_thread_start_(std::move(on_thread_start)),
+      on_thread_stop_(std::move(on_thread_stop)) {
     slow_poll_ns = 0;  // blocking is what this pool is for
 }
 
@@ -44,6 +46,7 @@ void BlockingPool::schedule(Header* task) {
 }
 
 void BlockingPool::thread_main() {
+    if (on_thread_start_) on_thread_start_();
     std::unique_lock lock(mu_);
     for (;;) {
         if (queue_.empty() && !shutdown_) {
@@ -63,6 +66,11 @@ void BlockingPool::thread_main() {
         }
         lock.lock();
     }
+    lock.unlock();
+    // Before the count drops: shutdown waits for it, so the hook never
+    // outlives the runtime's destructor.
+    if (on_thread_stop_) on_thread_stop_();
+    lock.lock();
     --threads_;
     exit_cv_.notify_all();
 }

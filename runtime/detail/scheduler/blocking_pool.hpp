@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,7 +27,8 @@ namespace pollen::detail {
 class BlockingPool final : public Scheduler {
 public:
     BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Driver> runtime_driver, std::size_t max_threads,
-                 std::chrono::milliseconds keep_alive, std::string thread_name);
+                 std::chrono::milliseconds keep_alive, std::string thread_name,
+                 std::function<void()> on_thread_start = {}, std::function<void()> on_thread_stop = {});
     ~BlockingPool() override;
 
     void schedule(Header* task) override;
@@ -54,6 +56,10 @@ private:
     std::size_t max_threads_;
     std::chrono::milliseconds keep_alive_;
     std::string thread_name_;
+    // Builder::on_thread_start / on_thread_stop: Tokio runs them on its
+    // blocking threads as well as on its workers.
+    std::function<void()> on_thread_start_;
+    std::function<void()> on_thread_stop_;
 
     std::mutex mu_;
     std::condition_variable work_cv_;

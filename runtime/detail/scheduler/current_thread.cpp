@@ -93,7 +93,9 @@ void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
     // Parking turns the reactor, whose wakes land in the local queue.
     if (out_of_work && !signal.is_woken()) {
         parks_.fetch_add(1, std::memory_order_relaxed);
+        if (on_park) on_park();
         parker_->park();
+        if (on_unpark) on_unpark();
     } else if (++tick_ % kTasksPerDrive == 0) {
         driver->try_turn_nonblocking();  // busy: still look at I/O and timers now and then
     }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -27,6 +28,11 @@ public:
     void fill_metrics(RuntimeMetrics& m) override;
     bool begin_block_in_place() override;
 
+
+    /// Builder::on_thread_park / on_thread_unpark, around the block_on
+    /// thread's park. Set before the first block_on.
+    std::function<void()> on_park;
+    std::function<void()> on_unpark;
 
 private:
     Header* next_task();

@@ -183,9 +183,11 @@ void MultiThreadScheduler::park(Worker& w) {
     bool must_stay_awake = shutdown_.load(std::memory_order_acquire) || any_work_visible();
     if (!must_stay_awake) {
         w.stats.parks.fetch_add(1, std::memory_order_relaxed);
+        if (config_.on_thread_park) config_.on_thread_park();
         w.in_driver = true;
         w.parker->park();
         w.in_driver = false;
+        if (config_.on_thread_unpark) config_.on_thread_unpark();
     }
     // A notifier that took us off the sleepers counted us as searching.
     if (idle_.transition_worker_from_parked(w.index)) w.searching = true;

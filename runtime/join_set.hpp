@@ -102,6 +102,20 @@ public:
                       "not a closure: pass the future itself, spawn_on(make_future(), handle); wrap plain "
                       "code in pollen::future::lazy([] { ... })");
     }
+    /// Runs the blocking closure `fn` on the blocking pool and adds its task
+    /// (Tokio's `JoinSet::spawn_blocking`); `fn` returns T. Aborting it only
+    /// stops it before a thread picked it up.
+    template <class Fn>
+        requires std::is_invocable_v<Fn&>
+    AbortHandle spawn_blocking(Fn fn, std::source_location loc = std::source_location::current()) {
+        return insert(pollen::spawn_blocking(std::move(fn), loc));
+    }
+    template <class Fn>
+        requires std::is_invocable_v<Fn&>
+    AbortHandle spawn_blocking_on(Fn fn, const Handle& handle,
+                                  std::source_location loc = std::source_location::current()) {
+        return insert(handle.spawn_blocking(std::move(fn), loc));
+    }
     /// Adds an existing task.
     AbortHandle insert(JoinHandle<T> handle) {
         AbortHandle abort = handle.abort_handle();
@@ -189,6 +203,32 @@ public:
     }
     /// try_join_next with the task's id.
     OutputWithId try_join_next_with_id() { return with_id(poll_finished(nullptr).take()); }
+
+    class Shutdown : public FutureExt<Shutdown> {
+    public:
+        using Output = void;
+        explicit Shutdown(JoinSet& set) : set_(&set) {}
+        Poll<void> poll(Context& cx) {
+            if (!aborted_) {
+                set_->abort_all();
+                aborted_ = true;
+            }
+            for (;;) {
+                auto p = set_->poll_join_next(cx);
+                if (p.is_pending()) return pending;
+                if (!p.take()) return ready();  // empty: every task is gone
+            }
+        }
+
+    private:
+        JoinSet* set_;
+        bool aborted_ = false;
+    };
+    /// Aborts every task and waits until each has finished (cancelled, or
+    /// done first); their results are dropped and the set is empty after
+    /// (Tokio's `JoinSet::shutdown`). Destroying the future mid-way leaves
+    /// the remaining tasks in the set, aborted.
+    Shutdown shutdown() { return Shutdown(*this); }
 
     class JoinAll;
     /// A future of every task's output, in completion order; consumes the

@@ -1,4 +1,4 @@
-// JoinSet's Tokio API beyond join_next: join_next_with_id, try_join_next,
+// JoinSet's Tokio API beyond join_next: join_next_with_id, try_join_next, shutdown, spawn_blocking,
 // join_all (which throws where Tokio's panics). Both flavours.
 #include <gtest/gtest.h>
 
@@ -171,6 +171,39 @@ TEST_P(JoinSetApi, AJoinAllThatMeetsACancelledTaskMakesItsOwnTaskPanic) {
     EXPECT_TRUE(r.error().is_panic());
     EXPECT_NE(r.error().what().find("was cancelled"), std::string::npos) << r.error().what();
     EXPECT_EQ(destroyed->load(), 1);
+}
+
+TEST_P(JoinSetApi, ShutdownAbortsEveryTaskAndWaitsUntilEachIsGone) {
+    Runtime rt = make_runtime(GetParam());
+    auto destroyed = std::make_shared<std::atomic<int>>(0);
+    JoinSet<int> set;
+    for (int i = 0; i < 5; ++i) (void)set.spawn_on(Forever(destroyed), rt.handle());
+    (void)set.spawn_on(future::ready(1), rt.handle());
+    rt.block_on(set.shutdown());
+    // Every future was destroyed before shutdown's future completed.
+    EXPECT_EQ(destroyed->load(), 5);
+    EXPECT_TRUE(set.is_empty());
+    EXPECT_EQ(set.len(), 0u);
+    // The set is usable again.
+    (void)set.spawn_on(future::ready(2), rt.handle());
+    auto r = rt.block_on(set.join_next());
+    ASSERT_TRUE(r && r->is_ok());
+    EXPECT_EQ(r->value(), 2);
+}
+
+TEST_P(JoinSetApi, SpawnBlockingAddsTheClosuresTaskToTheSet) {
+    Runtime rt = make_runtime(GetParam());
+    JoinSet<int> set;
+    auto guard = rt.enter();
+    for (int i = 0; i < 4; ++i) (void)set.spawn_blocking([i] { return i * 10; });
+    (void)set.spawn_blocking_on([] { return 5; }, rt.handle());
+    std::vector<int> got;
+    while (auto r = rt.block_on(set.join_next())) {
+        ASSERT_TRUE(r->is_ok());
+        got.push_back(r->value());
+    }
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, (std::vector<int>{0, 5, 10, 20, 30}));
 }
 
 INSTANTIATE_TEST_SUITE_P(BothFlavours, JoinSetApi, ::testing::Values(false, true),

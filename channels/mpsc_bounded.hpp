@@ -10,6 +10,8 @@
 ///     tx.reserve()      // future: Result<Permit<int>, SendError<void>>
 ///     tx.reserve_many(3)  // future: Result<PermitIterator<int>, SendError<void>>
 ///     tx.send_timeout(3, 100ms)  // future: Result<void, SendTimeoutError<int>>: Timeout / Closed
+///     std::move(tx).reserve_owned()  // future: Result<OwnedPermit<int>, SendError<void>>
+///     tx.downgrade()    // WeakSender<int>: upgrade() → std::optional<Sender<int>>
 ///     rx.recv()         // future: std::optional<int>
 ///
 /// Sender is copyable (Rust's clone); the channel closes for the receiver
@@ -57,6 +59,7 @@
 #include "detail/block_on_thread.hpp"
 #include "detail/mpsc_chan.hpp"
 #include "detail/mpsc_rx.hpp"
+#include "detail/mpsc_weak.hpp"
 #include "mpsc_error.hpp"
 #include "mpsc_receiver.hpp"
 
@@ -64,6 +67,10 @@ namespace pollen::mpsc {
 
 template <class T>
 class Sender;
+template <class T>
+class OwnedPermit;
+template <class T>
+class OwnedReserve;
 
 /// One reserved slot: `std::move(permit).send(v)` cannot fail and never
 /// waits. Destroying it unused gives the slot back. Borrows its Sender.
@@ -360,6 +367,13 @@ using Closed = detail::Closed<T, detail::BoundedSemaphore>;
 
 /// The sending half of a bounded channel. Copy it to get more senders.
 template <class T>
+class Sender;
+/// A Sender that does not keep the channel open (`tx.downgrade()`;
+/// `upgrade()` → std::optional<Sender<T>>): see detail/mpsc_weak.hpp.
+template <class T>
+using WeakSender = detail::WeakOf<Sender<T>, detail::Chan<T, detail::BoundedSemaphore>>;
+
+template <class T>
 class Sender {
     using ChanT = detail::Chan<T, detail::BoundedSemaphore>;
 
@@ -441,6 +455,15 @@ public:
         }
     }
 
+    /// As reserve(), but the Permit owns this Sender (Tokio's
+    /// `reserve_owned(self)`): `std::move(tx).reserve_owned()`, a future of
+    /// Result<OwnedPermit<T>, SendError<void>>. The permit may outlive any
+    /// borrow (move it into another task); its send gives the Sender back.
+    OwnedReserve<T> reserve_owned() &&;
+    /// try_reserve() for an OwnedPermit; on Full or Closed the Sender comes
+    /// back in the error (TrySendError<Sender<T>>::into_inner()).
+    Result<OwnedPermit<T>, TrySendError<Sender<T>>> try_reserve_owned() &&;
+
     /// `send` for a plain (non-runtime) thread: parks it until there is space.
     template <class U = T>
         requires std::is_constructible_v<T, U&&>
@@ -460,7 +483,13 @@ public:
     /// True when both send into the same channel (never for an empty Sender).
     bool same_channel(const Sender& other) const { return chan_ != nullptr && chan_ == other.chan_; }
 
+    /// A weak sender of the same channel (empty for an empty Sender).
+    WeakSender<T> downgrade() const { return WeakSender<T>(chan_); }
+
 private:
+    friend WeakSender<T>;
+    friend class OwnedPermit<T>;
+    friend class OwnedReserve<T>;
     template <class U>
     friend std::pair<Sender<U>, Receiver<U>> channel(std::size_t);
     explicit Sender(ChanT* chan) : chan_(chan) {}
@@ -476,6 +505,98 @@ private:
 
     ChanT* chan_ = nullptr;
 };
+
+/// One reserved slot that owns its Sender (Tokio's `OwnedPermit`):
+/// `std::move(permit).send(v)` puts `v` in the slot, cannot fail, never
+/// waits, and gives the Sender back; `std::move(permit).release()` gives
+/// back the slot and the Sender. Destroying it unused gives back the slot
+/// and drops the Sender. Move-only; used by one thread at a time.
+template <class T>
+class OwnedPermit {
+public:
+    OwnedPermit(OwnedPermit&& other) noexcept
+        : sender_(std::move(other.sender_)), has_slot_(std::exchange(other.has_slot_, false)) {}
+    OwnedPermit& operator=(OwnedPermit&& other) noexcept {
+        if (this != &other) {
+            reset();
+            sender_ = std::move(other.sender_);
+            has_slot_ = std::exchange(other.has_slot_, false);
+        }
+        return *this;
+    }
+    ~OwnedPermit() { reset(); }
+
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    Sender<T> send(U&& value) && {
+        assert(has_slot_ && "pollen: OwnedPermit used twice");
+        has_slot_ = false;
+        sender_.chan_->push(std::forward<U>(value));
+        return std::move(sender_);
+    }
+    Sender<T> release() && {
+        reset();
+        return std::move(sender_);
+    }
+
+private:
+    friend class Sender<T>;
+    friend class OwnedReserve<T>;
+    explicit OwnedPermit(Sender<T> sender) : sender_(std::move(sender)), has_slot_(true) {}
+    void reset() {
+        if (std::exchange(has_slot_, false)) sender_.chan_->return_permits(1);
+    }
+
+    Sender<T> sender_;
+    bool has_slot_ = false;
+};
+
+/// The future of `std::move(tx).reserve_owned()`: as Reserve, owning the
+/// Sender until it hands it to the OwnedPermit. On Err the Sender is
+/// dropped (as Tokio's). Destroying it mid-way leaves the senders' queue,
+/// passes on a slot it had been handed, and drops the Sender.
+template <class T>
+class OwnedReserve : public FutureExt<OwnedReserve<T>> {
+public:
+    using Output = Result<OwnedPermit<T>, SendError<void>>;
+
+    OwnedReserve(OwnedReserve&& other) noexcept
+        : sender_(std::move(other.sender_)), slots_(std::move(other.slots_)), pin_(std::move(other.pin_)) {}
+    OwnedReserve& operator=(OwnedReserve&&) = delete;
+
+    Poll<Output> poll(Context& cx) {
+        pin_.on_poll(this);
+        auto p = slots_.poll(cx);
+        if (p.is_pending()) return pending;
+        if (p.value() == nullptr) {
+            Sender<T> dropped = std::move(sender_);
+            return Ready<Output>{Err(SendError<void>{})};
+        }
+        return Ready<Output>{Ok(OwnedPermit<T>(std::move(sender_)))};
+    }
+
+private:
+    friend class Sender<T>;
+    explicit OwnedReserve(Sender<T> sender) : sender_(std::move(sender)), slots_(sender_.chan_, 1) {}
+
+    Sender<T> sender_;  // declared first: the slots (which use its channel) go first
+    detail::AcquireSlots<T> slots_;
+    [[no_unique_address]] pollen::detail::PinCheck pin_;
+};
+
+template <class T>
+OwnedReserve<T> Sender<T>::reserve_owned() && {
+    return OwnedReserve<T>(std::move(*this));
+}
+
+template <class T>
+Result<OwnedPermit<T>, TrySendError<Sender<T>>> Sender<T>::try_reserve_owned() && {
+    switch (try_acquire(1)) {
+        case Outcome::Acquired: return Ok(OwnedPermit<T>(std::move(*this)));
+        case Outcome::NoPermits: return Err(TrySendError<Sender<T>>{TrySendErrorKind::Full, std::move(*this)});
+        default: return Err(TrySendError<Sender<T>>{TrySendErrorKind::Closed, std::move(*this)});
+    }
+}
 
 /// A bounded channel of `capacity` (at least 1) values.
 template <class T>

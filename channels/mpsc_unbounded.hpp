@@ -27,6 +27,7 @@
 #include "../core/result.hpp"
 #include "detail/mpsc_chan.hpp"
 #include "detail/mpsc_rx.hpp"
+#include "detail/mpsc_weak.hpp"
 #include "mpsc_error.hpp"
 #include "mpsc_receiver.hpp"
 
@@ -35,6 +36,13 @@ namespace pollen::mpsc {
 /// The future of `UnboundedSender::closed()`.
 template <class T>
 using UnboundedClosed = detail::Closed<T, detail::UnboundedSemaphore>;
+
+template <class T>
+class UnboundedSender;
+/// A UnboundedSender that does not keep the channel open (`tx.downgrade()`;
+/// `upgrade()` → std::optional<UnboundedSender<T>>): see detail/mpsc_weak.hpp.
+template <class T>
+using WeakUnboundedSender = detail::WeakOf<UnboundedSender<T>, detail::Chan<T, detail::UnboundedSemaphore>>;
 
 template <class T>
 class UnboundedSender {
@@ -77,7 +85,11 @@ public:
     /// True when both send into the same channel (never for an empty sender).
     bool same_channel(const UnboundedSender& other) const { return chan_ != nullptr && chan_ == other.chan_; }
 
+    /// A weak sender of the same channel (empty for an empty UnboundedSender).
+    WeakUnboundedSender<T> downgrade() const { return WeakUnboundedSender<T>(chan_); }
+
 private:
+    friend WeakUnboundedSender<T>;
     template <class U>
     friend std::pair<UnboundedSender<U>, UnboundedReceiver<U>> unbounded_channel();
     explicit UnboundedSender(ChanT* chan) : chan_(chan) {}

@@ -7,7 +7,7 @@
 ///
 /// References: all Senders together hold one (dropped with the last Sender,
 /// which also appends the close marker and wakes the receiver), the Receiver
-/// holds one. Futures and Permits borrow their handle's Chan, like Rust's
+/// holds one, each WeakSender one. Futures and Permits borrow their handle's Chan, like Rust's
 /// `&self` futures, so they take no reference of their own.
 /// Receiver-side fields are touched only by the Receiver's owner.
 
@@ -55,7 +55,18 @@ public:
         release_ref();
     }
     std::size_t sender_count() const { return tx_count_.load(std::memory_order_acquire); }
+    /// A new Sender from a WeakSender: only while some Sender is alive (once
+    /// the count reached 0 the channel is closed for good).
+    bool try_add_sender() {
+        std::size_t n = tx_count_.load(std::memory_order_relaxed);
+        while (n != 0)
+            if (tx_count_.compare_exchange_weak(n, n + 1, std::memory_order_acq_rel, std::memory_order_relaxed))
+                return true;
+        return false;
+    }
 
+    /// A WeakSender's reference: keeps the allocation, not the channel, alive.
+    void add_ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
     void release_ref() {
         if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
     }

@@ -58,7 +58,7 @@
 #include "../core/result.hpp"
 #include "../sync/detail/wait_list.hpp"
 #include "../sync/detail/wake_list.hpp"
-#include "detail/block_on_thread.hpp"
+#include "../core/detail/block_on_thread.hpp"
 
 namespace pollen::broadcast {
 
@@ -247,7 +247,7 @@ public:
     /// `recv()` for a plain (non-runtime) thread.
     Result<T, RecvError> blocking_recv() {
         Recv<T> fut = recv();
-        return channels::detail::block_on_thread(fut);
+        return pollen::detail::block_on_thread(fut);
     }
 
     /// A new receiver of the same channel that starts at the tail: it sees

@@ -56,7 +56,7 @@
 #include "../reactor/instant.hpp"
 #include "../reactor/timeout.hpp"
 #include "../sync/detail/batch_semaphore.hpp"
-#include "detail/block_on_thread.hpp"
+#include "../core/detail/block_on_thread.hpp"
 #include "detail/mpsc_chan.hpp"
 #include "detail/mpsc_rx.hpp"
 #include "detail/mpsc_weak.hpp"
@@ -469,7 +469,7 @@ public:
         requires std::is_constructible_v<T, U&&>
     Result<void, SendError<T>> blocking_send(U&& value) const {
         Send<T> fut = send(std::forward<U>(value));
-        return channels::detail::block_on_thread(fut);
+        return pollen::detail::block_on_thread(fut);
     }
 
     /// A future Ready once the receiver closed or is gone.

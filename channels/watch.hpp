@@ -55,7 +55,7 @@
 #include "../core/result.hpp"
 #include "../sync/detail/wait_list.hpp"
 #include "../sync/detail/wake_list.hpp"
-#include "detail/block_on_thread.hpp"
+#include "../core/detail/block_on_thread.hpp"
 #include "detail/empty_handle.hpp"
 
 namespace pollen::watch {
@@ -247,7 +247,7 @@ public:
     /// `changed()` for a plain (non-runtime) thread.
     Result<void, RecvError> blocking_changed() {
         Changed<T> fut = changed();
-        return channels::detail::block_on_thread(fut);
+        return pollen::detail::block_on_thread(fut);
     }
 
     /// Treats the current value as seen / unseen.

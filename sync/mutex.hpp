@@ -4,6 +4,7 @@
 ///     pollen::Mutex<int> m(0);
 ///     m.lock()          // future: MutexGuard<int>; `*guard += 1`, unlocked when the guard dies
 ///     m.try_lock()      // Result<MutexGuard<int>, TryLockError>
+///     m.blocking_lock() // MutexGuard<int>, from a plain (non-runtime) thread
 ///     lock_owned(sp)    // on a std::shared_ptr<Mutex<T>>: an OwnedMutexGuard<T>
 ///
 /// It is a batch semaphore with one permit, so it is fair: waiters get the
@@ -20,6 +21,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/detail/block_on_thread.hpp"
 #include "../core/future_ext.hpp"
 #include "detail/batch_semaphore.hpp"
 #include "try_lock_error.hpp"
@@ -142,6 +144,14 @@ public:
 
     /// A future of the lock; FIFO among waiters.
     MutexLock<T> lock() { return MutexLock<T>(this); }
+
+    /// lock() for a plain thread (Tokio's `blocking_lock`): parks it until
+    /// the lock is its turn. Throws std::logic_error on a thread that drives
+    /// tasks (where Tokio panics): await lock() there.
+    MutexGuard<T> blocking_lock() {
+        MutexLock<T> fut = lock();
+        return detail::block_on_thread(fut);
+    }
 
     /// The lock if it is free now and nobody waits for it.
     Result<MutexGuard<T>, TryLockError> try_lock() {

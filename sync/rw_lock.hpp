@@ -5,6 +5,7 @@
 ///     lock.read()    // future: RwLockReadGuard<Config>, shared (const) access
 ///     lock.write()   // future: RwLockWriteGuard<Config>, exclusive access
 ///     lock.try_read() / lock.try_write()   // Result<guard, TryLockError>
+///     lock.blocking_read() / lock.blocking_write()   // the guard, from a plain thread
 ///
 /// Built like Tokio's on a batch semaphore of `max_readers` permits: a read
 /// takes one, a write takes them all. The queue is fair (FIFO): a waiting
@@ -23,6 +24,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/detail/block_on_thread.hpp"
 #include "../core/future_ext.hpp"
 #include "detail/batch_semaphore.hpp"
 #include "try_lock_error.hpp"
@@ -150,6 +152,18 @@ public:
 
     RwLockRead<T> read() { return RwLockRead<T>(this); }
     RwLockWrite<T> write() { return RwLockWrite<T>(this); }
+
+    /// read() / write() for a plain thread (Tokio's `blocking_read` /
+    /// `blocking_write`): park it until granted. Throw std::logic_error on a
+    /// thread that drives tasks (where Tokio panics).
+    RwLockReadGuard<T> blocking_read() {
+        RwLockRead<T> fut = read();
+        return detail::block_on_thread(fut);
+    }
+    RwLockWriteGuard<T> blocking_write() {
+        RwLockWrite<T> fut = write();
+        return detail::block_on_thread(fut);
+    }
 
     Result<RwLockReadGuard<T>, TryLockError> try_read() {
         if (sem_.try_acquire(1) == detail::BatchSemaphore::Outcome::Acquired) return Ok(RwLockReadGuard<T>(this));

@@ -19,7 +19,7 @@
 #include "../../core/poll.hpp"
 #include "../../core/result.hpp"
 #include "../mpsc_error.hpp"
-#include "block_on_thread.hpp"
+#include "../../core/detail/block_on_thread.hpp"
 #include "mpsc_chan.hpp"
 
 namespace pollen::mpsc::detail {
@@ -125,7 +125,7 @@ public:
     /// `recv()` for a plain thread: parks it until a value or the end comes.
     std::optional<T> blocking_recv() {
         Recv<T, Sem> fut = recv();
-        return channels::detail::block_on_thread(fut);
+        return pollen::detail::block_on_thread(fut);
     }
 
     /// Closes the channel for the senders; what is buffered can still be received.

@@ -6,22 +6,18 @@ namespace pollen::detail {
 
 namespace {
 thread_local Scheduler* tls_current = nullptr;
-thread_local bool tls_may_block = true;
 }
-
-bool may_block_here() { return tls_may_block; }
 
 Scheduler* current_scheduler() { return tls_current; }
 
 EnterGuard::EnterGuard(Scheduler* s, bool may_block)
-    : previous_(tls_current), previous_may_block_(tls_may_block),
+    : previous_(tls_current), previous_may_block_(exchange_may_block(may_block)),
       reactor_(s && s->driver ? &s->driver->reactor() : nullptr) {
     tls_current = s;
-    tls_may_block = may_block;
 }
 EnterGuard::~EnterGuard() {
     tls_current = previous_;
-    tls_may_block = previous_may_block_;
+    exchange_may_block(previous_may_block_);
 }
 
 Scheduler& Scheduler::blocking_pool_or_throw() {

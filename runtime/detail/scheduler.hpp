@@ -10,6 +10,7 @@
 #include <memory>
 #include <source_location>
 
+#include "../../core/detail/blocking_region.hpp"
 #include "../metrics.hpp"
 #include "driver.hpp"
 #include "park.hpp"
@@ -101,9 +102,7 @@ protected:
 /// in block_on), or null.
 Scheduler* current_scheduler();
 
-/// True on threads where blocking is allowed (block_on may be called):
-/// outside runtimes and on blocking-pool threads.
-bool may_block_here();
+// may_block_here(): core/detail/blocking_region.hpp, set by EnterGuard.
 
 /// Marks this thread as inside `s` for its lifetime; nests (restores the previous).
 class EnterGuard {

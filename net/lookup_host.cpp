@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "addr_error.hpp"
+#include "detail/sim_fabric.hpp"
 #include "gai_error.hpp"
 
 namespace pollen::net {
@@ -51,6 +52,8 @@ std::optional<std::vector<SocketAddr>> literal_addrs(std::string_view host, std:
 
 io::Result<std::vector<SocketAddr>> resolve_now(std::string_view host, std::uint16_t port) {
     if (auto addrs = literal_addrs(host, port)) return Ok(std::move(*addrs));
+    // A simulated network answers with its hosts' addresses.
+    if (sim::Fabric* f = sim::Fabric::current()) return f->resolve(host, port);
     return resolve_blocking(std::string(host), port);
 }
 
@@ -74,6 +77,10 @@ Poll<LookupHost::Output> LookupHost::poll(Context& cx) {
     if (!job_) {
         // A literal needs no resolver, and no trip through the blocking pool.
         if (auto addrs = detail::literal_addrs(host_, port_)) return ready(Output(Ok(std::move(*addrs))));
+        if (detail::sim::Fabric* f = detail::sim::Fabric::current()) {
+            error_ = io::error(std::errc::operation_canceled);  // polled again after Ready: an error, not a crash
+            return ready(f->resolve(host_, port_));
+        }
         job_.emplace(spawn_blocking([host = host_, port = port_] { return detail::resolve_blocking(host, port); }));
     }
     auto p = job_->poll(cx);

@@ -27,6 +27,10 @@
 #include "unix_stream.hpp"
 #include "unix_datagram.hpp"
 
+// Simulated hosts and network, for the simulation runtime (docs/simulation.md).
+#include "sim_link.hpp"
+#include "sim_network.hpp"
+
 // Serving: a server's accept loop and graceful shutdown.
 #include "serve.hpp"
 

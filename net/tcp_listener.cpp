@@ -5,6 +5,7 @@
 
 #include "detail/each_addr.hpp"
 #include "detail/inet_addrs.hpp"
+#include "detail/sim_socket.hpp"
 #include "lookup_host.hpp"
 
 namespace pollen::net {
@@ -36,6 +37,14 @@ io::Result<TcpListener> TcpListener::from_fd(int fd) {
 
 Poll<io::Result<std::pair<TcpStream, SocketAddr>>> TcpListener::poll_accept(Context& cx) {
     using R = io::Result<std::pair<TcpStream, SocketAddr>>;
+    if (detail::sim::SimSocket* sim = sock_.simulated()) {
+        auto p = sim->poll_accept(cx);
+        if (p.is_pending()) return pending;
+        auto accepted = p.take();
+        if (!accepted) return ready(R(Err(accepted.error())));
+        SocketAddr peer = *(*accepted)->peer();
+        return ready(R(Ok(std::pair{TcpStream(detail::Socket(detail::sim::SimSocketPtr(accepted->release()))), peer})));
+    }
     sockaddr_storage ss;
     socklen_t len = 0;
     auto p = detail::poll_accept(sock_, backoff_, cx, ss, len);

@@ -36,8 +36,7 @@ io::Result<UdpSocket> UdpSocket::from_fd(int fd) {
 io::Result<void> UdpSocket::connect(const SocketAddr& addr) {
     sockaddr_storage ss;
     socklen_t len = addr.to_sockaddr(ss);
-    if (detail::sys::connect(sock_.fd(), reinterpret_cast<const sockaddr*>(&ss), len) < 0) return Err(detail::last_error());
-    return Ok();
+    return sock_.connect_datagram(ss, len);
 }
 
 io::Result<void> UdpSocket::connect(std::string_view host_port) {

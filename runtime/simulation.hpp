@@ -21,6 +21,16 @@
 ///   (which message to drop, which key to write), from a stream of its own,
 ///   so drawing it does not change the schedule's draws.
 ///
+/// - Nodes (`sim::NodeId`): named groups of tasks, what a simulated host's
+///   tasks are (net/sim_network.hpp builds hosts on them). `new_node()`
+///   makes one; a `NodeScope` makes the spawns of its scope (and,
+///   transitively, their spawns) tasks of that node; `current_node()` is the
+///   node of the task being polled; `kill_node(n)` destroys every task of
+///   the node at once, as a machine's crash would.
+/// - `sim::record_event(kind, value)`: adds an event of a layer above the
+///   runtime (the simulated network's deliveries and drops) to the log, so
+///   that it counts in the hash.
+///
 /// What a simulation refuses with std::logic_error: spawn_blocking (so the
 /// fs:: functions and lookup_host of a name), block_in_place, real sockets,
 /// pipes, signals and child processes, and time::resume().
@@ -29,6 +39,7 @@
 /// on the runtime the calling thread is in.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -74,5 +85,36 @@ std::uint64_t random_below(std::uint64_t n);
 
 /// True inside a simulation runtime (a task, or its block_on).
 bool in_simulation();
+
+/// A group of tasks (a simulated machine's); 0 is none: the tasks spawned
+/// outside every NodeScope, and block_on's future.
+using NodeId = std::uint32_t;
+
+/// A fresh node of the current simulation (std::logic_error outside one).
+NodeId new_node();
+/// The node of the task being polled (0: none, or outside a simulation).
+NodeId current_node();
+/// Cancels every task of `node` now, in spawn order: each idle one's future
+/// is destroyed before this returns (its JoinHandle reports cancelled); the
+/// calling task, if it is one of them, is cancelled after its poll. Returns
+/// how many tasks it cancelled. std::logic_error outside a simulation.
+std::size_t kill_node(NodeId node);
+/// Adds (kind, value) to the event log and its hash. Kinds below 16 are
+/// the scheduler's own.
+void record_event(std::uint8_t kind, std::uint64_t value);
+
+/// While alive, spawns from this thread make tasks of `node` (block_on's
+/// future or a task may open one: Network::host does); nests. Threads: the
+/// simulation's, on the stack.
+class NodeScope {
+public:
+    explicit NodeScope(NodeId node);
+    ~NodeScope();
+    NodeScope(const NodeScope&) = delete;
+    NodeScope& operator=(const NodeScope&) = delete;
+
+private:
+    NodeId previous_;
+};
 
 }  // namespace pollen::sim

@@ -57,21 +57,14 @@ template <class Addr>
 io::Result<std::size_t> try_send_to(Socket& s, std::span<const std::byte> buf, const Addr& target) {
     sockaddr_storage ss;
     socklen_t len = to_storage(target, ss);
-    int fd = s.fd();
-    return s.try_io(Direction::Write, [&] {
-        return sys::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&ss), len);
-    });
+    return s.try_send_to(buf, ss, len);
 }
 
 template <class Addr>
 io::Result<std::pair<std::size_t, Addr>> try_recv_from(Socket& s, std::span<std::byte> buf) {
     sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    int fd = s.fd();
-    auto n = s.try_io(Direction::Read, [&] {
-        len = sizeof ss;
-        return sys::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
-    });
+    auto n = s.try_recv_from(buf, ss, len);
     if (!n) return Err(n.error());
     io::Result<Addr> from = from_storage(std::type_identity<Addr>{}, Ok(len), ss);
     if (!from) return Err(from.error());

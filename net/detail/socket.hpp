@@ -12,6 +12,13 @@
 /// last `poll_ready` reported (by tick, so newer readiness is never lost) and
 /// comes back as Err(operation_would_block). Destroying a Socket deregisters
 /// it from the reactor, then closes the fd.
+///
+/// The seam of the simulated network (net/sim_network.hpp): inside a
+/// simulation with a sim::Network, bind_socket, ConnectSocket and the
+/// TcpListener's accept make Sockets backed by a sim::SimSocket instead of
+/// an fd (`simulated()` is then non-null, `fd()` is -1), and every call
+/// below goes to it; TcpListener, TcpStream and UdpSocket are unchanged.
+/// Options are accepted and ignored there (`option` reads 0).
 
 #include <sys/socket.h>
 
@@ -19,6 +26,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <system_error>
 
@@ -31,6 +39,15 @@
 #include "../../reactor/ready.hpp"
 
 namespace pollen::net::detail {
+
+namespace sim {
+class SimSocket;
+/// Out of line, so that a Socket's users need not see SimSocket.
+struct SimSocketDelete {
+    void operator()(SimSocket* s) const noexcept;
+};
+using SimSocketPtr = std::unique_ptr<SimSocket, SimSocketDelete>;
+}  // namespace sim
 
 using pollen::detail::Direction;
 using pollen::detail::OwnedFd;
@@ -54,7 +71,8 @@ io::Result<OwnedFd> new_socket(int domain, int type);
 
 class Socket;
 /// socket, SO_REUSEADDR if asked, bind, listen if `backlog` >= 0, and only
-/// then registration with the current reactor.
+/// then registration with the current reactor. In a simulated network: the
+/// current host's listener or datagram socket.
 io::Result<Socket> bind_socket(int type, const sockaddr_storage& addr, socklen_t len, int backlog,
                                bool reuse_addr);
 
@@ -64,15 +82,21 @@ public:
     /// Registers `fd`, which the Socket owns from now on (closed on failure too).
     static io::Result<Socket> adopt(int fd);
 
-    Socket(Socket&& other) noexcept : io_(std::move(other.io_)) { copy_ticks(other); }
+    /// A Socket backed by a simulated network's endpoint.
+    explicit Socket(sim::SimSocketPtr s) : sim_(std::move(s)) {}
+
+    Socket(Socket&& other) noexcept : io_(std::move(other.io_)), sim_(std::move(other.sim_)) { copy_ticks(other); }
     Socket& operator=(Socket&& other) noexcept {
         io_ = std::move(other.io_);
+        sim_ = std::move(other.sim_);
         copy_ticks(other);
         return *this;
     }
 
     int fd() const { return io_.fd(); }
-    bool is_open() const { return io_.is_open(); }
+    bool is_open() const { return io_.is_open() || sim_ != nullptr; }
+    /// The simulated endpoint, or null for a real socket.
+    sim::SimSocket* simulated() const { return sim_.get(); }
     pollen::detail::IoSource& io() { return io_; }
 
     /// `byte_stream` (TCP, Unix stream): a short transfer clears the readiness
@@ -115,6 +139,11 @@ public:
     }
     io::Result<std::size_t> try_recv(std::span<std::byte> buf);
     io::Result<std::size_t> try_send(std::span<const std::byte> buf);
+    /// One sendto / recvfrom (`from_len` filled when Ok).
+    io::Result<std::size_t> try_send_to(std::span<const std::byte> buf, const sockaddr_storage& to, socklen_t to_len);
+    io::Result<std::size_t> try_recv_from(std::span<std::byte> buf, sockaddr_storage& from, socklen_t& from_len);
+    /// connect(2) of a datagram socket: sets its default peer.
+    io::Result<void> connect_datagram(const sockaddr_storage& to, socklen_t to_len);
 
     /// shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. ENOTCONN is Ok, as in
     /// Tokio's TcpStream: the peer's reset (or close) got there first, and
@@ -139,6 +168,7 @@ private:
     }
 
     pollen::detail::IoSource io_;
+    sim::SimSocketPtr sim_;
     std::atomic<std::uint32_t> ticks_[2] = {kNoTick, kNoTick};
 };
 

@@ -58,7 +58,7 @@ public:
     /// caller's. Called once per task, after its JoinHandle was woken.
     bool release(Header* task) {
         bool ours = owned_.remove(task);
-        on_task_released();
+        on_task_released(task);
         return ours;
     }
 
@@ -90,8 +90,8 @@ public:
 protected:
     /// Each task passes once through each: when submitted (before it may run)
     /// and when released. The blocking pool holds the paused clock in between.
-    virtual void on_task_submitted() {}
-    virtual void on_task_released() {}
+    virtual void on_task_submitted(Header* /*task*/) {}
+    virtual void on_task_released(Header* /*task*/) {}
 
     OwnedTasks owned_;
     std::atomic<std::uint64_t> next_id_{1};

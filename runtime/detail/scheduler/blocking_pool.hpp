@@ -41,8 +41,8 @@ public:
     void fill_metrics(RuntimeMetrics& m) override;
 
 protected:
-    void on_task_submitted() override { runtime_driver_->inhibit_auto_advance(); }
-    void on_task_released() override { runtime_driver_->allow_auto_advance(); }
+    void on_task_submitted(Header*) override { runtime_driver_->inhibit_auto_advance(); }
+    void on_task_released(Header*) override { runtime_driver_->allow_auto_advance(); }
 
 private:
     void thread_main();

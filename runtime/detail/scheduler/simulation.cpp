@@ -99,7 +99,15 @@ void SimulationScheduler::drive_until_woken(BlockOnSignal& signal) {
         runnable_.pop_back();
         log_.add(kPolled, t->id);
         ++polls_;
+        sim::NodeId outer = current_node_;
+        if (!node_of_.empty()) {
+            auto it = node_of_.find(t);
+            current_node_ = it == node_of_.end() ? 0 : it->second;
+        } else {
+            current_node_ = 0;
+        }
         run_task(t);
+        current_node_ = outer;
     }
 }
 
@@ -123,6 +131,31 @@ void SimulationScheduler::advance_or_stop() {
     }
     log_.add(kClockJump, std::uint64_t(wait->count()));
     driver->advance_clock(*wait);
+}
+
+void SimulationScheduler::on_task_submitted(Header* task) {
+    if (current_node_ != 0) node_of_.emplace(task, current_node_);
+}
+
+void SimulationScheduler::on_task_released(Header* task) {
+    if (!node_of_.empty()) node_of_.erase(task);
+}
+
+std::size_t SimulationScheduler::kill_node(sim::NodeId n) {
+    // Collected first: cancelling releases tasks, which edits node_of_.
+    std::vector<Header*> doomed;
+    for (const auto& [t, node] : node_of_)
+        if (node == n) doomed.push_back(const_cast<Header*>(t));
+    // By id (spawn order): the destructors that run here may wake tasks,
+    // and the hash map's order is no part of the run.
+    std::sort(doomed.begin(), doomed.end(), [](const Header* a, const Header* b) { return a->id < b->id; });
+    for (Header* t : doomed) t->state.ref_inc();  // none is freed while another's destructor runs
+    for (Header* t : doomed) {
+        log_.add(kKilled, t->id);
+        start_reap(t);  // one thread: never another runner to wait for
+    }
+    for (Header* t : doomed) drop_reference(t);
+    return doomed.size();
 }
 
 std::string SimulationScheduler::live_tasks() {

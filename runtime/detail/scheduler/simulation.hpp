@@ -21,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "../../simulation.hpp"
@@ -56,9 +58,21 @@ public:
     /// The scenario's own stream (sim::random_below).
     std::uint64_t random_below(std::uint64_t n) { return user_rng_.below(n); }
 
+    // ---- nodes (sim::NodeId): which tasks make up a simulated machine ----
+    sim::NodeId new_node() { return ++last_node_; }
+    sim::NodeId current_node() const { return current_node_; }
+    /// Returns the previous one.
+    sim::NodeId set_current_node(sim::NodeId n) { return std::exchange(current_node_, n); }
+    std::size_t kill_node(sim::NodeId n);
+    void record(std::uint8_t kind, std::uint64_t value) { log_.add(kind, value); }
+
+protected:
+    void on_task_submitted(Header* task) override;
+    void on_task_released(Header* task) override;
+
 private:
     // The kinds of logged events (the first byte each adds to the hash).
-    enum Event : std::uint8_t { kScheduled = 1, kPolled = 2, kPolledRoot = 3, kClockJump = 4 };
+    enum Event : std::uint8_t { kScheduled = 1, kPolled = 2, kPolledRoot = 3, kClockJump = 4, kKilled = 5 };
 
     /// Nothing can run: jump the clock to the next timer, or throw.
     void advance_or_stop();
@@ -78,6 +92,11 @@ private:
     std::vector<Header*> runnable_;  // the owner thread's; order is part of the run
     bool closed_ = false;
     std::uint64_t polls_ = 0;
+    // Nodes: the task being polled's, and each live task's that has one
+    // (spawned inside a NodeScope, or by a task of a node).
+    sim::NodeId last_node_ = 0;
+    sim::NodeId current_node_ = 0;
+    std::unordered_map<const Header*, sim::NodeId> node_of_;
 
     // Wakes from other threads: kept (under the lock) only to be given back.
     std::mutex foreign_mu_;

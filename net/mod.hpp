@@ -15,6 +15,7 @@
 #include "connect.hpp"
 #include "tcp_listener.hpp"
 #include "tcp_stream.hpp"
+#include "tcp_socket.hpp"
 #include "owned_split.hpp"
 #include "readiness.hpp"
 

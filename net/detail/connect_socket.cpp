@@ -17,7 +17,7 @@ Poll<io::Result<Socket>> ConnectSocket::poll(Context& cx) {
     if (state_ == State::Start) {
         state_ = State::Done;
         if (error_) return ready(R(Err(error_)));
-        if (sim::Fabric* f = sim::Fabric::current()) {
+        if (sim::Fabric* f = premade_.get() >= 0 ? nullptr : sim::Fabric::current()) {
             auto a = SocketAddr::from_sockaddr(reinterpret_cast<const sockaddr*>(&addr_), len_);
             if (!a) return ready(R(Err(a.error())));
             auto s = f->connect(*a);
@@ -25,7 +25,8 @@ Poll<io::Result<Socket>> ConnectSocket::poll(Context& cx) {
             sock_ = Socket(sim::SimSocketPtr(s->release()));
             state_ = State::Connecting;
         } else {
-            auto fd = new_socket(addr_.ss_family, SOCK_STREAM);
+            auto fd = premade_.get() >= 0 ? io::Result<OwnedFd>(Ok(std::move(premade_)))
+                                         : new_socket(addr_.ss_family, SOCK_STREAM);
             if (!fd) return ready(R(Err(fd.error())));
             // connect() before registering: a socket not yet connecting reports
             // EPOLLHUP, which the reactor would keep as a final hang-up.

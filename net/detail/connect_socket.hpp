@@ -22,6 +22,10 @@ public:
     ConnectSocket(const sockaddr_storage& addr, socklen_t len) : addr_(addr), len_(len) {}
     /// Not-yet-started connect that fails at once with `error` (e.g. a bad path).
     explicit ConnectSocket(io::Error error) : error_(error) {}
+    /// Connects `fd`, a socket made (and maybe bound) by the caller
+    /// (TcpSocket), instead of a new one.
+    ConnectSocket(OwnedFd fd, const sockaddr_storage& addr, socklen_t len)
+        : addr_(addr), len_(len), premade_(std::move(fd)) {}
 
     Poll<io::Result<Socket>> poll(Context& cx);
 
@@ -31,6 +35,7 @@ private:
     sockaddr_storage addr_{};
     socklen_t len_ = 0;
     io::Error error_;
+    OwnedFd premade_;
     Socket sock_;
 };
 

@@ -3,6 +3,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cstring>
+
 #include "detail/datagram.hpp"
 #include "detail/each_addr.hpp"
 #include "detail/inet_addrs.hpp"
@@ -81,6 +83,78 @@ io::Result<bool> UdpSocket::broadcast() const {
 
 io::Result<void> UdpSocket::set_ttl(unsigned ttl) {
     return sock_.set_option(IPPROTO_IP, IP_TTL, static_cast<int>(ttl));
+}
+
+namespace {
+io::Result<unsigned> as_unsigned(io::Result<int> v) {
+    if (!v) return Err(v.error());
+    return Ok(static_cast<unsigned>(*v));
+}
+io::Result<bool> as_bool(io::Result<int> v) {
+    if (!v) return Err(v.error());
+    return Ok(*v != 0);
+}
+bool is_multicast(const IpAddr& a) {
+    auto o = a.octets();
+    return a.is_ipv4() ? (o[0] & 0xF0) == 0xE0 : o[0] == 0xFF;
+}
+}  // namespace
+
+io::Result<unsigned> UdpSocket::ttl() const { return as_unsigned(sock_.option(IPPROTO_IP, IP_TTL)); }
+
+// Group membership takes a struct, not an int: the one option call that
+// cannot go through Socket::set_option, so it refuses simulated sockets here.
+io::Result<void> UdpSocket::membership(int level, int name, const void* value, unsigned len) {
+    if (sock_.simulated()) return Err(io::error(std::errc::operation_not_supported));
+    if (::setsockopt(sock_.fd(), level, name, value, len) < 0) return Err(detail::last_error());
+    return Ok();
+}
+
+io::Result<void> UdpSocket::change_v4_membership(int name, const IpAddr& multiaddr, const IpAddr& interface) {
+    if (!multiaddr.is_ipv4() || !interface.is_ipv4() || !is_multicast(multiaddr))
+        return Err(io::error(std::errc::invalid_argument));
+    ip_mreq m{};
+    std::memcpy(&m.imr_multiaddr, multiaddr.octets().data(), 4);
+    std::memcpy(&m.imr_interface, interface.octets().data(), 4);
+    return membership(IPPROTO_IP, name, &m, sizeof m);
+}
+
+io::Result<void> UdpSocket::change_v6_membership(int name, const IpAddr& multiaddr, std::uint32_t interface) {
+    if (!multiaddr.is_ipv6() || !is_multicast(multiaddr)) return Err(io::error(std::errc::invalid_argument));
+    ipv6_mreq m{};
+    std::memcpy(&m.ipv6mr_multiaddr, multiaddr.octets().data(), 16);
+    m.ipv6mr_interface = interface;
+    return membership(IPPROTO_IPV6, name, &m, sizeof m);
+}
+
+io::Result<void> UdpSocket::join_multicast_v4(const IpAddr& multiaddr, const IpAddr& interface) {
+    return change_v4_membership(IP_ADD_MEMBERSHIP, multiaddr, interface);
+}
+io::Result<void> UdpSocket::leave_multicast_v4(const IpAddr& multiaddr, const IpAddr& interface) {
+    return change_v4_membership(IP_DROP_MEMBERSHIP, multiaddr, interface);
+}
+io::Result<void> UdpSocket::join_multicast_v6(const IpAddr& multiaddr, std::uint32_t interface) {
+    return change_v6_membership(IPV6_ADD_MEMBERSHIP, multiaddr, interface);
+}
+io::Result<void> UdpSocket::leave_multicast_v6(const IpAddr& multiaddr, std::uint32_t interface) {
+    return change_v6_membership(IPV6_DROP_MEMBERSHIP, multiaddr, interface);
+}
+
+io::Result<void> UdpSocket::set_multicast_loop_v4(bool on) {
+    return sock_.set_option(IPPROTO_IP, IP_MULTICAST_LOOP, on ? 1 : 0);
+}
+io::Result<bool> UdpSocket::multicast_loop_v4() const { return as_bool(sock_.option(IPPROTO_IP, IP_MULTICAST_LOOP)); }
+io::Result<void> UdpSocket::set_multicast_loop_v6(bool on) {
+    return sock_.set_option(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, on ? 1 : 0);
+}
+io::Result<bool> UdpSocket::multicast_loop_v6() const {
+    return as_bool(sock_.option(IPPROTO_IPV6, IPV6_MULTICAST_LOOP));
+}
+io::Result<void> UdpSocket::set_multicast_ttl_v4(unsigned ttl) {
+    return sock_.set_option(IPPROTO_IP, IP_MULTICAST_TTL, static_cast<int>(ttl));
+}
+io::Result<unsigned> UdpSocket::multicast_ttl_v4() const {
+    return as_unsigned(sock_.option(IPPROTO_IP, IP_MULTICAST_TTL));
 }
 
 }  // namespace pollen::net

@@ -114,11 +114,35 @@ public:
     io::Result<void> set_broadcast(bool on);
     io::Result<bool> broadcast() const;
     io::Result<void> set_ttl(unsigned ttl);
+    io::Result<unsigned> ttl() const;
+
+    /// Multicast (Tokio's): join / leave a group, on the interface with
+    /// address `interface` (v4; unspecified_v4(): the kernel picks) or of
+    /// index `interface` (v6; 0: the kernel picks). `multiaddr` of the wrong
+    /// family, or not a multicast address, is Err(invalid_argument).
+    /// Inside a simulated network these are Err(operation_not_supported).
+    io::Result<void> join_multicast_v4(const IpAddr& multiaddr, const IpAddr& interface);
+    io::Result<void> leave_multicast_v4(const IpAddr& multiaddr, const IpAddr& interface);
+    io::Result<void> join_multicast_v6(const IpAddr& multiaddr, std::uint32_t interface);
+    io::Result<void> leave_multicast_v6(const IpAddr& multiaddr, std::uint32_t interface);
+    /// Whether this socket's own multicast datagrams loop back to it (and
+    /// to the host's other members); on by default.
+    io::Result<void> set_multicast_loop_v4(bool on);
+    io::Result<bool> multicast_loop_v4() const;
+    io::Result<void> set_multicast_loop_v6(bool on);
+    io::Result<bool> multicast_loop_v6() const;
+    /// Hops a multicast datagram may take (1 by default: the local network).
+    io::Result<void> set_multicast_ttl_v4(unsigned ttl);
+    io::Result<unsigned> multicast_ttl_v4() const;
+
     io::Result<void> take_error() { return sock_.take_error(); }
     int as_raw_fd() const { return sock_.fd(); }
 
 private:
     explicit UdpSocket(detail::Socket s) : sock_(std::move(s)) {}
+    io::Result<void> membership(int level, int name, const void* value, unsigned len);
+    io::Result<void> change_v4_membership(int name, const IpAddr& multiaddr, const IpAddr& interface);
+    io::Result<void> change_v6_membership(int name, const IpAddr& multiaddr, std::uint32_t interface);
     Poll<io::Result<std::pair<std::size_t, SocketAddr>>> poll_recv_from_flags(Context& cx, std::span<std::byte> buf,
                                                                               int flags);
     detail::Socket sock_;

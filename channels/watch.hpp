@@ -7,6 +7,7 @@
 ///     tx.send_modify([](Config& c) { c.level = 2; });
 ///     rx.changed()                   // future: Result<void, RecvError>
 ///     auto cfg = rx.borrow_and_update();   // read guard, marks the value seen
+///     rx.wait_for([](const Config& c) { return c.ready; })  // future: Result<Ref<Config>, RecvError>
 ///
 /// Every send bumps a version; each Receiver remembers the version it last
 /// saw. `changed()` is Ready(Ok) as soon as the current version is newer than
@@ -40,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -186,6 +188,54 @@ private:
     bool queued_ = false;
 };
 
+/// The future of `Receiver::wait_for(pred)` (Tokio's `wait_for`): Ready
+/// with a read guard on the first value, current or later, for which
+/// `pred(value)` is true, marking it seen; Ready(Err(RecvError)) once every
+/// Sender is gone and `pred` was false for the last value. `pred` is called
+/// on the current value at the first poll (even if already seen), then once
+/// per change it wakes for (intermediate values a fast sender overwrote are
+/// skipped, as in Tokio), each time under the value's read lock: it must
+/// not send on the channel. Destroying it mid-way only drops its interest.
+/// Borrows the receiver; must not be moved after its first poll.
+template <class T, class Pred>
+class WaitFor : public FutureExt<WaitFor<T, Pred>> {
+public:
+    using Output = Result<Ref<T>, RecvError>;
+
+    WaitFor(Receiver<T>& rx, Pred pred) : rx_(&rx), pred_(std::move(pred)) {}
+    WaitFor(WaitFor&& other) noexcept(std::is_nothrow_move_constructible_v<Pred>)
+        : rx_(other.rx_), pred_(std::move(other.pred_)), checked_current_(other.checked_current_) {}
+    WaitFor& operator=(WaitFor&&) = delete;
+
+    Poll<Output> poll(Context& cx) {
+        if (!checked_current_) {
+            checked_current_ = true;
+            if (auto found = check()) return Ready<Output>{Ok(std::move(*found))};
+        }
+        for (;;) {
+            if (!changed_) changed_.emplace(*rx_);
+            auto p = changed_->poll(cx);
+            if (p.is_pending()) return pending;
+            changed_.reset();
+            if (p.value().is_err()) return Ready<Output>{Err(RecvError{})};
+            if (auto found = check()) return Ready<Output>{Ok(std::move(*found))};
+        }
+    }
+
+private:
+    std::optional<Ref<T>> check() {
+        if (!rx_->shared_) return std::nullopt;  // an empty Receiver: its changed() fails next
+        Ref<T> value = rx_->borrow_and_update();
+        if (std::invoke(pred_, *value)) return std::optional<Ref<T>>(std::move(value));
+        return std::nullopt;
+    }
+
+    Receiver<T>* rx_;
+    Pred pred_;
+    bool checked_current_ = false;
+    std::optional<Changed<T>> changed_;
+};
+
 template <class T>
 class Sender;
 
@@ -244,6 +294,14 @@ public:
     /// current value was seen.
     Changed<T> changed() { return Changed<T>(*this); }
 
+    /// A future of a read guard on the first value (the current one
+    /// included, seen or not) for which `pred(const T&)` is true (see WaitFor).
+    template <class Pred>
+        requires std::is_invocable_r_v<bool, Pred&, const T&>
+    WaitFor<T, Pred> wait_for(Pred pred) {
+        return WaitFor<T, Pred>(*this, std::move(pred));
+    }
+
     /// `changed()` for a plain (non-runtime) thread.
     Result<void, RecvError> blocking_changed() {
         Changed<T> fut = changed();
@@ -263,6 +321,8 @@ public:
 private:
     friend class Sender<T>;
     friend class Changed<T>;
+    template <class, class>
+    friend class WaitFor;
     template <class U, class V>
     friend std::pair<Sender<U>, Receiver<U>> channel(V&&);
     Receiver(std::shared_ptr<detail::Shared<T>> shared, std::uint64_t version)

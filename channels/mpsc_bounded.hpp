@@ -147,6 +147,16 @@ public:
         return Ready<ChanT*>{p.value().is_ok() ? chan : nullptr};
     }
 
+    /// For task dumps (core/trace.hpp): "<what> on mpsc channel 0x... (capacity 16, full, queued)".
+    void describe_as(TraceVisitor& v, const char* what) const {
+        if (chan_ == nullptr) return v.waits_on(std::string(what) + " on mpsc channel (done)");
+        std::size_t free = chan_->sem().available();
+        v.waits_on(std::string(what) + " on mpsc channel " + trace::address(chan_) + " (capacity " +
+                   std::to_string(chan_->sem().bound()) + ", " +
+                   (free == 0 ? std::string("full") : std::to_string(free) + " free") +
+                   (acquire_ && acquire_->is_queued() ? ", queued for a slot)" : ")"));
+    }
+
 private:
     ChanT* chan_;  ///< null once finished
     std::optional<pollen::detail::Acquire> acquire_;
@@ -182,6 +192,9 @@ public:
         return Ready<Output>{Ok()};
     }
 
+    /// For task dumps (core/trace.hpp): the channel and its free slots.
+    void describe(TraceVisitor& v) const { slots_.describe_as(v, "send"); }
+
 private:
     friend class Sender<T>;
     Send(detail::Chan<T, detail::BoundedSemaphore>* chan, T&& value) : slots_(chan, 1), value_(std::move(value)) {}
@@ -213,6 +226,9 @@ public:
         if (auto* chan = p.value()) return Ready<Output>{Ok(Permit<T>(chan))};
         return Ready<Output>{Err(SendError<void>{})};
     }
+
+    /// For task dumps (core/trace.hpp): the channel and its free slots.
+    void describe(TraceVisitor& v) const { slots_.describe_as(v, "reserve"); }
 
 private:
     friend class Sender<T>;

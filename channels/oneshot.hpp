@@ -227,6 +227,16 @@ public:
         if (inner_) inner_->close();
     }
 
+    /// For task dumps (core/trace.hpp): the channel's address and whether a value is there.
+    void describe(TraceVisitor& v) const {
+        if (inner_ == nullptr) return v.waits_on("recv on oneshot channel (empty receiver)");
+        std::uint32_t s = inner_->load();
+        v.waits_on("recv on oneshot channel " + trace::address(inner_) +
+                   ((s & detail::OneshotInner<T>::kValueSent)                ? " (value sent, not yet seen)"
+                    : (s & detail::OneshotInner<T>::kClosed) ? " (closed)"
+                                                             : " (nothing sent yet)"));
+    }
+
 private:
     template <class U>
     friend std::pair<Sender<U>, Receiver<U>> channel();

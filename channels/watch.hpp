@@ -181,6 +181,11 @@ public:
         return pending;
     }
 
+    /// For task dumps (core/trace.hpp): the channel's address.
+    void describe(TraceVisitor& v) const {
+        v.waits_on("changed() of watch channel " + trace::address(rx_->shared_.get()));
+    }
+
 private:
     Receiver<T>* rx_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;

@@ -81,7 +81,8 @@
 /// must not move after its first poll (debug builds abort, as everywhere).
 /// Polling again after Ready aborts, as Rust's "`async fn` resumed after
 /// completion" panic does. `await_point()` says where the future is parked
-/// (file, line and awaited expression), for task dumps and tracing.
+/// (file, line and awaited expression); `describe` gives it, and the awaited
+/// child's own tree, to task dumps (core/trace.hpp, Runtime::task_dump).
 ///
 /// Thread safety: as any future, polled by one thread at a time (distinct
 /// objects: safe; shared objects: unsafe).
@@ -95,15 +96,9 @@
 #include <utility>
 
 #include "future_ext.hpp"
+#include "trace.hpp"
 
 namespace pollen {
-
-/// An await site of an async body: where a future is parked.
-struct AwaitPoint {
-    const char* file;
-    int line;
-    const char* expression;  // the awaited expression, as written
-};
 
 namespace detail {
 
@@ -143,6 +138,7 @@ inline constexpr char output_tag = 0;
 struct ChildOps {
     void (*destroy)(void* storage);
     const void* output_tag;
+    void (*describe)(const void* storage, TraceVisitor& v);
 };
 template <class O>
 struct TypedChildOps : ChildOps {
@@ -164,6 +160,12 @@ public:
     const AwaitPoint* await_point() const { return at_ == done_point() ? nullptr : at_; }
     bool is_terminated() const { return at_ == done_point(); }
 
+    /// The await it is parked at and the child it awaits there (trace.hpp).
+    void describe(TraceVisitor& v) const {
+        v.parked_at(await_point());
+        if (ops_ != nullptr) ops_->describe(storage_, v);
+    }
+
     // ---- used by the macros only
     /// `self`: the future, `self_size`: its sizeof; the frame must be its last member.
     int enter(const void* self, std::size_t self_size) {
@@ -184,7 +186,8 @@ public:
             static_assert(await_slot_fits<sizeof(F*), SlotBytes>());
             ::new (static_cast<void*>(storage_)) F*(&std::forward<Make>(make)());
             static constexpr TypedChildOps<O> ops{
-                {[](void*) {}, &output_tag<O>},
+                {[](void*) {}, &output_tag<O>,
+                 [](const void* s, TraceVisitor& v) { v.child(**static_cast<F* const*>(s)); }},
                 [](void* s, Context& cx) -> Poll<O> { return (*static_cast<F**>(s))->poll(cx); }};
             ops_ = &ops;
         } else {
@@ -193,7 +196,8 @@ public:
             if constexpr (std::is_rvalue_reference_v<R>) ::new (static_cast<void*>(storage_)) F(std::move(make()));
             else ::new (static_cast<void*>(storage_)) F(std::forward<Make>(make)());  // no move: built in place
             static constexpr TypedChildOps<O> ops{
-                {[](void* s) { static_cast<F*>(s)->~F(); }, &output_tag<O>},
+                {[](void* s) { static_cast<F*>(s)->~F(); }, &output_tag<O>,
+                 [](const void* s, TraceVisitor& v) { v.child(*static_cast<const F*>(s)); }},
                 [](void* s, Context& cx) -> Poll<O> { return static_cast<F*>(s)->poll(cx); }};
             ops_ = &ops;
         }
@@ -284,6 +288,8 @@ public:
     const AwaitPoint* await_point() const { return self().pollen_async_.await_point(); }
     /// True once it returned Ready (Rust's FusedFuture::is_terminated).
     bool is_terminated() const { return self().pollen_async_.is_terminated(); }
+    /// For task dumps (trace.hpp): the await it is parked at, then the awaited child.
+    void describe(TraceVisitor& v) const { self().pollen_async_.describe(v); }
 
 protected:
     Async() = default;

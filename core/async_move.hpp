@@ -88,6 +88,11 @@ public:
         return p;
     }
 
+    /// For task dumps (core/trace.hpp): the body, once started.
+    void describe(TraceVisitor& v) const {
+        if (body_) v.child(*body_);
+    }
+
 private:
     // Declared in this order so that destruction runs body_, fn_, state_.
     std::optional<std::tuple<State...>> state_;

@@ -23,12 +23,14 @@ template <class T>
 struct BoxedBase {
     virtual ~BoxedBase() = default;
     virtual Poll<T> poll(Context& cx) = 0;
+    virtual void describe(TraceVisitor& v) const = 0;
 };
 
 template <class T, class Fut>
 struct Boxed final : BoxedBase<T> {
     explicit Boxed(Fut f) : fut(std::move(f)) {}
     Poll<T> poll(Context& cx) override { return fut.poll(cx); }
+    void describe(TraceVisitor& v) const override { v.child(fut); }
     Fut fut;
 };
 }  // namespace detail
@@ -49,6 +51,11 @@ public:
     Poll<T> poll(Context& cx) {
         assert(box_ && "pollen: polled a moved-from BoxFuture");
         return box_->poll(cx);
+    }
+
+    /// For task dumps (core/trace.hpp): the boxed future, by its own type.
+    void describe(TraceVisitor& v) const {
+        if (box_) box_->describe(v);
     }
 
     /// False only for a moved-from BoxFuture.

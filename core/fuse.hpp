@@ -30,6 +30,11 @@ public:
     /// True once the inner future completed (Rust's `FusedFuture::is_terminated`).
     bool is_terminated() const { return !fut_.has_value(); }
 
+    /// For task dumps (core/trace.hpp): the inner future, while it runs.
+    void describe(TraceVisitor& v) const {
+        if (fut_) v.child(*fut_);
+    }
+
 private:
     std::optional<Fut> fut_;
     [[no_unique_address]] detail::PinCheck pin_;

@@ -17,6 +17,7 @@
 
 #include "detail/invoke.hpp"
 #include "future.hpp"
+#include "trace.hpp"
 
 namespace pollen {
 

@@ -32,6 +32,11 @@ public:
         return p;
     }
 
+    /// For task dumps (core/trace.hpp): the inner future, while it runs.
+    void describe(TraceVisitor& v) const {
+        if (fut_) v.child(*fut_);
+    }
+
 private:
     std::optional<Fut> fut_;
     Fn fn_;

@@ -35,6 +35,11 @@ public:
         return Ready<Output>{std::apply([](auto&... c) { return Output(c.take()...); }, children_)};
     }
 
+    /// For task dumps (core/trace.hpp): every unfinished child, in argument order.
+    void describe(TraceVisitor& v) const {
+        std::apply([&](const auto&... c) { (c.describe(v), ...); }, children_);
+    }
+
 private:
     void reset_all() {
         std::apply([](auto&... c) { (c.reset(), ...); }, children_);

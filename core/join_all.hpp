@@ -42,6 +42,11 @@ public:
         return Ready<Output>{std::move(out)};
     }
 
+    /// For task dumps (core/trace.hpp): every unfinished child, in order.
+    void describe(TraceVisitor& v) const {
+        for (const auto& c : children_) c.describe(v);
+    }
+
 private:
     // std::vector leaves its destruction order unspecified; ours is index order.
     void reset_all() {

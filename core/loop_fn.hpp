@@ -54,6 +54,11 @@ public:
         }
     }
 
+    /// For task dumps (core/trace.hpp): the current iteration's body.
+    void describe(TraceVisitor& v) const {
+        if (body_) v.child(*body_);
+    }
+
 private:
     std::optional<State> state_;
     std::optional<Body> body_;

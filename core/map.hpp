@@ -41,6 +41,11 @@ public:
         });
     }
 
+    /// For task dumps (core/trace.hpp): the inner future, while it runs.
+    void describe(TraceVisitor& v) const {
+        if (fut_) v.child(*fut_);
+    }
+
 private:
     template <class... A>
     Output call_once(A&&... a) {

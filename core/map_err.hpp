@@ -37,6 +37,11 @@ public:
         return ready(Output(Err(std::invoke(fn_, std::move(result).error()))));
     }
 
+    /// For task dumps (core/trace.hpp): the inner future, while it runs.
+    void describe(TraceVisitor& v) const {
+        if (fut_) v.child(*fut_);
+    }
+
 private:
     std::optional<Fut> fut_;
     Fn fn_;

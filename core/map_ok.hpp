@@ -42,6 +42,11 @@ public:
         }
     }
 
+    /// For task dumps (core/trace.hpp): the inner future, while it runs.
+    void describe(TraceVisitor& v) const {
+        if (fut_) v.child(*fut_);
+    }
+
 private:
     std::optional<Fut> fut_;
     Fn fn_;

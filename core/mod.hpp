@@ -15,6 +15,7 @@
 #include "result.hpp"
 #include "coop.hpp"
 #include "log.hpp"
+#include "trace.hpp"
 
 // Writing futures by hand or as resumable bodies.
 #include "async_fn.hpp"

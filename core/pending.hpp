@@ -15,6 +15,7 @@ public:
     using Output = T;
 
     Poll<T> poll(Context&) { return pollen::pending; }
+    void describe(TraceVisitor& v) const { v.waits_on("never completes (future::pending)"); }
 };
 
 /// A future that never completes.

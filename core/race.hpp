@@ -42,6 +42,11 @@ public:
         return std::move(*won);
     }
 
+    /// For task dumps (core/trace.hpp): every future still racing.
+    void describe(TraceVisitor& v) const {
+        std::apply([&](const auto&... f) { ((f ? v.child(*f) : void()), ...); }, futs_);
+    }
+
 private:
     template <class F>
     static bool poll_one(std::optional<F>& f, Context& cx, std::optional<Poll<Output>>& won) {

@@ -53,6 +53,12 @@ public:
         return pending;
     }
 
+    /// For task dumps (core/trace.hpp): both futures, while it waits.
+    void describe(TraceVisitor& v) const {
+        if (a_) v.child(*a_);
+        if (b_) v.child(*b_);
+    }
+
 private:
     template <class T>
     static unit_if_void_t<T> take_value(Poll<T>& p) {

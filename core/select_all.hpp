@@ -57,6 +57,12 @@ public:
         return pending;
     }
 
+    /// For task dumps (core/trace.hpp): every future still in the running.
+    void describe(TraceVisitor& v) const {
+        for (const auto& f : futs_)
+            if (f) v.child(*f);
+    }
+
 private:
     template <class T>
     static unit_if_void_t<T> take_value(Poll<T>& p) {

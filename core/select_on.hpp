@@ -262,6 +262,11 @@ public:
         }
     }
 
+    /// For task dumps (core/trace.hpp): every branch still enabled, in order.
+    void describe(TraceVisitor& v) const {
+        std::apply([&](const auto&... b) { ((b.fut_ ? v.child(*b.fut_) : void()), ...); }, branches_);
+    }
+
 private:
     /// Polls branch number `index` if enabled; fills `won` if it completes and matches.
     void poll_at(std::uint32_t index, Context& cx, std::optional<Poll<Output>>& won) {

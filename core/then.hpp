@@ -36,6 +36,9 @@ public:
         return flatten_.poll(cx);
     }
 
+    /// For task dumps (core/trace.hpp): the first or the second future.
+    void describe(TraceVisitor& v) const { flatten_.describe(v); }
+
 private:
     detail::Flatten<Fut, Fn, Step> flatten_;
 };

@@ -85,6 +85,11 @@ public:
             [](auto&... c) { return Output(Ok(Value(unwrap_value(c.take())...))); }, children_)};
     }
 
+    /// For task dumps (core/trace.hpp): every unfinished child, in argument order.
+    void describe(TraceVisitor& v) const {
+        std::apply([&](const auto&... c) { (c.describe(v), ...); }, children_);
+    }
+
 private:
     template <class C>
     static bool poll_child(C& c, Context& cx, bool& all_done, std::optional<E>& error) {

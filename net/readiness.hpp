@@ -19,6 +19,8 @@
 /// the socket's slot, which the next readiness or the socket's destruction
 /// drops. They borrow the socket, which must outlive them.
 
+#include <string>
+
 #include "../core/future_ext.hpp"
 #include "../reactor/interest.hpp"
 #include "../reactor/ready.hpp"
@@ -34,6 +36,15 @@ public:
 
     Poll<Output> poll(Context& cx) { return socket_->poll_ready(cx, interest_); }
 
+    /// For task dumps (core/trace.hpp): the socket's fd and the interest.
+    void describe(TraceVisitor& v) const {
+        std::string what;
+        if (interest_.is_readable()) what += "readable";
+        if (interest_.is_writable()) what += what.empty() ? "writable" : " or writable";
+        if (interest_.is_error()) what += what.empty() ? "error" : " or error";
+        v.waits_on("socket fd " + std::to_string(socket_->fd()) + " readiness (waits until " + what + ")");
+    }
+
 private:
     detail::Socket* socket_;
     io::Interest interest_;
@@ -46,6 +57,12 @@ public:
     Readiness(detail::Socket& socket, detail::Direction dir) : socket_(&socket), dir_(dir) {}
 
     Poll<Output> poll(Context& cx) { return socket_->poll_ready(cx, dir_); }
+
+    /// For task dumps (core/trace.hpp): the socket's fd and the direction.
+    void describe(TraceVisitor& v) const {
+        v.waits_on("socket fd " + std::to_string(socket_->fd()) + " readiness (waits until " +
+                   (dir_ == detail::Direction::Read ? "readable" : "writable") + ")");
+    }
 
 private:
     detail::Socket* socket_;

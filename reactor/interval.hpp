@@ -36,6 +36,10 @@ public:
         using Output = Instant;
         explicit Tick(Interval& i) : interval_(&i) {}
         Poll<Instant> poll(Context& cx) { return interval_->poll_tick(cx); }
+        /// For task dumps (core/trace.hpp): the next tick's deadline.
+        void describe(TraceVisitor& v) const {
+            v.waits_on("interval tick " + interval_->sleep_->deadline_from_now());
+        }
 
     private:
         Interval* interval_;

@@ -26,6 +26,7 @@
 #include <csignal>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "../core/future.hpp"
 #include "../core/future_ext.hpp"
@@ -48,6 +49,8 @@ public:
     using Output = std::optional<Unit>;
     explicit Recv(Signal& s) : signal_(&s) {}
     Poll<Output> poll(Context& cx);
+    /// For task dumps (core/trace.hpp): "signal 10".
+    void describe(TraceVisitor& v) const;
 
 private:
     Signal* signal_;
@@ -91,6 +94,7 @@ private:
 io::Result<Signal> signal(int signo);
 
 inline Poll<std::optional<Unit>> Recv::poll(Context& cx) { return signal_->poll_recv(cx); }
+inline void Recv::describe(TraceVisitor& v) const { v.waits_on("signal " + std::to_string(signal_->signo())); }
 
 /// The future of `ctrl_c()`: Ok at the next SIGINT after its creation;
 /// Err when the listener could not be installed or the runtime shut down.

@@ -30,6 +30,15 @@ void Sleep::reset(Instant deadline) {
     else entry_.deadline = deadline.time_point();
 }
 
+// The deadline is written only by the Sleep's owner (construction, reset),
+// never by the reactor's thread, so a dump may read it while the task is idle.
+std::string Sleep::deadline_from_now() const {
+    Instant::TimePoint now = reactor_ ? reactor_->clock().now() : Instant::now().time_point();
+    return trace::relative_deadline((entry_.deadline - now).count());
+}
+
+void Sleep::describe(TraceVisitor& v) const { v.waits_on("sleep until deadline " + deadline_from_now()); }
+
 Sleep sleep_until(Instant deadline) { return Sleep(deadline); }
 Sleep sleep(Duration d) { return Sleep(detail::deadline_after(d)); }
 

@@ -11,6 +11,7 @@
 /// Polled outside a runtime it throws std::logic_error.
 
 #include <memory>
+#include <string>
 
 #include "../core/coop.hpp"
 #include "../core/future_ext.hpp"
@@ -42,6 +43,11 @@ public:
     bool is_elapsed() const { return entry_.fired; }
     /// Moves the deadline; the Sleep can be polled again (Tokio's `reset`).
     void reset(Instant deadline);
+
+    /// For task dumps (core/trace.hpp): "sleep until deadline in 1.500s".
+    void describe(TraceVisitor& v) const;
+    /// The deadline relative to the runtime's clock: "in 1.500s", "0.002s ago".
+    std::string deadline_from_now() const;
 
 private:
     detail::TimerEntry entry_;

@@ -46,6 +46,12 @@ public:
         return Ready<Output>{Output(Err(Elapsed{}))};
     }
 
+    /// For task dumps (core/trace.hpp): the time limit, then the inner future.
+    void describe(TraceVisitor& v) const {
+        v.waits_on("time limit expires " + sleep_.deadline_from_now());
+        if (fut_) v.child(*fut_);
+    }
+
     /// The inner future (while it is still there).
     F& get_ref() { return *fut_; }
     Instant deadline() const { return sleep_.deadline(); }

@@ -70,6 +70,17 @@ public:
     /// its spawn location; on, each spawn allocates a small block more.
     /// The environment variable POLLEN_TASK_STATS=1 or 0 overrides the default.
     Builder& task_stats(bool on);
+    /// Writes Runtime::dump() (every task and where it is parked) to stderr,
+    /// or appends it to the file `path`, each time signal `signo` arrives:
+    /// `kill -USR1 <pid>` on a stuck program (docs/debugging.md). The handler
+    /// is installed by build() (so the signal no longer has its default
+    /// action) and only wakes the runtime's reactor; a task of the runtime
+    /// writes the dump (on the current-thread flavour, while block_on runs).
+    /// The environment variables POLLEN_DUMP_SIGNAL (USR1, SIGUSR1 or a
+    /// number) and POLLEN_DUMP_FILE set both for every runtime the program
+    /// builds; an unknown signal name there throws std::invalid_argument.
+    /// Ignored by the simulation flavour (no real signals). 0: off (default).
+    Builder& dump_on_signal(int signo, std::string path = {});
     /// Enables the I/O and time drivers. pollen's runtimes always have them
     /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
@@ -97,6 +108,8 @@ public:
         bool start_paused = false;
         bool detect_lost_wakers = false;
         bool task_stats = false;
+        int dump_signal = 0;    // 0: off
+        std::string dump_path;  // empty: stderr
         std::uint64_t seed = 0;  // simulation only
         std::optional<std::chrono::nanoseconds> simulation_time_limit;
     };

@@ -2,6 +2,7 @@
 
 #include "detail/scheduler/current_thread.hpp"
 #include "detail/scheduler/simulation.hpp"
+#include "detail/task_dump.hpp"
 
 namespace pollen {
 
@@ -34,5 +35,8 @@ RuntimeMetrics Handle::metrics() const {
     m.lost_waker_count = sched_->lost_wakers.load(std::memory_order_relaxed);
     return m;
 }
+
+std::string Handle::dump() const { return detail::dump_text(*sched_); }
+std::vector<TaskTrace> Handle::task_dump() const { return detail::task_dump(*sched_); }
 
 }  // namespace pollen

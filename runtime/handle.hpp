@@ -8,7 +8,9 @@
 #include <memory>
 #include <source_location>
 #include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "../core/coop.hpp"
 #include "../core/result.hpp"
@@ -20,6 +22,7 @@
 #include "metrics.hpp"
 #include "spawn.hpp"           // detail::spawn_on (and the free spawn, which lived here)
 #include "spawn_blocking.hpp"  // the free spawn_blocking, which lived here
+#include "task_dump.hpp"
 
 namespace pollen {
 
@@ -59,6 +62,12 @@ public:
     /// Makes this thread inside the runtime until the guard is destroyed
     /// (Tokio's `Handle::enter`); see EnterGuard.
     EnterGuard enter() const { return EnterGuard(sched_); }
+
+    /// Runtime::dump and Runtime::task_dump, for code that holds only a
+    /// Handle (a task: `Handle::current().task_dump()`, which lists the
+    /// calling task as running).
+    std::string dump() const;
+    std::vector<TaskTrace> task_dump() const;
 
     /// Starts `fut` as a new task; returns at once.
     template <Future F>

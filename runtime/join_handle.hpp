@@ -12,6 +12,7 @@
 
 #include <cassert>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "../core/coop.hpp"
@@ -64,6 +65,11 @@ public:
     bool is_finished() const { return task_ && detail::is_complete(task_); }
     /// The task's id, unique within the process.
     std::uint64_t id() const { return task_ ? task_->id : 0; }
+
+    /// For task dumps (core/trace.hpp): "join task 7" (the id, whose own tree the dump shows too).
+    void describe(TraceVisitor& v) const {
+        v.waits_on("join task " + std::to_string(id()) + (is_finished() ? " (finished)" : ""));
+    }
 
 private:
     void reset() {

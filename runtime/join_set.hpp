@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <source_location>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -158,6 +159,8 @@ public:
         using Output = JoinSet::Output;
         explicit JoinNext(JoinSet& set) : set_(&set) {}
         Poll<Output> poll(Context& cx) { return set_->poll_join_next(cx); }
+        /// For task dumps (core/trace.hpp): the set and how many tasks it holds.
+        void describe(TraceVisitor& v) const { set_->describe_join(v); }
 
     private:
         JoinSet* set_;
@@ -170,6 +173,7 @@ public:
         using Output = JoinSet::OutputWithId;
         explicit JoinNextWithId(JoinSet& set) : set_(&set) {}
         Poll<Output> poll(Context& cx) { return set_->poll_join_next_with_id(cx); }
+        void describe(TraceVisitor& v) const { set_->describe_join(v); }
 
     private:
         JoinSet* set_;
@@ -177,6 +181,12 @@ public:
     /// As join_next, with the finished task's id beside its output (a failed
     /// task's id is in its JoinError).
     JoinNextWithId join_next_with_id() { return JoinNextWithId(*this); }
+
+    /// For task dumps: "join_next of JoinSet 0x... (3 tasks)"; the set belongs
+    /// to the task being dumped, so its count may be read.
+    void describe_join(TraceVisitor& v) const {
+        v.waits_on("join_next of JoinSet " + trace::address(this) + " (" + std::to_string(len_) + " tasks)");
+    }
 
     /// One poll of join_next (for hand-written futures holding a JoinSet).
     Poll<Output> poll_join_next(Context& cx) {

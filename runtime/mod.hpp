@@ -9,6 +9,7 @@
 #include "handle.hpp"
 #include "enter_guard.hpp"
 #include "metrics.hpp"
+#include "task_dump.hpp"
 
 // Tasks: spawning, joining, aborting.
 #include "spawn.hpp"

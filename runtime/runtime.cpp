@@ -6,12 +6,15 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "detail/scheduler/blocking_pool.hpp"
 #include "detail/scheduler/current_thread.hpp"
 #include "detail/scheduler/multi_thread.hpp"
 #include "detail/scheduler/simulation.hpp"
 #include "detail/task/poll_diagnostics.hpp"
+#include "detail/dump_on_signal.hpp"
+#include "detail/task_dump.hpp"
 
 namespace pollen {
 
@@ -41,10 +44,18 @@ void Runtime::shutdown_now(std::chrono::nanoseconds blocking_timeout) {
 
 RuntimeMetrics Runtime::metrics() const { return handle().metrics(); }
 
-std::string Runtime::dump() const {
+std::string Runtime::dump() const { return detail::dump_text(*sched_); }
+
+std::vector<TaskTrace> Runtime::task_dump() const { return detail::task_dump(*sched_); }
+
+std::string detail::dump_text(Scheduler& sched) {
+    // The trees first: each is read outside the task list's lock (task_dump.cpp).
+    std::unordered_map<std::uint64_t, std::string> trees;
+    for (const TaskTrace& t : task_dump(sched))
+        if (t.future) trees.emplace(t.id, t.future->to_string(4));
     auto now_ms = std::uint32_t(detail::coarse_now_ns() / 1'000'000);  // the clock of last_poll_ms
     std::ostringstream out;
-    sched_->owned().for_each([&](const detail::Header& t) {
+    sched.owned().for_each([&](const detail::Header& t) {
         detail::Snapshot s = t.state.load(std::memory_order_relaxed);
         const char* state = s.is_running() ? "running" : s.is_notified() ? "scheduled" : "idle";
         out << "task " << t.id << " " << state << (s.is_cancelled() ? " (cancelling)" : "");
@@ -58,6 +69,7 @@ std::string Runtime::dump() const {
         }
         std::source_location loc = t.diagnostics.location();
         out << " spawned_at=" << loc.file_name() << ":" << loc.line() << "\n";
+        if (auto tree = trees.find(t.id); tree != trees.end()) out << tree->second;
     });
     return out.str();
 }
@@ -99,6 +111,12 @@ Builder::Builder(Flavor f) {
         config_.detect_lost_wakers = std::string_view(env) != "0";
     if (const char* env = std::getenv("POLLEN_TASK_STATS"); env && *env)
         config_.task_stats = std::string_view(env) != "0";
+    if (const char* env = std::getenv("POLLEN_DUMP_SIGNAL"); env && *env) {
+        config_.dump_signal = detail::parse_signal_name(env);
+        if (config_.dump_signal == 0)
+            throw std::invalid_argument(std::string("pollen: POLLEN_DUMP_SIGNAL is not a signal: ") + env);
+        if (const char* file = std::getenv("POLLEN_DUMP_FILE"); file) config_.dump_path = file;
+    }
 }
 
 Builder& Builder::worker_threads(std::size_t n) {
@@ -152,6 +170,11 @@ Builder& Builder::task_stats(bool on) {
     config_.task_stats = on;
     return *this;
 }
+Builder& Builder::dump_on_signal(int signo, std::string path) {
+    config_.dump_signal = signo;
+    config_.dump_path = std::move(path);
+    return *this;
+}
 Builder& Builder::enable_all() {
     config_.enable_io_time = true;
     return *this;
@@ -193,7 +216,9 @@ Runtime Builder::build() {
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
         s, s->driver, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name,
         config_.on_thread_start, config_.on_thread_stop);
-    return Runtime(std::move(s));
+    Runtime rt(std::move(s));  // from here on, a throw shuts the runtime down
+    if (config_.dump_signal != 0) detail::start_dump_on_signal(rt.sched_, config_.dump_signal, config_.dump_path);
+    return rt;
 }
 
 }  // namespace pollen

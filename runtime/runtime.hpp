@@ -10,12 +10,14 @@
 #include <memory>
 #include <source_location>
 #include <string>
+#include <vector>
 
 #include "builder.hpp"
 #include "handle.hpp"
 #include "metrics.hpp"
 #include "simulation.hpp"
 #include "spawn.hpp"
+#include "task_dump.hpp"
 
 namespace pollen {
 
@@ -74,8 +76,13 @@ public:
     RuntimeMetrics metrics() const;
     /// One line per live task: id, state, spawn location and, when the
     /// runtime keeps task statistics (Builder::task_stats), polls and time
-    /// since the last poll (Tokio users' "task dump"), for finding stuck tasks.
+    /// since the last poll (Tokio users' "task dump"), for finding stuck tasks;
+    /// below an idle task's line, its future's tree (task_dump()) indented.
     std::string dump() const;
+    /// Every live task with, for an idle one, the tree of its future: where
+    /// it is parked, down to what its leaf waits for (task_dump.hpp says how
+    /// it is taken without racing the workers). Any thread.
+    std::vector<TaskTrace> task_dump() const;
 
     /// A simulation runtime's seed, event count, event-log hash and virtual
     /// time so far (Builder::new_simulation); throws std::logic_error on

@@ -19,6 +19,9 @@ public:
         return pending;
     }
 
+    /// For task dumps (core/trace.hpp); a yielding task is queued, so it shows only in a race.
+    void describe(TraceVisitor& v) const { v.waits_on("yield_now (woke itself)"); }
+
 private:
     bool yielded_ = false;
 };

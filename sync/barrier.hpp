@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "../core/coop.hpp"
 #include "../core/future_ext.hpp"
@@ -60,6 +61,10 @@ public:
     }
 
     Poll<Output> poll(Context& cx);
+    /// For task dumps (core/trace.hpp): the Barrier's address.
+    void describe(TraceVisitor& v) const {
+        v.waits_on("wait on Barrier " + trace::address(barrier_) + (state_ == State::Waiting ? " (queued)" : ""));
+    }
 
 private:
     friend class Barrier;

@@ -159,6 +159,11 @@ public:
         return pending;
     }
 
+    /// For task dumps (core/trace.hpp): the token's address.
+    void describe(TraceVisitor& v) const {
+        v.waits_on("cancelled() of CancellationToken " + trace::address(token_.node_.get()));
+    }
+
 private:
     friend class CancellationToken;
     template <Future F>
@@ -198,6 +203,12 @@ public:
         coop::BudgetScope unconstrained(-1);
         if (cancelled_.poll(cx).is_pending()) return pending;
         return cancelled_now();
+    }
+
+    /// For task dumps (core/trace.hpp): the future, then the cancellation it races.
+    void describe(TraceVisitor& v) const {
+        if (fut_) v.child(*fut_);
+        v.child(cancelled_);
     }
 
 private:

@@ -107,6 +107,9 @@ public:
         return Ready<Output>{MutexGuard<T>(mutex_)};
     }
 
+    /// For task dumps (core/trace.hpp): the Mutex's address and its queue.
+    void describe(TraceVisitor& v) const { acquire_.describe_as(v, "lock Mutex", mutex_); }
+
 private:
     friend class Mutex<T>;
     explicit MutexLock(Mutex<T>* m) : mutex_(m), acquire_(m->sem_, 1) {}
@@ -126,6 +129,8 @@ public:
         if (acquire_.poll(cx).is_pending()) return pending;
         return Ready<Output>{OwnedMutexGuard<T>(mutex_)};
     }
+
+    void describe(TraceVisitor& v) const { acquire_.describe_as(v, "lock Mutex", mutex_.get()); }
 
 private:
     std::shared_ptr<Mutex<T>> mutex_;  // declared first: outlives acquire_

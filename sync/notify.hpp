@@ -81,6 +81,11 @@ public:
         return poll_notified(nullptr);
     }
 
+    /// For task dumps (core/trace.hpp): the Notify's address.
+    void describe(TraceVisitor& v) const {
+        v.waits_on("notified() of Notify " + trace::address(notify_) + (state_ == State::Waiting ? " (queued)" : ""));
+    }
+
 private:
     friend class Notify;
     enum class State : std::uint8_t { Init, Waiting, Done };

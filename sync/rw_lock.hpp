@@ -113,6 +113,9 @@ public:
         return Ready<Output>{RwLockReadGuard<T>(lock_)};
     }
 
+    /// For task dumps (core/trace.hpp): the RwLock's address and its queue.
+    void describe(TraceVisitor& v) const { acquire_.describe_as(v, "read lock RwLock", lock_); }
+
 private:
     friend class RwLock<T>;
     explicit RwLockRead(RwLock<T>* l) : lock_(l), acquire_(l->sem_, 1) {}
@@ -129,6 +132,9 @@ public:
         if (acquire_.poll(cx).is_pending()) return pending;
         return Ready<Output>{RwLockWriteGuard<T>(lock_)};
     }
+
+    /// For task dumps (core/trace.hpp): the RwLock's address and its queue.
+    void describe(TraceVisitor& v) const { acquire_.describe_as(v, "write lock RwLock", lock_); }
 
 private:
     friend class RwLock<T>;

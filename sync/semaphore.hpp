@@ -140,7 +140,14 @@ public:
         return Ready<Output>{Ok(SemaphorePermit(inner_.semaphore(), n_))};
     }
 
+    /// For task dumps (core/trace.hpp): the Semaphore's address and its queue.
+    void describe(TraceVisitor& v) const {
+        inner_.describe_as(v, "acquire " + std::to_string(n_) + " permit(s) of Semaphore", sem_of_inner());
+    }
+
 private:
+    // The Semaphore is its BatchSemaphore (its only member): one address.
+    const void* sem_of_inner() const { return &inner_.semaphore(); }
     friend class Semaphore;
     SemaphoreAcquire(detail::BatchSemaphore& sem, std::uint32_t n) : inner_(sem, n), n_(n) {}
     detail::Acquire inner_;
@@ -206,6 +213,10 @@ public:
         if (p.is_pending()) return pending;
         if (p.value().is_err()) return Ready<Output>{Err(AcquireError{})};
         return Ready<Output>{Ok(OwnedSemaphorePermit(sem_, n_))};
+    }
+
+    void describe(TraceVisitor& v) const {
+        inner_.describe_as(v, "acquire " + std::to_string(n_) + " permit(s) of Semaphore", sem_.get());
     }
 
 private:

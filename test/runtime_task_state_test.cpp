@@ -600,6 +600,8 @@ struct WakerBank {
 
 std::atomic<int> g_deallocs{0};
 std::atomic<int> g_concurrent_polls{0};
+std::atomic<int> g_describes{0};
+std::atomic<int> g_describes_during_poll{0};
 
 /// Deposits a clone of its waker each poll; Ready after `left` polls.
 struct DepositsItsWaker {
@@ -615,6 +617,12 @@ struct DepositsItsWaker {
         if (done) return ready(7);
         return pending;
     }
+    /// A task dump reads the future: never while it is polled.
+    void describe(TraceVisitor& v) const {
+        if (in_poll->load() != 0) g_describes_during_poll.fetch_add(1);
+        g_describes.fetch_add(1);
+        v.waits_on("the bank");
+    }
 };
 
 using TestCell = Cell<DepositsItsWaker>;
@@ -623,7 +631,7 @@ void counting_dealloc(Header* h) {
     TestCell::dealloc(h);
 }
 constexpr TaskVTable kCountingVTable{TestCell::poll_future, TestCell::cancel, TestCell::drop_output,
-                                     counting_dealloc, TestCell::output_slot};
+                                     counting_dealloc, TestCell::output_slot, TestCell::describe};
 
 struct HarnessCase {
     int polls_to_finish;
@@ -633,13 +641,15 @@ struct HarnessCase {
 class HarnessRace : public ::testing::TestWithParam<HarnessCase> {};
 
 /// The real task under a runner, waker threads (by value and by reference),
-/// an abort and a JoinHandle drop: submitted at most once at a time, polled
-/// on one thread at a time, freed exactly once, after every reference.
+/// an abort, a JoinHandle drop and a task dump reading it over and over:
+/// submitted at most once at a time, polled on one thread at a time, never
+/// read while polled, freed exactly once, after every reference.
 TEST_P(HarnessRace, WakeAbortDropWhileRunning) {
     const HarnessCase c = GetParam();
     for (int round = 0; round < 30; ++round) {
         g_deallocs = 0;
         g_concurrent_polls = 0;
+        g_describes_during_poll = 0;
         auto sched = std::make_shared<FakeScheduler>();
         sched->slow_poll_ns = 0;
         sched->detect_lost_wakers = c.detect_lost_wakers;
@@ -684,6 +694,18 @@ TEST_P(HarnessRace, WakeAbortDropWhileRunning) {
             for (int i = 0; i < round % 4; ++i) std::this_thread::yield();
             drop_join_handle(task);
         });
+        task->state.ref_inc();  // the dumper's (its snapshot of the owned list)
+        threads.emplace_back([&] {  // a task dump, again and again until the end
+            while (!go.load()) std::this_thread::yield();
+            while (!stop_wakers.load()) {
+                TraceFrame tree;
+                if (trace_idle_task(task, tree)) {
+                    EXPECT_EQ(tree.waits_on, "the bank");
+                }
+                std::this_thread::yield();
+            }
+            drop_reference(task);
+        });
         go = true;
         // The task ends (it completes or is aborted); then no new clone is made.
         while (sched->owned().alive() != 0) std::this_thread::yield();
@@ -696,6 +718,7 @@ TEST_P(HarnessRace, WakeAbortDropWhileRunning) {
         EXPECT_EQ(g_deallocs.load(), 1);
         EXPECT_EQ(sched->double_queued.load(), 0);
         EXPECT_EQ(g_concurrent_polls.load(), 0);
+        EXPECT_EQ(g_describes_during_poll.load(), 0);
         EXPECT_EQ(sched->lost_wakers.load(), 0u);
         if (HasFailure()) return;
     }

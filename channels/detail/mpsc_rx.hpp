@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,17 @@ public:
     Poll<Output> poll(Context& cx) {
         if (chan_ == nullptr) return Ready<Output>{std::nullopt};  // an empty receiver: ended
         return chan_->poll_recv(cx);
+    }
+
+    /// For task dumps (core/trace.hpp): the channel's address, what is
+    /// queued, and its capacity (len() reads only atomics and the receiver's
+    /// own index, which belongs to the task being dumped).
+    void describe(TraceVisitor& v) const {
+        if (chan_ == nullptr) return v.waits_on("recv on mpsc channel (empty receiver)");
+        std::string s = "recv on mpsc channel " + trace::address(chan_) + " (" + std::to_string(chan_->len()) + " queued, ";
+        if constexpr (requires { chan_->sem().bound(); }) s += "capacity " + std::to_string(chan_->sem().bound());
+        else s += "unbounded";
+        v.waits_on(s + ")");
     }
 
 private:
@@ -87,6 +99,8 @@ public:
 
     /// The poll behind `recv()`, for hand-written futures that own the receiver.
     Poll<std::optional<T>> poll_recv(Context& cx) { return Recv<T, Sem>(chan_).poll(cx); }
+    /// For task dumps (core/trace.hpp), when the receiver is awaited as a stream.
+    void describe(TraceVisitor& v) const { Recv<T, Sem>(chan_).describe(v); }
     /// The Stream poll: the same as `poll_recv`.
     Poll<std::optional<T>> poll_next(Context& cx) { return poll_recv(cx); }
 

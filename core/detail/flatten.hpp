@@ -21,6 +21,7 @@
 #include <variant>
 
 #include "../future.hpp"
+#include "../trace.hpp"
 
 namespace pollen::detail {
 
@@ -82,6 +83,12 @@ public:
 
     /// True once it returned Ready (it then holds nothing; futures-rs's FusedFuture).
     bool is_terminated() const { return state_.index() == kEmpty; }
+
+    /// For task dumps (core/trace.hpp): whichever future is live.
+    void describe(TraceVisitor& v) const {
+        if (state_.index() == kFirst) v.child(std::get<kFirst>(state_));
+        else if (state_.index() == kSecond) v.child(std::get<kSecond>(state_));
+    }
 
 private:
     template <class Self>

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "../future.hpp"
+#include "../trace.hpp"
 
 namespace pollen::detail {
 
@@ -36,6 +37,11 @@ public:
     }
 
     bool is_running() const { return state_.index() == kFuture; }
+
+    /// For task dumps (core/trace.hpp): the future, while it runs.
+    void describe(TraceVisitor& v) const {
+        if (state_.index() == kFuture) v.child(std::get<kFuture>(state_));
+    }
 
     /// The held output, left in place; only once the future completed.
     Value& output() {

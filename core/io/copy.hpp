@@ -30,6 +30,12 @@ public:
         return buf_.poll_copy(cx, reader_, writer_);
     }
 
+    /// For task dumps (core/trace.hpp): both ends; it waits on whichever the buffer needs.
+    void describe(TraceVisitor& v) const {
+        v.waits_on(trace::io_wait(reader_, "copy: read", "readable"));
+        v.waits_on(trace::io_wait(writer_, "write", "writable"));
+    }
+
 private:
     R& reader_;
     W& writer_;

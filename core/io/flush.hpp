@@ -21,6 +21,9 @@ public:
         return writer_.poll_flush(cx);
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(writer_, "flush", "writable")); }
+
 private:
     W& writer_;
     [[no_unique_address]] pollen::detail::PinCheck pin_;

@@ -26,6 +26,9 @@ public:
         return reader_.poll_read(cx, buf_);
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(reader_, "read", "readable")); }
+
 private:
     R& reader_;
     std::span<std::byte> buf_;

@@ -36,6 +36,9 @@ public:
         return ready(Ok(buf_.size()));
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(reader_, "read_exact", "readable")); }
+
 private:
     R& reader_;
     std::span<std::byte> buf_;

@@ -93,6 +93,9 @@ public:
         return out;
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(reader_, "read_line", "readable")); }
+
 private:
     R& reader_;
     std::string& buf_;

@@ -50,6 +50,9 @@ public:
         }
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(reader_, "read_to_end", "readable")); }
+
 private:
     static constexpr std::size_t kMaxChunk = std::size_t{1} << 20;
     R& reader_;

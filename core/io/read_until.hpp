@@ -91,6 +91,9 @@ public:
         return detail::poll_read_until(cx, reader_, delim_, buf_, read_, max_len_, false);
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(reader_, "read_until", "readable")); }
+
 private:
     R& reader_;
     std::vector<std::byte>& buf_;

@@ -28,6 +28,9 @@ public:
         return writer_.poll_write(cx, buf_);
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(writer_, "write", "writable")); }
+
 private:
     W& writer_;
     std::span<const std::byte> buf_;
@@ -45,6 +48,9 @@ public:
         pin_.on_poll(this);
         return io::poll_write_vectored(writer_, cx, bufs_);
     }
+
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(writer_, "write", "writable")); }
 
 private:
     W& writer_;

@@ -37,6 +37,9 @@ public:
         return ready(Ok());
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(writer_, "write_all", "writable")); }
+
 private:
     W& writer_;
     std::span<const std::byte> buf_;  // what is left to write

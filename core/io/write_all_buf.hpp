@@ -53,6 +53,9 @@ public:
         }
     }
 
+    /// For task dumps (core/trace.hpp): the I/O object and the readiness it waits for.
+    void describe(TraceVisitor& v) const { v.waits_on(trace::io_wait(writer_, "write_all_buf", "writable")); }
+
 private:
     W& writer_;
     B& buf_;

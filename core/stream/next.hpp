@@ -23,6 +23,10 @@ public:
 
     Poll<Output> poll(Context& cx) { return stream_->poll_next(cx); }
 
+    /// For task dumps (core/trace.hpp): the stream, by its type (and its own
+    /// describe, where it has one).
+    void describe(TraceVisitor& v) const { v.child(*stream_); }
+
 private:
     St* stream_;
 };

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "../../core/context.hpp"
@@ -38,6 +39,7 @@
 #include "../../core/future.hpp"
 #include "../../core/poll.hpp"
 #include "../../core/result.hpp"
+#include "../../core/trace.hpp"
 #include "../../core/waker.hpp"
 #include "../acquire_error.hpp"
 #include "wait_list.hpp"
@@ -176,6 +178,21 @@ public:
     }
 
     BatchSemaphore& semaphore() const { return *sem_; }
+    /// True while its node is (or may be) in the semaphore's queue.
+    bool is_queued() const { return queued_; }
+
+    /// For task dumps (core/trace.hpp): "<what> <object's address> (queued,
+    /// 1 of 2 permits missing, 0 available)". Reads only atomics and what the
+    /// owner writes.
+    void describe_as(TraceVisitor& v, const std::string& what, const void* object) const {
+        std::string s = what + " " + trace::address(object) + " (";
+        if (sem_->is_closed()) s += "closed, ";
+        if (queued_)
+            s += "queued, " + std::to_string(node_.needed.load(std::memory_order_acquire)) + " of " +
+                 std::to_string(n_) + " permits missing, ";
+        s += std::to_string(sem_->available_permits()) + " available)";
+        v.waits_on(std::move(s));
+    }
 
 private:
     BatchSemaphore* sem_;

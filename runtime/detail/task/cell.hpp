@@ -6,7 +6,8 @@
 /// paid by every task, idle ones included: a field only some programs need
 /// goes behind TaskDiagnostics (task_stats.hpp). The TaskVTable gives the
 /// type-erased harness what only the future's type knows: poll it, cancel
-/// it, drop the output, find the output, free the cell. The harness that drives a cell through its states is task.hpp.
+/// it, drop the output, find the output, free the cell, describe it (task
+/// dumps). The harness that drives a cell through its states is task.hpp.
 ///
 /// A cell is freed when its last reference goes (task_state.hpp counts
 /// them). Threads: the future is touched only by the thread holding the
@@ -21,6 +22,7 @@
 #include "../../../core/future.hpp"
 #include "../../../core/waker.hpp"
 #include "../../../core/result.hpp"
+#include "../../../core/trace.hpp"
 #include "../../join_error.hpp"
 #include "task_alloc.hpp"
 #include "task_state.hpp"
@@ -45,6 +47,8 @@ struct TaskVTable {
     /// The output slot, a `Result<T, JoinError>` for the task's T, alive
     /// while Header::has_output (see Cell's stage).
     void* (*output)(Header*);
+    /// The future's tree (core/trace.hpp), by the holder of RUNNING (task dumps).
+    TraceFrame (*describe)(const Header*);
 };
 
 struct Header {
@@ -176,11 +180,15 @@ struct Cell final : Header {
     }
     static void dealloc(Header* h) { delete &of(h); }
     static void* output_slot(Header* h) { return &of(h).output; }
+    static TraceFrame describe(const Header* h) {
+        const Cell& c = *static_cast<const Cell*>(h);
+        return c.has_future ? TraceVisitor::trace(c.future) : TraceFrame{};
+    }
 
     static void* operator new(std::size_t size) { return task_allocate(size); }
     static void operator delete(void* p, std::size_t size) noexcept { task_deallocate(p, size); }
 
-    static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc, output_slot};
+    static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc, output_slot, describe};
 };
 
 }  // namespace pollen::detail

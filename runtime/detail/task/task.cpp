@@ -245,6 +245,41 @@ void abort_task(Header* t) {
     }
 }
 
+bool trace_idle_task(Header* t, TraceFrame& out) {
+    switch (t->state.transition_to_inspecting()) {
+        case TransitionToInspecting::kBusy:
+            return false;
+        case TransitionToInspecting::kSuccess:
+            break;
+    }
+    // RUNNING is ours: no poll, cancellation or destruction of the future can
+    // start until transition_to_idle below, and the acquire of our CAS saw
+    // every write of the last poll (its transition_to_idle released them).
+    try {
+        out = t->vtable->describe(t);
+    } catch (...) {
+        out = TraceFrame{};
+        out.waits_on = "(describing it threw)";
+    }
+    // Given back as after a poll: a wake meanwhile set NOTIFIED without
+    // submitting (it found the task RUNNING), an abort, shutdown or reap set
+    // CANCELLED and left the cancelling to the holder of RUNNING: us.
+    switch (t->state.transition_to_idle()) {
+        case TransitionToIdle::kOk:
+            break;
+        case TransitionToIdle::kOkNotified:
+            t->scheduler->schedule(t);  // our reference is now the queue's
+            break;
+        case TransitionToIdle::kOkDealloc:
+            dealloc(t);  // not while the caller holds one; safe all the same
+            break;
+        case TransitionToIdle::kCancelled:
+            cancel_and_complete(t);  // drops our reference
+            break;
+    }
+    return true;
+}
+
 bool running_on_this_thread(const Header* t) {
     for (const OnStack* e = tls_on_stack; e; e = e->outer)
         if (e->task == t) return true;

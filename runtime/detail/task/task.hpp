@@ -48,6 +48,13 @@ void wait_reaped(Header* task);
 /// True while this thread is inside the task's poll or cancellation.
 bool running_on_this_thread(const Header* task);
 
+/// Task dumps (runtime/task_dump.hpp): the tree of an idle task's future,
+/// read while holding its RUNNING right (State::transition_to_inspecting),
+/// which is then given back as a runner gives it back after a poll. False,
+/// with nothing read, for a task that is running, queued or complete. The
+/// caller holds a reference.
+bool trace_idle_task(Header* task, TraceFrame& out);
+
 /// The task's Waker; `borrowed` makes one that holds no reference (for poll).
 extern const RawWakerVTable task_waker_vtable;
 /// The same Waker that also counts its live clones in `waker_clones`, used

@@ -145,6 +145,19 @@ enum class [[nodiscard]] ReapAction {
                      ///< runner cancels it after this poll and notifies: wait_reaped.
 };
 
+/// transition_to_inspecting (a task dump reads the future of an idle task:
+/// runtime/task_dump.hpp). The dumper takes the RUNNING right as a runner
+/// does, so no thread polls, cancels or destroys the future meanwhile; it
+/// gives it back with transition_to_idle and acts on that decision as a
+/// runner after its poll (a wake meanwhile: resubmit; an abort, shutdown or
+/// reap meanwhile: cancel).
+enum class [[nodiscard]] TransitionToInspecting {
+    kSuccess,  ///< Was idle and not queued: RUNNING taken and a reference added
+               ///< (the one transition_to_idle drops or hands to the queue).
+    kBusy,     ///< Running, queued (NOTIFIED) or complete: nothing changed. A queued
+               ///< task is left alone: its queue entry would find it RUNNING.
+};
+
 /// unset_join_interest (the JoinHandle is dropped). JOIN_INTEREST is
 /// cleared either way, and JOIN_WAKER with it on a task not yet complete.
 struct [[nodiscard]] UnsetJoinInterest {
@@ -262,6 +275,12 @@ constexpr Step<ReapAction> to_reaped(Snapshot s, bool running_here) {
     return {ReapAction::kWaitForRunner, s.with(kCancelled | kReapWaiting)};
 }
 
+/// The caller holds a reference (its snapshot of the owned-task list).
+constexpr Step<TransitionToInspecting> to_inspecting(Snapshot s) {
+    if (s.is_running() || s.is_complete() || s.is_notified()) return {TransitionToInspecting::kBusy, s};
+    return {TransitionToInspecting::kSuccess, s.with(kRunning).ref_inc()};
+}
+
 /// Precondition: JOIN_INTEREST (the caller is the JoinHandle).
 constexpr Step<UnsetJoinInterest> unset_join_interest(Snapshot s) {
     assert(s.is_join_interested());
@@ -341,6 +360,7 @@ public:
     ReapAction transition_to_reaped(bool running_here) {
         return apply([running_here](Snapshot s) { return task_state::to_reaped(s, running_here); });
     }
+    TransitionToInspecting transition_to_inspecting() { return apply(task_state::to_inspecting); }
     UnsetJoinInterest unset_join_interest() { return apply(task_state::unset_join_interest); }
     JoinWakerUpdate set_join_waker() { return apply(task_state::set_join_waker); }
     JoinWakerUpdate unset_join_waker() { return apply(task_state::unset_join_waker); }

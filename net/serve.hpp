@@ -56,6 +56,7 @@
 /// it); shared objects: unsafe (one task polls it; the handler and
 /// on_shutdown run on that task).
 
+#include <atomic>
 #include <cassert>
 #include <chrono>
 #include <csignal>
@@ -86,6 +87,12 @@ struct ServeOptions {
     time::Duration grace = std::chrono::seconds(2);
     /// At most this many live connections (0: no cap).
     std::size_t max_connections = 0;
+    /// When set, the cap is read from here at each accept instead, so that
+    /// it may change while serving (redis-server's CONFIG SET maxclients).
+    /// Lowering it ends no live connection; raising it takes effect at the
+    /// next accept, which the serving task tries when woken (a connection or
+    /// a rejection ending, a client arriving with reject_when_full).
+    std::shared_ptr<const std::atomic<std::size_t>> max_connections_source;
     /// Past max_connections: nullopt (the default), newcomers wait in the
     /// backlog until a connection ends; a string (possibly empty), each is
     /// accepted, sent it, and closed politely: "-ERR max number of clients
@@ -207,8 +214,11 @@ private:
             // Collecting after each spawn also hands the new task our waker:
             // a connection that ends must wake us when the cap holds accepting back.
             (void)all_ended(cx);
-            bool full = options_.max_connections != 0 && conns_.len() >= options_.max_connections;
-            if (full && (!reject_reply_ || rejects_.len() >= options_.max_connections)) return;
+            const std::size_t cap = options_.max_connections_source
+                                        ? options_.max_connections_source->load(std::memory_order_relaxed)
+                                        : options_.max_connections;
+            bool full = cap != 0 && conns_.len() >= cap;
+            if (full && (!reject_reply_ || rejects_.len() >= cap)) return;
             auto p = listener_->poll_accept(cx);
             if (p.is_pending()) return;
             auto r = p.take();

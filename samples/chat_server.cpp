@@ -16,8 +16,9 @@
 // than the room talks falls behind, and once 64 messages behind it gets
 // "*** you missed N messages" instead of them. Memory per client is thus
 // bounded whatever it reads; nobody waits for it. --max-connections N caps
-// the clients (0, the default: no cap; past it newcomers wait in the
-// kernel's listen backlog until someone leaves); --idle-timeout-ms MS
+// the clients (0, the default: no cap; past it a newcomer is told
+// "*** the room is full, try again later" and closed, rather than left
+// waiting in the kernel's listen backlog); --idle-timeout-ms MS
 // disconnects a client from which no line came and to which nothing could be
 // written for MS (a silent lurker in a silent room, or a client that stopped
 // reading), announced as its leaving (0, the default: no timeout).
@@ -63,6 +64,8 @@ struct ChatMsg {
 using Room = pollen::broadcast::Sender<ChatMsg>;
 /// The messages the room keeps: how far behind a client may fall.
 constexpr std::size_t kRoomCapacity = 64;
+/// What a newcomer past --max-connections reads before the connection closes.
+constexpr const char* kRoomFull = "*** the room is full, try again later\n";
 
 /// One client. Not moved after its first poll (the line stream borrows reader_).
 class ChatConnection : public pollen::FutureExt<ChatConnection> {
@@ -167,17 +170,11 @@ private:
 
 int main(int argc, char** argv) {
     pollen::net::ServeOptions options;  // SIGINT/SIGTERM end every connection at its next poll
-    std::uint64_t idle_ms = 0;
-    samples::ServerArgs args = samples::parse_server_args(
-        argc, argv, "chat_server", 7000,
-        [&](std::string_view flag, std::string_view value) {
-            std::uint64_t n = 0;
-            if (flag == "--max-connections" && samples::parse_uint(value, 1'000'000, n)) options.max_connections = n;
-            else if (flag == "--idle-timeout-ms" && samples::parse_uint(value, 86'400'000, n)) idle_ms = n;
-            else return false;
-            return true;
-        },
-        "[--max-connections N] [--idle-timeout-ms MS]");
+    options.reject_when_full = kRoomFull;
+    samples::ServerArgs defaults;
+    defaults.port = 7000;
+    defaults.idle_timeout_ms = 0;  // none unless asked
+    samples::ServerArgs args = samples::parse_server_args(argc, argv, "chat_server", defaults);
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
     // The channel's first Receiver is dropped: connections subscribe their
     // own. Its capacity is how far a client may fall behind (see the top).
@@ -187,7 +184,7 @@ int main(int argc, char** argv) {
     };
     // Called on the serving task, one connection at a time: the ids need no atomic.
     auto handler = [room, shutdown = options.shutdown, next_id = std::uint64_t{0},
-                    idle = pollen::time::Duration(std::chrono::milliseconds(idle_ms))](
+                    idle = args.idle_timeout()](
                        pollen::net::TcpStream stream, pollen::net::SocketAddr) mutable {
         (void)stream.set_nodelay(true);
         // The connection subscribes now, in accept order: it sees every

@@ -11,8 +11,9 @@
 //
 // What one client may hold: 16 KiB of buffer (a client that sends without
 // reading stops being read once its echo cannot be written), one of
-// --max-connections places (0, the default: no cap; past the cap newcomers
-// wait in the kernel's listen backlog until a connection ends), and, with
+// --max-connections places (0, the default: no cap; past the cap a newcomer
+// is accepted and closed at once, without a byte, so that it knows instead
+// of waiting in the kernel's backlog), and, with
 // --idle-timeout-ms, at most MS without a byte moving either way (no input,
 // or its echo stuck unread): then it is closed. 0, the default: no timeout.
 //
@@ -88,20 +89,15 @@ private:
 
 int main(int argc, char** argv) {
     pollen::net::ServeOptions options;  // SIGINT/SIGTERM, then two seconds to finish
-    std::uint64_t idle_ms = 0;
-    samples::ServerArgs args = samples::parse_server_args(
-        argc, argv, "echo_server", 7000,
-        [&](std::string_view flag, std::string_view value) {
-            std::uint64_t n = 0;
-            if (flag == "--max-connections" && samples::parse_uint(value, 1'000'000, n)) options.max_connections = n;
-            else if (flag == "--idle-timeout-ms" && samples::parse_uint(value, 86'400'000, n)) idle_ms = n;
-            else return false;
-            return true;
-        },
-        "[--max-connections N] [--idle-timeout-ms MS]");
+    // Past --max-connections, a bare close: any text would read as an echo.
+    options.reject_when_full = "";
+    samples::ServerArgs defaults;
+    defaults.port = 7000;
+    defaults.idle_timeout_ms = 0;  // none unless asked
+    samples::ServerArgs args = samples::parse_server_args(argc, argv, "echo_server", defaults);
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
-    auto handler = [shutdown = options.shutdown, idle = pollen::time::Duration(std::chrono::milliseconds(idle_ms))](
-                       pollen::net::TcpStream stream, pollen::net::SocketAddr) {
+    auto handler = [shutdown = options.shutdown, idle = args.idle_timeout()](pollen::net::TcpStream stream,
+                                                                             pollen::net::SocketAddr) {
         (void)stream.set_nodelay(true);  // echoes are small: do not wait to batch them
         return EchoConnection(std::move(stream), shutdown, idle);
     };

@@ -14,7 +14,8 @@
 //
 // It lives inside the connection's future: not moved after its first
 // poll_expired (the Sleep is in the timer heap). Destroying it removes the
-// timer. One task uses it.
+// timer. One task uses it. The limit may change (set_limit: Redis's
+// CONFIG SET timeout reaches the connections already open).
 #include <pollen.hpp>
 
 #include <optional>
@@ -32,6 +33,21 @@ public:
     /// Progress: the limit counts again from now.
     void touch() {
         if (sleep_) last_ = pollen::time::Instant::now();
+    }
+
+    /// A new limit, counted from the last progress (or from now, if there
+    /// was no limit); zero turns it off. Cheap when it is the same.
+    void set_limit(pollen::time::Duration limit) {
+        if (limit == limit_) return;
+        limit_ = limit;
+        if (limit_ <= pollen::time::Duration::zero()) {
+            sleep_.reset();
+        } else if (!sleep_) {
+            last_ = pollen::time::Instant::now();
+            sleep_.emplace(pollen::time::sleep_until(last_ + limit_));
+        } else {
+            sleep_->reset(last_ + limit_);
+        }
     }
 
     /// True once idle for the whole limit; else the waker is with the timer.

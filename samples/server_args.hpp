@@ -1,18 +1,26 @@
 #pragma once
 // The command line and the main every server sample shares:
 //
-//     NAME [--port P] [--threads N] [--host A] [sample-specific flags]
+//     NAME [--port P] [--threads N] [--host A] [--max-connections N]
+//          [--idle-timeout-ms MS] [sample-specific flags]
 //
-// P=0 picks a free port; the host is 127.0.0.1 unless told otherwise. A
-// sample with flags of its own passes `extra`, called with each flag it does
-// not know and its value; it returns false to reject them. A bad command line
-// prints the usage and exits with status 2. `run_server` is the rest of the
-// main: bind the address, start pollen::net::serve (the accept loop, the
+// P=0 picks a free port; the host is 127.0.0.1 unless told otherwise.
+// --max-connections caps the clients served at once (0: no cap); run_server
+// hands it to net::serve, and past it every sample turns newcomers away at
+// once with its protocol's goodbye (ServeOptions::reject_when_full: a 503, a
+// Redis error, a one-line notice, or a bare close; samples/README.md).
+// --idle-timeout-ms is for the samples that time idle connections out: they
+// give its default in `defaults.idle_timeout_ms`, and for the others the flag
+// is unknown. A sample with flags of its own passes `extra`, called with each
+// flag it does not know and its value; it returns false to reject them. A
+// bad command line prints the usage and exits with status 2. `run_server` is
+// the rest of the main: bind the address, start pollen::net::serve (the accept loop, the
 // SIGINT/SIGTERM handlers and the drain), print `listening port=P` (flushed)
 // for the scripts and tests that wait for it, and run until the drain ends.
 #include <pollen.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace samples {
 
@@ -27,6 +36,16 @@ struct ServerArgs {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
     std::size_t threads = 2;
+    /// --max-connections: at most this many clients at once (0: no cap).
+    std::size_t max_connections = 0;
+    /// --idle-timeout-ms, where the sample has an idle timeout (nullopt:
+    /// it has none, and the flag is refused); 0 turns it off.
+    std::optional<std::uint64_t> idle_timeout_ms;
+
+    /// The idle timeout as a Duration (zero: none).
+    pollen::time::Duration idle_timeout() const {
+        return std::chrono::milliseconds(idle_timeout_ms.value_or(0));
+    }
 
     /// host:port as a socket address (IPv4 or IPv6 literal); nullopt if the
     /// host is not an address.
@@ -46,15 +65,18 @@ inline bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out
 
 using ExtraFlag = std::function<bool(std::string_view flag, std::string_view value)>;
 
-inline ServerArgs parse_server_args(int argc, char** argv, const char* name, std::uint16_t default_port,
+/// `defaults` holds the sample's port and, where it has them, its other
+/// defaults (max_connections, idle_timeout_ms).
+inline ServerArgs parse_server_args(int argc, char** argv, const char* name, ServerArgs defaults,
                                     const ExtraFlag& extra = {}, const char* extra_usage = "") {
+    const bool has_idle = defaults.idle_timeout_ms.has_value();
     auto usage = [&](const char* why) {
-        std::fprintf(stderr, "%s: %s\nusage: %s [--port P] [--threads N] [--host A]%s%s\n", name, why, name,
-                     *extra_usage ? " " : "", extra_usage);
+        std::fprintf(stderr, "%s: %s\nusage: %s [--port P] [--threads N] [--host A] [--max-connections N]%s%s%s\n",
+                     name, why, name, has_idle ? " [--idle-timeout-ms MS]" : "", *extra_usage ? " " : "",
+                     extra_usage);
         std::exit(2);
     };
-    ServerArgs a;
-    a.port = default_port;
+    ServerArgs a = std::move(defaults);
     for (int i = 1; i < argc; ++i) {
         std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") usage("help");
@@ -64,9 +86,19 @@ inline ServerArgs parse_server_args(int argc, char** argv, const char* name, std
         if (flag == "--port" && parse_uint(value, 65535, n)) a.port = static_cast<std::uint16_t>(n);
         else if (flag == "--threads" && parse_uint(value, 1024, n) && n > 0) a.threads = n;
         else if (flag == "--host") a.host = value;
+        else if (flag == "--max-connections" && parse_uint(value, 1'000'000, n)) a.max_connections = n;
+        else if (flag == "--idle-timeout-ms" && has_idle && parse_uint(value, 86'400'000, n)) a.idle_timeout_ms = n;
         else if (!extra || !extra(flag, value)) usage("bad flag or value");
     }
     return a;
+}
+
+/// The same, for a sample whose only default is its port.
+inline ServerArgs parse_server_args(int argc, char** argv, const char* name, std::uint16_t default_port,
+                                    const ExtraFlag& extra = {}, const char* extra_usage = "") {
+    ServerArgs defaults;
+    defaults.port = default_port;
+    return parse_server_args(argc, argv, name, std::move(defaults), extra, extra_usage);
 }
 
 /// Binds `args.address()`; on failure says why on stderr (prefixed with the
@@ -89,13 +121,19 @@ inline pollen::Result<pollen::net::TcpListener, int> bind_listener(const ServerA
 /// The rest of a server sample's main: binds `args` inside `rt`, serves
 /// every connection with `handler(stream, peer)` (its future is the
 /// connection's task) until SIGINT or SIGTERM, then drains as `options`
-/// says. The signal handlers go in before `listening port=P` is printed, so
-/// a signal sent right after that line never meets the default (fatal)
-/// action. Says on stderr when the shutdown begins and how many connections
+/// says. `args.max_connections` becomes the cap unless `options` has one;
+/// past it newcomers are turned away with `options.reject_when_full`, or,
+/// where the sample gives none, closed without a word. The signal handlers
+/// go in before `listening port=P` is printed, so a signal sent right after
+/// that line never meets the default (fatal) action. Says on stderr when the shutdown begins and how many connections
 /// the grace period cut. The exit status: 0, or bind_listener's.
 template <class Handler>
 int run_server(pollen::Runtime& rt, const ServerArgs& args, const char* name, Handler handler,
                pollen::net::ServeOptions options = {}) {
+    if (options.max_connections == 0 && !options.max_connections_source)
+        options.max_connections = args.max_connections;
+    // Past the cap a newcomer is turned away at once, never left waiting unseen in the backlog.
+    if (!options.reject_when_full) options.reject_when_full = "";
     auto inside = rt.enter();  // the listener registers with rt's reactor
     auto listener = bind_listener(args, name);
     if (listener.is_err()) return listener.error();

@@ -218,6 +218,35 @@ TEST_F(NetServe, RejectWhenFullTurnsNewcomersAwayWithTheReplyWhileTheLiveOnesAre
     EXPECT_EQ(c->ended, 2);
 }
 
+// A cap from max_connections_source is read at each accept: raised, the
+// next newcomer is served; lowered below the live count, no live connection
+// ends, and newcomers are turned away again.
+TEST_F(NetServe, ACapFromASharedSourceIsReadAtEachAccept) {
+    auto cap = std::make_shared<std::atomic<std::size_t>>(1);
+    options.max_connections = 100;  // ignored: the source rules
+    options.max_connections_source = cap;
+    options.reject_when_full = "full\r\n";
+    auto server = spawn_server(echo_handler());
+    auto turned_away = [&] {
+        TcpStream b = connect();
+        std::string got;
+        EXPECT_TRUE(rt.block_on(io::read_to_string(b, got)).is_ok());
+        return got == "full\r\n";
+    };
+
+    TcpStream a = connect();
+    EXPECT_EQ(round_trip(a, "a"), "a");
+    EXPECT_TRUE(turned_away());
+    cap->store(2);
+    TcpStream b = connect();
+    EXPECT_EQ(round_trip(b, "b"), "b");
+    cap->store(1);
+    EXPECT_TRUE(turned_away());
+    for (TcpStream* live : {&a, &b}) EXPECT_EQ(round_trip(*live, "again"), "again");  // neither was ended
+    EXPECT_EQ(c->started, 2);
+    EXPECT_EQ(stop_and_join(std::move(server)).unwrap().rejected, 2u);
+}
+
 TEST_F(NetServeDrain, DrainLetsConnectionsFinishWithinTheGracePeriod) {
     options.grace = 2s;
     std::vector<std::pair<int, std::size_t>> shutdowns;

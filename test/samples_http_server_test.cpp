@@ -627,20 +627,10 @@ TEST_F(HttpServerSample, AClientThatStopsReadingIsDroppedAtTheWriteTimeout) {
     fs::resize_file(sparse, size);  // sparse: 64 MiB of zeros that cost no disk
     const std::size_t idle_fds = server_fds();
 
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int small = 4096;
-    ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port_));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    std::string req = get("/" + sparse.filename().string());
-    ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
-    char first[64];
-    ASSERT_GT(::recv(fd, first, sizeof first, 0), 0) << "the answer never started";
+    Client c(port_, /*rcvbuf=*/4096);
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.send(get("/" + sparse.filename().string())));
+    ASSERT_EQ(c.recv_n(64).size(), 64u) << "the answer never started";
 
     // Not reading: the server gives up, closing the connection and the file.
     bool dropped = false;
@@ -650,10 +640,8 @@ TEST_F(HttpServerSample, AClientThatStopsReadingIsDroppedAtTheWriteTimeout) {
     }
     EXPECT_TRUE(dropped) << "the stalled connection is still open";
     std::uint64_t got = 64;
-    char buf[65536];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) got += static_cast<std::uint64_t>(n);
+    c.recv_each([&](std::string_view chunk) { got += chunk.size(); });
     EXPECT_LT(got, size) << "the whole file arrived: nothing stalled";
-    ::close(fd);
     fs::remove(sparse);
 }
 

@@ -1,6 +1,7 @@
 // samples/idle_timer.hpp, the idle timeout of echo_server's and
 // chat_server's connections, on the paused clock: it expires a whole limit
-// after the last progress, not before, and a zero limit never expires.
+// after the last progress, not before, a zero limit never expires, and a
+// new limit counts from the last progress.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -56,6 +57,30 @@ TEST(SamplesIdleTimer, AZeroLimitNeverExpires) {
     Runtime rt = paused_runtime();
     auto inside = rt.enter();
     IdleTimer timer(time::Duration::zero());
+    auto first = rt.block_on(race(expiry(timer).map([] { return 1; }), time::sleep(24h).map([] { return 2; })));
+    EXPECT_EQ(first, 2);
+}
+
+// A new limit (mini_redis's CONFIG SET timeout) counts from the last
+// progress; set where there was none, from the moment it is set; zero
+// turns it off.
+TEST(SamplesIdleTimer, ANewLimitCountsFromTheLastProgressAndZeroTurnsItOff) {
+    Runtime rt = paused_runtime();
+    auto inside = rt.enter();
+    time::Instant start = time::Instant::now();
+    IdleTimer timer(time::Duration::zero());
+    rt.block_on(time::sleep(50ms));
+    timer.set_limit(100ms);  // none before: from now, 50 ms
+    rt.block_on(expiry(timer));
+    EXPECT_EQ(time::Instant::now() - start, time::Duration(150ms));
+
+    timer.touch();  // progress at 150 ms
+    rt.block_on(time::sleep(20ms));
+    timer.set_limit(40ms);  // as the connection does: just before it waits
+    rt.block_on(expiry(timer));
+    EXPECT_EQ(time::Instant::now() - start, time::Duration(190ms)) << "40 ms after the progress, not after the change";
+
+    timer.set_limit(time::Duration::zero());
     auto first = rt.block_on(race(expiry(timer).map([] { return 1; }), time::sleep(24h).map([] { return 2; })));
     EXPECT_EQ(first, 2);
 }

@@ -61,9 +61,7 @@ constexpr int kWindow = 256 << 10;
 /// handed out yet stays for the next call.
 class Peer {
 public:
-    explicit Peer(int port, int rcvbuf = 0) : c_(port) {
-        if (rcvbuf > 0) ::setsockopt(c_.fd(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    }
+    explicit Peer(int port, int rcvbuf = 0) : c_(port, rcvbuf) {}
     bool connected() const { return c_.connected(); }
     bool send(const std::string& bytes) { return c_.send(bytes); }
 
@@ -522,4 +520,98 @@ TEST(MiniRedisProtocol, ABulkLongerThanProtoMaxBulkLenIsAProtocolError) {
         EXPECT_EQ(other.recv_n(7), "+PONG\r\n");
     }
     EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+// Redis's maxclients, set by CONFIG SET while a client is connected: past
+// it a newcomer reads Redis's own error and is closed (byte for byte as
+// from redis-server, when one can be started), while the client there goes
+// on being served; raised, the next newcomer is served.
+TEST(MiniRedisProtocol, PastMaxclientsANewcomerReadsRedissErrorAndIsClosed) {
+    ServerProcess server("mini_redis", {"--port", "0", "--threads", "1"});
+    ASSERT_TRUE(server.port());
+    RedisServer redis;
+    std::vector<int> ports{*server.port()};
+    if (redis.port() > 0) ports.push_back(redis.port());
+    std::vector<std::string> transcripts;
+    for (int port : ports) {
+        std::string t;
+        Peer admin(port);
+        ASSERT_TRUE(admin.send(command({"CONFIG", "SET", "maxclients", "1"})));
+        t += admin.replies(1);
+        {
+            Client late(port);  // sends nothing: redis-server closes at once, and unread input would reset
+            t += late.recv_to_end();
+        }
+        ASSERT_TRUE(admin.send(command({"PING"}) + command({"CONFIG", "GET", "maxclients"}) +
+                               command({"CONFIG", "SET", "maxclients", "0"}) +
+                               command({"CONFIG", "SET", "maxclients", "x"}) +
+                               command({"CONFIG", "SET", "maxclients", "2"})));
+        t += admin.replies(5);
+        Peer next(port);
+        ASSERT_TRUE(next.send(command({"PING"})));
+        t += next.replies(1);
+        transcripts.push_back(t);
+    }
+    EXPECT_EQ(transcripts[0],
+              "+OK\r\n-ERR max number of clients reached\r\n+PONG\r\n*2\r\n$10\r\nmaxclients\r\n$1\r\n1\r\n"
+              "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and "
+              "4294967295 inclusive\r\n"
+              "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into "
+              "an integer\r\n+OK\r\n+PONG\r\n");
+    if (transcripts.size() > 1) {
+        EXPECT_EQ(transcripts[0], transcripts[1]) << "mini_redis vs redis-server";
+    }
+
+    // The flag, and --max-connections, the samples' common name for it.
+    for (const char* flag : {"--maxclients", "--max-connections"}) {
+        ServerProcess capped("mini_redis", {"--port", "0", flag, "1"});
+        ASSERT_TRUE(capped.port());
+        Peer first(*capped.port());
+        ASSERT_TRUE(first.send(command({"CONFIG", "GET", "maxclients"})));
+        EXPECT_EQ(first.replies(1), "*2\r\n$10\r\nmaxclients\r\n$1\r\n1\r\n") << flag;
+        Client late(*capped.port());
+        EXPECT_EQ(late.recv_to_end(), "-ERR max number of clients reached\r\n") << flag;
+        EXPECT_EQ(capped.stop(SIGTERM), 0);
+    }
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+// Redis's timeout: a client idle that long is closed without a word, a
+// subscriber is not (as in redis-server, compared when one can be started);
+// CONFIG SET reaches the connections already open.
+TEST(MiniRedisProtocol, AClientIdleForTimeoutSecondsIsClosedButASubscriberIsNot) {
+    ServerProcess server("mini_redis", {"--port", "0", "--timeout", "1"});
+    ASSERT_TRUE(server.port());
+    RedisServer redis({"--timeout", "1"});
+    std::vector<int> ports{*server.port()};
+    if (redis.port() > 0) ports.push_back(redis.port());
+    for (int port : ports) {
+        Peer subscriber(port);
+        ASSERT_TRUE(subscriber.send(command({"SUBSCRIBE", "ch"})));
+        EXPECT_EQ(subscriber.replies(1), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+        Client idle(port);
+        ASSERT_TRUE(idle.send(command({"PING"})));
+        EXPECT_EQ(idle.recv_n(7), "+PONG\r\n");
+        EXPECT_EQ(idle.recv_to_end(), "") << "closed without a word; port " << port;
+        // As long idle, the subscriber is still there.
+        ASSERT_TRUE(subscriber.send(command({"PING"})));
+        EXPECT_EQ(subscriber.replies(1), "*2\r\n$4\r\npong\r\n$0\r\n\r\n") << port;
+    }
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+
+    // No timeout at first; CONFIG SET gives the open connection one.
+    ServerProcess later("mini_redis", {"--port", "0"});
+    ASSERT_TRUE(later.port());
+    Client idle(*later.port());
+    ASSERT_TRUE(idle.send(command({"PING"})));
+    EXPECT_EQ(idle.recv_n(7), "+PONG\r\n");
+    Peer admin(*later.port());
+    ASSERT_TRUE(admin.send(command({"CONFIG", "GET", "timeout"}) + command({"CONFIG", "SET", "timeout", "1"}) +
+                           command({"CONFIG", "SET", "timeout", "-1"})));
+    EXPECT_EQ(admin.replies(3),
+              "*2\r\n$7\r\ntimeout\r\n$1\r\n0\r\n+OK\r\n"
+              "-ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and "
+              "2147483647 inclusive\r\n");
+    EXPECT_EQ(idle.recv_to_end(), "");
+    EXPECT_EQ(later.stop(SIGTERM), 0);
 }

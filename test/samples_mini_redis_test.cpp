@@ -9,6 +9,7 @@
 #include "../samples/mini_redis/client.hpp"
 #include "../samples/mini_redis/resp.hpp"
 #include "../samples/mini_redis/resp_codec.hpp"
+#include "support/redis_server.hpp"
 #include "support/sample_process.hpp"
 
 #include <sys/prctl.h>
@@ -158,6 +159,36 @@ TEST(RespCodec, RepliesOfEveryKindRoundTrip) {
     resp::Limits shallow;
     shallow.max_depth = 2;
     EXPECT_TRUE(resp::parse_value("*1\r\n*1\r\n*1\r\n:1\r\n", shallow).failed());
+}
+
+TEST(RespCodec, ABulkArrayEncodedInOnePassIsTheArrayOfBulksAndPassesThroughAsEncoded) {
+    // Lengths of one, two and three digits, an empty and a binary element.
+    std::vector<std::string> items = {"", "x", std::string(10, 'a'), std::string(123, 'b'), std::string("\r\n\0z", 4)};
+    for (std::size_t n = 0; n <= items.size(); ++n) {
+        std::vector<resp::Value> bulks;
+        for (std::size_t i = 0; i < n; ++i) bulks.push_back(resp::bulk(items[i]));
+        std::string expected;
+        resp::append_value(expected, resp::array(std::move(bulks)));
+        std::string fast = "+before\r\n";  // appended after what the string holds
+        resp::append_bulk_array(fast, items.begin(), n);
+        EXPECT_EQ(fast, "+before\r\n" + expected) << n;
+    }
+    std::string twelve;
+    std::vector<std::string> many(12, "v");
+    resp::append_bulk_array(twelve, many.begin(), many.size());
+    EXPECT_EQ(twelve.substr(0, 9), "*12\r\n$1\r\n");
+
+    // An Encoded value is written as it is, inside an array too (EXEC's replies).
+    std::string inner;
+    resp::append_bulk_array(inner, items.begin(), 2);
+    std::string wire;
+    resp::append_value(wire, resp::array({resp::integer(1), resp::encoded(inner)}));
+    EXPECT_EQ(wire, "*2\r\n:1\r\n" + inner);
+    auto back = resp::parse_value(wire);
+    ASSERT_TRUE(back.complete());
+    ASSERT_EQ(back.value.elements.size(), 2u);
+    EXPECT_EQ(back.value.elements[1].elements.size(), 2u);
+    EXPECT_EQ(back.value.elements[1].elements[1].str, "x");
 }
 
 TEST(RespCodec, SimpleStringsAndErrorsCannotCarryALineBreak) {
@@ -609,66 +640,6 @@ namespace {
 pollen::Runtime client_runtime() { return pollen::Runtime::builder().worker_threads(1).enable_all().build(); }
 
 std::string loopback(int port) { return "127.0.0.1:" + std::to_string(port); }
-
-/// A port that was free a moment ago (bind to port 0, read it, close).
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int port = -1;
-    socklen_t len = sizeof a;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
-}
-
-/// redis-server as a child process, without persistence, on a free port
-/// (port() is -1 if it could not start). Dies with the test process and
-/// with this object. (test/samples_task_queue_test.cpp starts it the same way.)
-class RedisServer {
-public:
-    RedisServer() {
-        for (int attempt = 0; attempt < 5 && port_ < 0; ++attempt) {  // the port may be taken meanwhile
-            int port = free_port();
-            pid_ = ::fork();
-            if (pid_ == 0) {
-                ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-                int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-                ::dup2(null, STDOUT_FILENO);
-                ::dup2(null, STDERR_FILENO);
-                std::string p = std::to_string(port);
-                ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-                         "--appendonly", "no", static_cast<char*>(nullptr));
-                std::_Exit(127);
-            }
-            for (int i = 0; i < 500 && port_ < 0; ++i) {
-                if (cli_out(port, "PING") == "PONG") port_ = port;
-                else if (::waitpid(pid_, nullptr, WNOHANG) == pid_) break;  // exited: the port was taken
-                else std::this_thread::sleep_for(20ms);
-            }
-            if (port_ < 0) stop();
-        }
-    }
-    ~RedisServer() { stop(); }
-    RedisServer(const RedisServer&) = delete;
-    RedisServer& operator=(const RedisServer&) = delete;
-
-    int port() const { return port_; }
-
-private:
-    void stop() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-        pid_ = -1;
-    }
-    pid_t pid_ = -1;
-    int port_ = -1;
-};
 
 /// A server for one connection that answers its first request with `reply`,
 /// shuts its side down and reads until the client closes (10 s at most).

@@ -7,6 +7,7 @@
 // acknowledging it, a dead worker that no longer was registered. Waits have
 // generous limits that only turn a hang into a failure; nothing asserts how
 // long anything took.
+#include "support/redis_server.hpp"
 #include "support/sample_process.hpp"
 
 #include <sys/prctl.h>
@@ -20,82 +21,8 @@ namespace {
 using namespace std::chrono_literals;
 using namespace pollen::test_support;
 
-/// A port that was free a moment ago (bind to port 0, read it, close).
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int port = -1;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
-    }
-    ::close(fd);
-    return port;
-}
-
-/// redis-server as a child process, without persistence, on a free port.
-/// Dies with the test process (PR_SET_PDEATHSIG) and with this object.
-class RedisServer {
-public:
-    RedisServer() {
-        // The port may be taken between free_port() and redis-server's bind: try again.
-        for (int attempt = 0; attempt < 5 && port_ < 0; ++attempt) {
-            int port = free_port();
-            if (port < 0) continue;
-            pid_ = ::fork();
-            if (pid_ == 0) {
-                ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-                int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-                ::dup2(null, STDOUT_FILENO);
-                ::dup2(null, STDERR_FILENO);
-                std::string p = std::to_string(port);
-                ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-                         "--appendonly", "no", static_cast<char*>(nullptr));
-                std::_Exit(127);
-            }
-            for (int i = 0; i < 500; ++i) {
-                if (run_command("redis-cli -p " + std::to_string(port) + " PING", 10).output == "PONG\n") {
-                    port_ = port;
-                    break;
-                }
-                if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // exited: the port was taken
-                    pid_ = -1;
-                    break;
-                }
-                std::this_thread::sleep_for(20ms);
-            }
-            if (port_ < 0) stop();
-        }
-    }
-    ~RedisServer() { stop(); }
-    RedisServer(const RedisServer&) = delete;
-    RedisServer& operator=(const RedisServer&) = delete;
-
-    int port() const { return port_; }
-    std::string flag() const { return "--redis-port " + std::to_string(port_); }
-    /// redis-cli's integer answer to `args`.
-    long long cli_int(const std::string& args) const { return std::atoll(cli(args).c_str()); }
-    /// redis-cli's raw answer to `args`, without the trailing newline.
-    std::string cli(const std::string& args) const {
-        std::string out = run_command("redis-cli -p " + std::to_string(port_) + " " + args, 30).output;
-        while (!out.empty() && out.back() == '\n') out.pop_back();
-        return out;
-    }
-
-private:
-    void stop() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-    }
-    pid_t pid_ = -1;
-    int port_ = -1;
-};
+/// The workers' and the producer's flag naming the Redis to use.
+std::string redis_flag(const RedisServer& redis) { return "--redis-port " + std::to_string(redis.port()); }
 
 CommandRun task_queue(const std::string& args) { return run_command(sample_path("task_queue") + " " + args, 180); }
 
@@ -136,13 +63,13 @@ TEST(SamplesTaskQueue, NoJobIsLostWhenAWorkerCrashesMidJob) {
     RedisServer redis;
     ASSERT_GT(redis.port(), 0) << "could not start redis-server";
 
-    CommandRun produced = task_queue("produce " + redis.flag() + " --jobs 200");
+    CommandRun produced = task_queue("produce " + redis_flag(redis) + " --jobs 200");
     EXPECT_EQ(produced.status, 0) << produced.output;
     EXPECT_PRINTS(produced, "queued 200 job(s), ids 1..200");
     EXPECT_EQ(redis.cli("LLEN queue:pending"), "200");
 
     // The first worker takes jobs two at a time and dies inside its 5th.
-    CommandRun crashed = task_queue("work " + redis.flag() +
+    CommandRun crashed = task_queue("work " + redis_flag(redis) +
                                     " --id crashy --concurrency 2 --work-ms 2 --heartbeat-ms 300 --crash-after 5");
     EXPECT_EQ(crashed.status, 3) << crashed.output;
     EXPECT_PRINTS(crashed, "worker crashy: crashing on purpose in job 5");
@@ -160,7 +87,7 @@ TEST(SamplesTaskQueue, NoJobIsLostWhenAWorkerCrashesMidJob) {
         if (alive != "0") std::this_thread::sleep_for(20ms);
     }
     ASSERT_EQ(alive, "0");
-    CommandRun recovered = task_queue("recover " + redis.flag());
+    CommandRun recovered = task_queue("recover " + redis_flag(redis));
     EXPECT_EQ(recovered.status, 0) << recovered.output;
     EXPECT_PRINTS(recovered, "recovered " + std::to_string(stranded) + " job(s) from 1 dead worker(s)");
     EXPECT_EQ(redis.cli("LLEN queue:processing:crashy"), "0");
@@ -170,7 +97,7 @@ TEST(SamplesTaskQueue, NoJobIsLostWhenAWorkerCrashesMidJob) {
     // Two healthy workers finish the rest.
     ServerProcess w1("task_queue", worker_args(redis, "w1"));
     ServerProcess w2("task_queue", worker_args(redis, "w2"));
-    CommandRun checked = task_queue("results " + redis.flag() + " --expect 200 --timeout-s 150");
+    CommandRun checked = task_queue("results " + redis_flag(redis) + " --expect 200 --timeout-s 150");
     EXPECT_EQ(checked.status, 0) << checked.output;
     EXPECT_PRINTS(checked, "results: 200 of 200 present, 200 correct, 200 acknowledgement(s)");
 
@@ -188,15 +115,15 @@ TEST(SamplesTaskQueue, NoJobIsLostWhenAWorkerCrashesMidJob) {
 TEST(SamplesTaskQueue, WorkersReapADeadWorkersJobsThemselves) {
     RedisServer redis;
     ASSERT_GT(redis.port(), 0) << "could not start redis-server";
-    ASSERT_EQ(task_queue("produce " + redis.flag() + " --jobs 30").status, 0);
-    CommandRun crashed = task_queue("work " + redis.flag() + " --id gone --concurrency 1 --heartbeat-ms 300 --crash-after 3");
+    ASSERT_EQ(task_queue("produce " + redis_flag(redis) + " --jobs 30").status, 0);
+    CommandRun crashed = task_queue("work " + redis_flag(redis) + " --id gone --concurrency 1 --heartbeat-ms 300 --crash-after 3");
     EXPECT_EQ(crashed.status, 3) << crashed.output;
     EXPECT_EQ(redis.cli("LLEN queue:processing:gone"), "1");
 
     // No `recover` here: the running worker's own reaper finds the dead one.
     ServerProcess w("task_queue", {"work", "--redis-port", std::to_string(redis.port()), "--id", "alive",
                                    "--heartbeat-ms", "300"});
-    CommandRun checked = task_queue("results " + redis.flag() + " --expect 30 --timeout-s 150");
+    CommandRun checked = task_queue("results " + redis_flag(redis) + " --expect 30 --timeout-s 150");
     EXPECT_EQ(checked.status, 0) << checked.output;
     EXPECT_PRINTS(checked, "results: 30 of 30 present, 30 correct, 30 acknowledgement(s)");
     EXPECT_EQ(redis.cli("LLEN queue:processing:gone"), "0");
@@ -221,8 +148,8 @@ TEST(SamplesTaskQueue, IdleWorkerStopsOnSigtermAndUnregisters) {
 TEST(SamplesTaskQueue, ResultsFailsWhenJobsAreMissingAndBadUsageExits2) {
     RedisServer redis;
     ASSERT_GT(redis.port(), 0) << "could not start redis-server";
-    ASSERT_EQ(task_queue("produce " + redis.flag() + " --jobs 3").status, 0);
-    CommandRun missing = task_queue("results " + redis.flag() + " --expect 3 --timeout-s 0");
+    ASSERT_EQ(task_queue("produce " + redis_flag(redis) + " --jobs 3").status, 0);
+    CommandRun missing = task_queue("results " + redis_flag(redis) + " --expect 3 --timeout-s 0");
     EXPECT_EQ(missing.status, 1) << missing.output;
     EXPECT_PRINTS(missing, "results: 0 of 3 present");
     EXPECT_EQ(task_queue("dance").status, 2);
@@ -241,7 +168,7 @@ TEST(SamplesTaskQueue, ResultsFailsWhenJobsAreMissingAndBadUsageExits2) {
 TEST(SamplesTaskQueue, AWorkerKilledAndRestartedAtOnceWithItsIdLosesNoJob) {
     RedisServer redis;
     ASSERT_GT(redis.port(), 0) << "could not start redis-server";
-    ASSERT_EQ(task_queue("produce " + redis.flag() + " --jobs 400").status, 0);
+    ASSERT_EQ(task_queue("produce " + redis_flag(redis) + " --jobs 400").status, 0);
     // A heartbeat far longer than the test: only the restart can give the jobs back.
     std::vector<std::string> args = {"work", "--redis-port", std::to_string(redis.port()), "--id", "w",
                                      "--concurrency", "4", "--work-ms", "10", "--heartbeat-ms", "600000"};
@@ -256,7 +183,7 @@ TEST(SamplesTaskQueue, AWorkerKilledAndRestartedAtOnceWithItsIdLosesNoJob) {
         EXPECT_EQ(worker->stop(SIGKILL), -1);
         worker.emplace("task_queue", args);  // at once, the same id
     }
-    CommandRun checked = task_queue("results " + redis.flag() + " --expect 400 --timeout-s 150");
+    CommandRun checked = task_queue("results " + redis_flag(redis) + " --expect 400 --timeout-s 150");
     EXPECT_EQ(checked.status, 0) << checked.output;
     EXPECT_PRINTS(checked, "results: 400 of 400 present, 400 correct, 400 acknowledgement(s)");
     EXPECT_EQ(worker->stop(SIGTERM), 0);
@@ -270,8 +197,8 @@ TEST(SamplesTaskQueue, AWorkerKilledAndRestartedAtOnceWithItsIdLosesNoJob) {
 TEST(SamplesTaskQueue, ACrashBetweenFinishingAJobAndAcknowledgingItLosesNothing) {
     RedisServer redis;
     ASSERT_GT(redis.port(), 0) << "could not start redis-server";
-    ASSERT_EQ(task_queue("produce " + redis.flag() + " --jobs 20").status, 0);
-    CommandRun crashed = task_queue("work " + redis.flag() +
+    ASSERT_EQ(task_queue("produce " + redis_flag(redis) + " --jobs 20").status, 0);
+    CommandRun crashed = task_queue("work " + redis_flag(redis) +
                                     " --id f --concurrency 1 --work-ms 1 --crash-after 3 --crash-at finished");
     EXPECT_EQ(crashed.status, 3) << crashed.output;
     EXPECT_PRINTS(crashed, "worker f: crashing on purpose in job 3 (3 3000 3999), finished, not acknowledged");
@@ -280,7 +207,7 @@ TEST(SamplesTaskQueue, ACrashBetweenFinishingAJobAndAcknowledgingItLosesNothing)
 
     ServerProcess again("task_queue", {"work", "--redis-port", std::to_string(redis.port()), "--id", "f",
                                        "--concurrency", "1", "--work-ms", "1"});
-    CommandRun checked = task_queue("results " + redis.flag() + " --expect 20 --timeout-s 150");
+    CommandRun checked = task_queue("results " + redis_flag(redis) + " --expect 20 --timeout-s 150");
     EXPECT_EQ(checked.status, 0) << checked.output;
     EXPECT_PRINTS(checked, "results: 20 of 20 present, 20 correct, 20 acknowledgement(s)");
     EXPECT_EQ(again.stop(SIGTERM), 0);
@@ -297,8 +224,8 @@ TEST(SamplesTaskQueue, ACrashBetweenFinishingAJobAndAcknowledgingItLosesNothing)
 TEST(SamplesTaskQueue, ReapersFindADeadWorkersJobsEvenWhenItWasNoLongerRegistered) {
     RedisServer redis;
     ASSERT_GT(redis.port(), 0) << "could not start redis-server";
-    ASSERT_EQ(task_queue("produce " + redis.flag() + " --jobs 10").status, 0);
-    CommandRun crashed = task_queue("work " + redis.flag() + " --id stalled --concurrency 1 --heartbeat-ms 300 --crash-after 2");
+    ASSERT_EQ(task_queue("produce " + redis_flag(redis) + " --jobs 10").status, 0);
+    CommandRun crashed = task_queue("work " + redis_flag(redis) + " --id stalled --concurrency 1 --heartbeat-ms 300 --crash-after 2");
     EXPECT_EQ(crashed.status, 3) << crashed.output;
     EXPECT_EQ(redis.cli("SREM workers stalled"), "1");
     EXPECT_EQ(redis.cli("LRANGE queue:processing:stalled 0 -1"), "2 2000 2999");
@@ -309,7 +236,7 @@ TEST(SamplesTaskQueue, ReapersFindADeadWorkersJobsEvenWhenItWasNoLongerRegistere
     }
     ASSERT_EQ(alive, "0");
 
-    CommandRun recovered = task_queue("recover " + redis.flag());
+    CommandRun recovered = task_queue("recover " + redis_flag(redis));
     EXPECT_EQ(recovered.status, 0) << recovered.output;
     EXPECT_PRINTS(recovered, "recovered 1 job(s) from 1 dead worker(s)");
     EXPECT_EQ(redis.cli("EXISTS queue:processing:stalled"), "0");
@@ -317,7 +244,7 @@ TEST(SamplesTaskQueue, ReapersFindADeadWorkersJobsEvenWhenItWasNoLongerRegistere
     // A live worker's list is left alone, registered or not.
     EXPECT_EQ(redis.cli("SET worker:busy:heartbeat alive"), "OK");
     EXPECT_EQ(redis.cli("LPUSH queue:processing:busy \"9 9000 9999\""), "1");
-    recovered = task_queue("recover " + redis.flag());
+    recovered = task_queue("recover " + redis_flag(redis));
     EXPECT_PRINTS(recovered, "recovered 0 job(s) from 0 dead worker(s)");
     EXPECT_EQ(redis.cli("LLEN queue:processing:busy"), "1");
 }

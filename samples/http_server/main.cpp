@@ -63,9 +63,11 @@ std::string unavailable_reply() {
 int main(int argc, char** argv) {
     std::string root_arg = ".";
     http_server::Timeouts timeouts;
-    std::uint64_t max_connections = 0;
+    samples::ServerArgs defaults;
+    defaults.port = 8080;
+    defaults.idle_timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeouts.idle).count();
     samples::ServerArgs args = samples::parse_server_args(
-        argc, argv, "http_server", 8080,
+        argc, argv, "http_server", defaults,
         [&](std::string_view flag, std::string_view value) {
             std::uint64_t n = 0;
             constexpr std::uint64_t kDay = 24ull * 3600 * 1000;
@@ -76,13 +78,12 @@ int main(int argc, char** argv) {
             };
             if (flag == "--root") root_arg = value;
             else if (flag == "--header-timeout-ms") return ms(timeouts.header);
-            else if (flag == "--idle-timeout-ms") return ms(timeouts.idle);
             else if (flag == "--write-timeout-ms") return ms(timeouts.write);
-            else if (flag == "--max-connections") return samples::parse_uint(value, 1'000'000, max_connections);
             else return false;
             return true;
         },
-        "[--root DIR] [--header-timeout-ms T] [--idle-timeout-ms T] [--write-timeout-ms T] [--max-connections N]");
+        "[--root DIR] [--header-timeout-ms T] [--write-timeout-ms T]");
+    timeouts.idle = args.idle_timeout();
     // Once, at startup, so every request compares against the real path.
     std::error_code ec;
     std::filesystem::path root = std::filesystem::canonical(root_arg, ec);
@@ -94,8 +95,7 @@ int main(int argc, char** argv) {
     auto shared = std::make_shared<const std::filesystem::path>(std::move(root));
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
     pollen::net::ServeOptions options;  // SIGINT/SIGTERM, then two seconds to finish
-    options.max_connections = max_connections;
-    options.reject_when_full = unavailable_reply();
+    options.reject_when_full = unavailable_reply();  // past --max-connections
     auto handler = [shared, timeouts, shutdown = options.shutdown](pollen::net::TcpStream stream,
                                                                    pollen::net::SocketAddr) {
         (void)stream.set_nodelay(true);  // a pipelined answer should not wait for the next

@@ -6,6 +6,7 @@
 // blocked on keys the command made ready.
 #include "commands.hpp"
 
+#include <string_view>
 #include <unordered_map>
 
 #include "command_call.hpp"
@@ -23,9 +24,25 @@ struct Spec {
     bool not_queued = false;          ///< runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT)
 };
 
+/// Command names in any case: the table is searched with the request's
+/// args[0] as it came, without a lower-cased copy (heterogeneous lookup).
+struct CaseFoldHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const {
+        std::size_t h = 14695981039346656037ull;  // FNV-1a over the lower-cased bytes
+        for (char c : s) h = (h ^ static_cast<unsigned char>(c | 0x20)) * 1099511628211ull;
+        return h;
+    }
+};
+struct CaseFoldEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return cmd::equals_ci(a, b); }
+};
+using Table = std::unordered_map<std::string, Spec, CaseFoldHash, CaseFoldEqual>;
+
 /// Every command, by lower-case name, with Redis 7.0's arity.
-const std::unordered_map<std::string, Spec>& table() {
-    static const std::unordered_map<std::string, Spec> t = {
+const Table& table() {
+    static const Table t = {
         // keys
         {"del", {-2, cmd::del}},
         {"unlink", {-2, cmd::del}},
@@ -166,14 +183,14 @@ std::string unknown_message(const std::vector<std::string>& args) {
 }
 
 /// The checks before running `args`: nullptr (and the error in `error`) if
-/// it must be refused.
-const Spec* check(const Session& session, const std::vector<std::string>& args, const std::string& name,
-                  std::string& error) {
-    auto it = table().find(name);
+/// it must be refused; else its table entry, whose key is the lower-case name.
+const Table::value_type* check(const Session& session, const std::vector<std::string>& args, std::string& error) {
+    auto it = table().find(std::string_view(args[0]));
     if (it == table().end()) {
         error = unknown_message(args);
         return nullptr;
     }
+    const std::string& name = it->first;
     const Spec& spec = it->second;
     int n = static_cast<int>(std::min<std::size_t>(args.size(), 1 << 30));
     if ((spec.arity > 0 && n != spec.arity) || (spec.arity < 0 && n < -spec.arity)) {
@@ -185,7 +202,7 @@ const Spec* check(const Session& session, const std::vector<std::string>& args, 
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
         return nullptr;
     }
-    return &spec;
+    return &*it;
 }
 
 }  // namespace
@@ -193,29 +210,27 @@ const Spec* check(const Session& session, const std::vector<std::string>& args, 
 namespace cmd {
 
 void run_queued(Call& outer, std::vector<std::string>& args, std::vector<resp::Value>& replies) {
-    std::string name = lower(args[0]);
-    auto it = table().find(name);  // checked when it was queued
-    Call call{outer.state, outer.db, outer.session, args, replies, name, true};
+    auto it = table().find(std::string_view(args[0]));  // checked when it was queued
+    Call call{outer.state, outer.db, outer.session, args, replies, it->first, true};
     it->second.run(call);
 }
 
 }  // namespace cmd
 
 void execute(State& state, Session& session, std::vector<std::string>& args, std::vector<resp::Value>& replies) {
-    std::string name = cmd::lower(args[0]);
     std::string error;
-    const Spec* spec = check(session, args, name, error);
-    if (!spec) {
+    const Table::value_type* entry = check(session, args, error);
+    if (!entry) {
         if (session.tx.active) session.tx.dirty = true;  // EXEC will answer EXECABORT
         return replies.push_back(resp::error(std::move(error)));
     }
-    if (session.tx.active && !spec->not_queued) {
+    if (session.tx.active && !entry->second.not_queued) {
         session.tx.queued.push_back(std::move(args));
         return replies.push_back(resp::simple("QUEUED"));
     }
     auto db = state.db.lock();
-    Call call{state, *db, session, args, replies, name};
-    spec->run(call);
+    Call call{state, *db, session, args, replies, entry->first};
+    entry->second.run(call);
     if (db->has_ready()) db->serve_blocked();
 }
 

@@ -85,10 +85,9 @@ void lrange(Call& c) {
     List* list = c.lookup<List>(1, wrong);
     if (wrong) return;
     if (!list || !clamp_range(static_cast<long long>(list->size()), start, end)) return c.reply(resp::array({}));
-    std::vector<resp::Value> out;
-    out.reserve(static_cast<std::size_t>(end - start + 1));
-    for (auto i = start; i <= end; ++i) out.push_back(resp::bulk((*list)[static_cast<std::size_t>(i)]));
-    c.reply(resp::array(std::move(out)));
+    std::string out;
+    resp::append_bulk_array(out, list->begin() + start, static_cast<std::size_t>(end - start + 1));
+    c.reply(resp::encoded(std::move(out)));
 }
 
 void llen(Call& c) {

@@ -64,7 +64,6 @@ std::vector<std::pair<std::string, std::string>> config_values(const Call& c) {
         {"databases", "1"},
         {"maxmemory", "0"},
         {"maxmemory-policy", "noeviction"},
-        {"timeout", "0"},
         {"proto-max-bulk-len", std::to_string(c.state.limits.max_bulk)},
         {"set-max-intset-entries", std::to_string(Set::kMaxIntsetEntries)},
     };

@@ -14,7 +14,8 @@ Connection::Connection(pollen::net::TcpStream stream, std::shared_ptr<State> sta
                        const pollen::CancellationToken& shutdown)
     : frames_(std::move(stream), ServerCodec(state->limits, &state->query_buffers)),
       state_(std::move(state)),
-      shutdown_(shutdown.cancelled()) {
+      shutdown_(shutdown.cancelled()),
+      idle_(std::chrono::seconds(state_->timeout_seconds.load(std::memory_order_relaxed))) {
     session_.id = state_->next_client_id.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -57,15 +58,33 @@ pollen::Poll<Connection::Output> Connection::poll(pollen::Context& cx) {
 }
 
 pollen::Poll<pollen::io::Result<bool>> Connection::poll_write(pollen::Context& cx) {
+    const std::size_t before = frames_.write_buffer().size();
     auto p = frames_.poll_flush(cx);
     session_.outbox->set_unflushed(frames_.write_buffer().size());
+    if (frames_.write_buffer().size() != before) idle_.touch();  // the client is reading
     if (p.is_ready()) {
         if (p.value().is_err()) return pollen::ready(pollen::Err(p.value().error().code));
         return pollen::ready(pollen::Ok(true));
     }
     // The socket is full: a publisher may find the client past its limit meanwhile.
     if (session_.outbox->poll_closed(cx)) return pollen::ready(pollen::Ok(false));
+    if (idle_expired(cx)) return pollen::ready(pollen::Ok(false));  // it stopped reading its replies
     return pollen::pending;
+}
+
+bool Connection::idle_expired(pollen::Context& cx) {
+    idle_.set_limit(std::chrono::seconds(state_->timeout_seconds.load(std::memory_order_relaxed)));
+    // Any byte read counts: it is either still buffered or was parsed.
+    const std::size_t mark = frames_.read_buffer().size() + frames_.codec().parser().work();
+    if (mark != read_mark_) {
+        read_mark_ = mark;
+        idle_.touch();
+    }
+    if (session_.blocked || session_.subscribed()) {  // exempt, as in Redis: counted from when they stop
+        idle_.touch();
+        return false;
+    }
+    return idle_.poll_expired(cx);  // false after a touch, with the timer holding the waker
 }
 
 pollen::Poll<pollen::io::Result<bool>> Connection::poll_idle(pollen::Context& cx) {
@@ -77,6 +96,7 @@ pollen::Poll<pollen::io::Result<bool>> Connection::poll_idle(pollen::Context& cx
     auto answered = answer_requests(cx);
     if (answered.is_ready()) return answered;
     if (delivered == Outbox::Taken::Some) return pollen::ready(pollen::Ok(true));
+    if (idle_expired(cx)) return pollen::ready(pollen::Ok(false));  // Redis's timeout: closed without a reply
     return pollen::pending;  // the Outbox and poll_next will wake us
 }
 

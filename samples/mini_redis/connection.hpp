@@ -35,6 +35,12 @@
 // error is answered with `-ERR Protocol error: ...` and, like QUIT, closes
 // the connection politely (the linger at the end of poll).
 //
+// Redis's timeout (State::timeout_seconds, read at each wait, so CONFIG SET
+// reaches open connections): a client from which no byte came and to which
+// none could be written for that long is closed without a word, as Redis's
+// clientsCron closes it; a blocked client and a subscriber are exempt, as
+// in Redis (samples/idle_timer.hpp keeps the deadline).
+//
 // On shutdown (the token) it ends at its next idle point: never between a
 // request and its reply. It must not be moved after its first poll.
 #include <pollen.hpp>
@@ -45,6 +51,7 @@
 #include <string>
 #include <vector>
 
+#include "../idle_timer.hpp"
 #include "resp_codec.hpp"
 #include "session.hpp"
 #include "state.hpp"
@@ -85,6 +92,9 @@ private:
     void reply(resp::Value v);
     /// Reads and drops input until the client closes or the server stops.
     pollen::Poll<void> poll_drain(pollen::Context& cx);
+    /// The idle timeout, about to wait: true if it ran out (the client must
+    /// go); else the timer has the waker. Notes bytes that came meanwhile.
+    bool idle_expired(pollen::Context& cx);
 
     Frames frames_;
     std::shared_ptr<State> state_;
@@ -93,6 +103,8 @@ private:
     std::vector<resp::Value> replies_;  ///< one request's, reused
     std::optional<Frames::Item> read_ahead_;  ///< a request that came while blocked
     std::string messages_;                    ///< pub/sub bytes on their way from the Outbox to the write buffer
+    samples::IdleTimer idle_;                 ///< Redis's timeout
+    std::size_t read_mark_ = 0;               ///< the input seen at the last wait (bytes buffered + parsed)
 
     bool closing_ = false;  ///< write what is encoded, then close
     bool abrupt_ = false;   ///< ... without the polite linger (a query buffer past its limit)

@@ -6,6 +6,8 @@
 //                [--client-query-buffer-limit BYTES]       (default 1gb)
 //                [--max-query-buffer-total BYTES]          (default 2gb; 0: none)
 //                [--client-output-buffer-limit "CLASS HARD SOFT SECONDS ..."]
+//                [--maxclients N]   (default 10000; also --max-connections, 0: no cap)
+//                [--timeout SECONDS] (default 0: never)
 //
 // Commands: strings, keys with expiry, lists (with blocking pops), hashes,
 // sets, sorted sets, MULTI/EXEC/WATCH, pub/sub (with patterns and PUBSUB),
@@ -21,6 +23,10 @@
 // pending output passes its class's client-output-buffer-limit (normal:
 // none; pubsub: 32mb hard, 8mb for 60 s) is closed too. The flag takes
 // redis.conf's syntax and may repeat; CONFIG SET changes the last two.
+// Past maxclients a newcomer reads "-ERR max number of clients reached" and
+// is closed, as from redis-server; a client idle for `timeout` seconds is
+// closed (connection.hpp). CONFIG SET changes both, for the open
+// connections too.
 //
 // Prints `listening port=P` once ready. On SIGINT/SIGTERM it stops
 // accepting, lets each connection finish the request it is in (two seconds
@@ -33,6 +39,7 @@
 
 #include "../server_args.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -82,10 +89,25 @@ int main(int argc, char** argv) {
     state->limits.max_elements = INT32_MAX;
     state->limits.max_message = SIZE_MAX;
     state->query_buffers.total = std::size_t{2} << 30;
+    samples::ServerArgs defaults;
+    defaults.port = 6379;
+    defaults.max_connections = state->maxclients.load();
+    std::optional<std::uint64_t> maxclients;  // --maxclients, redis-server's name for --max-connections
     samples::ServerArgs args = samples::parse_server_args(
-        argc, argv, "mini_redis", 6379,
+        argc, argv, "mini_redis", defaults,
         [&](std::string_view flag, std::string_view value) {
             if (flag == "--client-output-buffer-limit") return !state->output_limits.set(value).has_value();
+            std::uint64_t u = 0;
+            if (flag == "--maxclients") {
+                if (!samples::parse_uint(value, UINT32_MAX, u) || u == 0) return false;
+                maxclients = u;
+                return true;
+            }
+            if (flag == "--timeout") {
+                if (!samples::parse_uint(value, INT32_MAX, u)) return false;
+                state->timeout_seconds = static_cast<std::uint32_t>(u);
+                return true;
+            }
             std::optional<std::uint64_t> n = mini_redis::parse_memory(value);
             if (!n) return false;
             if ((flag == "--proto-max-bulk-len" || flag == "--max-bulk") && *n > 0 && *n <= (std::uint64_t{1} << 40)) {
@@ -100,9 +122,14 @@ int main(int argc, char** argv) {
             return true;
         },
         "[--proto-max-bulk-len BYTES] [--client-query-buffer-limit BYTES] [--max-query-buffer-total BYTES] "
-        "[--client-output-buffer-limit \"CLASS HARD SOFT SECONDS\"]");
+        "[--client-output-buffer-limit \"CLASS HARD SOFT SECONDS\"] [--maxclients N] [--timeout SECONDS]");
+    state->maxclients = maxclients.value_or(args.max_connections);
     pollen::Runtime rt = pollen::Runtime::builder().worker_threads(args.threads).enable_all().build();
     pollen::net::ServeOptions options;  // SIGINT/SIGTERM, then two seconds to finish
+    // maxclients as redis-server keeps it: read at each accept, so CONFIG SET
+    // applies at once; past it, redis-server's own words, and a close.
+    options.max_connections_source = std::shared_ptr<const std::atomic<std::size_t>>(state, &state->maxclients);
+    options.reject_when_full = "-ERR max number of clients reached\r\n";
     // The expirer is a task of its own: it runs on whichever worker is free,
     // like any connection, and ends with the shutdown token.
     (void)rt.spawn(Expirer(state, options.shutdown));

@@ -95,10 +95,13 @@ struct Command {
 
 /// A reply. The parser reads both `$-1` and `*-1` as Null; a server that
 /// must send `*-1` (a BLPOP that timed out, an aborted EXEC) builds NullArray.
+/// Encoded is a server's reply that is already RESP bytes (built straight
+/// into its encoding, `encoded`: a long array without a Value per element);
+/// the parser never gives one.
 struct Value {
-    enum class Kind { Simple, Error, Integer, Bulk, Null, Array, NullArray };
+    enum class Kind { Simple, Error, Integer, Bulk, Null, Array, NullArray, Encoded };
     Kind kind = Kind::Null;
-    std::string str;              ///< Simple, Error, Bulk
+    std::string str;              ///< Simple, Error, Bulk; Encoded: the RESP bytes
     std::int64_t integer = 0;     ///< Integer
     std::vector<Value> elements;  ///< Array
 
@@ -614,6 +617,8 @@ inline Value bulk(std::string bytes) { return {Value::Kind::Bulk, std::move(byte
 inline Value null() { return {}; }
 inline Value null_array() { return {Value::Kind::NullArray, {}, 0, {}}; }
 inline Value array(std::vector<Value> elements) { return {Value::Kind::Array, {}, 0, std::move(elements)}; }
+/// One whole value already encoded (by the append_* functions into a std::string).
+inline Value encoded(std::string resp_bytes) { return {Value::Kind::Encoded, std::move(resp_bytes), 0, {}}; }
 
 // ---------------------------------------------------------------- encoding
 
@@ -669,6 +674,44 @@ void append_array_header(Out& out, std::size_t n) {
     detail::append_number(out, '*', static_cast<std::int64_t>(n));
 }
 
+/// `*n` and the n bulk strings of [first, first + n), appended to a
+/// std::string in one pass: the size is summed first, so the string grows
+/// once and each element costs a few stores (a long reply such as LRANGE's
+/// without a Value, an allocation or an append call per element).
+template <class It>
+void append_bulk_array(std::string& out, It first, std::size_t n) {
+    auto digits = [](std::size_t v) {
+        std::size_t d = 1;
+        for (; v >= 10; v /= 10) ++d;
+        return d;
+    };
+    std::size_t bytes = 3 + digits(n);  // exact: resize's zero fill is all the string writes twice
+    It it = first;
+    for (std::size_t i = 0; i < n; ++i, ++it) {
+        std::size_t len = std::string_view(*it).size();
+        bytes += len + 5 + digits(len);  // "$" len "\r\n" bytes "\r\n"
+    }
+    std::size_t at = out.size();
+    out.resize(at + bytes);
+    char* p = out.data() + at;
+    auto put_number = [&p](char type, std::size_t v) {
+        *p++ = type;
+        p = std::to_chars(p, p + 20, v).ptr;
+        *p++ = '\r';
+        *p++ = '\n';
+    };
+    put_number('*', n);
+    for (std::size_t i = 0; i < n; ++i, ++first) {
+        std::string_view s(*first);
+        put_number('$', s.size());
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    out.resize(static_cast<std::size_t>(p - out.data()));
+}
+
 /// A request as clients send it: an array of bulk strings.
 template <class Out, class Range>
 void append_command(Out& out, const Range& args) {
@@ -690,6 +733,7 @@ void append_value(Out& out, const Value& v) {
         case Value::Kind::Bulk: append_bulk(out, v.str); break;
         case Value::Kind::Null: append_null(out); break;
         case Value::Kind::NullArray: append_null_array(out); break;
+        case Value::Kind::Encoded: out.append(v.str); break;
         case Value::Kind::Array:
             append_array_header(out, v.elements.size());
             for (const auto& e : v.elements) append_value(out, e);

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <climits>
 #include <cstdint>
+#include <string>
 
+#include "numbers.hpp"
 #include "output_limits.hpp"
 
 namespace mini_redis::session_commands {
@@ -200,8 +203,23 @@ std::vector<std::pair<std::string, std::string>> config_values(const State& stat
     return {
         {"client-output-buffer-limit", state.output_limits.to_string()},
         {"client-query-buffer-limit", std::to_string(state.query_buffers.per_client.load())},
+        {"maxclients", std::to_string(state.maxclients.load())},
+        {"timeout", std::to_string(state.timeout_seconds.load())},
     };
 }
+
+namespace {
+
+/// Redis's integer config parameters: `value` as an integer in [min, max],
+/// or Redis's words for why not.
+std::optional<std::string> config_integer(std::string_view value, long long min, long long max, long long& out) {
+    if (!num::parse_ll(value, out)) return "argument couldn't be parsed into an integer";
+    if (out < min || out > max)
+        return "argument must be between " + std::to_string(min) + " and " + std::to_string(max) + " inclusive";
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<std::string> config_set(State& state, std::string_view name, std::string_view value) {
     if (equals_ci(name, "client-output-buffer-limit")) {
@@ -213,6 +231,17 @@ std::optional<std::string> config_set(State& state, std::string_view name, std::
         if (!n || *n < (1u << 20) || *n > static_cast<std::uint64_t>(INT64_MAX))
             return "argument must be between 1048576 and 9223372036854775807 inclusive";
         state.query_buffers.per_client.store(static_cast<std::size_t>(*n));
+        return "";
+    }
+    long long n = 0;
+    if (equals_ci(name, "maxclients")) {
+        if (auto error = config_integer(value, 1, UINT32_MAX, n)) return *error;
+        state.maxclients.store(static_cast<std::size_t>(n));
+        return "";
+    }
+    if (equals_ci(name, "timeout")) {
+        if (auto error = config_integer(value, 0, INT32_MAX, n)) return *error;
+        state.timeout_seconds.store(static_cast<std::uint32_t>(n));
         return "";
     }
     return std::nullopt;

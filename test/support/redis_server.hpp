@@ -1,16 +1,20 @@
 #pragma once
 /// A real redis-server for the tests that compare against Redis or need
 /// one: `RedisServer` starts `redis-server` as a child on a free loopback
-/// port, without persistence (`--save '' --appendonly no`), and kills it
-/// with the object (and with the test process: PR_SET_PDEATHSIG).
+/// port, without persistence (`--save '' --appendonly no`; `extra` flags
+/// after those, e.g. {"--maxclients", "1"}), and kills it with the object
+/// (and with the test process: PR_SET_PDEATHSIG). `cli(args)` is
+/// redis-cli's answer from it.
 /// `port()` is -1 when it could not start (not installed, or the port was
 /// taken five times in a row): callers skip. `free_port()` is a port that
 /// was free a moment ago. Waits have generous limits that only turn a hang
 /// into a failure.
 #include <sys/prctl.h>
 
+#include <cstdlib>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sample_process.hpp"
 
@@ -33,7 +37,7 @@ inline int free_port() {
 
 class RedisServer {
 public:
-    RedisServer() {
+    explicit RedisServer(std::vector<std::string> extra = {}) {
         using namespace std::chrono_literals;
         for (int attempt = 0; attempt < 5 && port_ < 0; ++attempt) {  // the port may be taken meanwhile
             int port = free_port();
@@ -45,8 +49,11 @@ public:
                 ::dup2(null, STDOUT_FILENO);
                 ::dup2(null, STDERR_FILENO);
                 std::string p = std::to_string(port);
-                ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-                         "--appendonly", "no", static_cast<char*>(nullptr));
+                std::vector<const char*> argv = {"redis-server", "--port",     p.c_str(), "--bind", "127.0.0.1",
+                                                 "--save",       "",           "--appendonly", "no"};
+                for (const std::string& e : extra) argv.push_back(e.c_str());
+                argv.push_back(nullptr);
+                ::execvp("redis-server", const_cast<char* const*>(argv.data()));
                 std::_Exit(127);
             }
             for (int i = 0; i < 500 && port_ < 0; ++i) {
@@ -68,6 +75,14 @@ public:
     RedisServer& operator=(const RedisServer&) = delete;
 
     int port() const { return port_; }
+    /// redis-cli's answer to `args`, without the trailing newline.
+    std::string cli(const std::string& args) const {
+        std::string out = run_command("redis-cli -p " + std::to_string(port_) + " " + args, 30).output;
+        while (!out.empty() && out.back() == '\n') out.pop_back();
+        return out;
+    }
+    /// redis-cli's integer answer to `args`.
+    long long cli_int(const std::string& args) const { return std::atoll(cli(args).c_str()); }
 
 private:
     void stop() {

@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -161,10 +162,13 @@ private:
 };
 
 /// A blocking loopback connection; a stuck read gives up after 10 s.
+/// `rcvbuf`, if not 0, is its SO_RCVBUF (set before connecting, so that a
+/// small one holds a server's writes back).
 class Client {
 public:
-    explicit Client(int port) {
+    explicit Client(int port, int rcvbuf = 0) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
         timeval tv{10, 0};
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         sockaddr_in a{};
@@ -210,15 +214,22 @@ public:
         }
         return got;
     }
+    /// The read loop of the two below: each chunk to `sink` until the peer
+    /// closes, an error or the 10 s guard; the last recv's result (0: the
+    /// peer closed; -1: errno says why).
+    template <class Sink>
+    ssize_t recv_each(Sink sink) {
+        char buf[65536];
+        for (;;) {
+            ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+            if (r <= 0) return r;
+            sink(std::string_view(buf, static_cast<std::size_t>(r)));
+        }
+    }
     /// Reads until the peer closes (or an error / the 10 s guard).
     std::string recv_to_end() {
         std::string out;
-        char buf[4096];
-        for (;;) {
-            ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
-            if (r <= 0) break;
-            out.append(buf, static_cast<std::size_t>(r));
-        }
+        recv_each([&](std::string_view chunk) { out.append(chunk); });
         return out;
     }
     /// True if the peer closed: a read gives end of stream (or a reset).
@@ -229,12 +240,8 @@ public:
     /// Reads and drops whatever comes until the peer closes: true on end of
     /// stream or a reset, false if the 10 s guard ran out first.
     bool closed_by_peer() {
-        char buf[4096];
-        for (;;) {
-            ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
-            if (r == 0) return true;
-            if (r < 0) return errno == ECONNRESET;
-        }
+        ssize_t r = recv_each([](std::string_view) {});
+        return r == 0 || errno == ECONNRESET;
     }
     /// True if nothing arrives (no byte, no close) within `ms`: for checking
     /// that a server holds a client back. It can only pass wrongly on a slow

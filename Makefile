@@ -15,7 +15,8 @@
 #   make soak            servers under real load for SOAK_MINUTES (10): RSS, fds, throughput
 #
 # Dependencies are Debian packages (g++ >= 12, libspdlog-dev, libfmt-dev,
-# libgtest-dev; for the tests' peers curl, wrk, redis-server, redis-tools). When one is missing and we are root, it is apt-get installed;
+# nlohmann-json3-dev for samples/trace_timeline, libgtest-dev; for the tests
+# libpng-dev and their peers curl, wrk, redis-server, redis-tools, chromium). When one is missing and we are root, it is apt-get installed;
 # otherwise make stops with the command to run.
 
 SAN ?=
@@ -119,12 +120,16 @@ endef
 $(DEPS_STAMP):
 	$(call ensure,/usr/include/spdlog/spdlog.h,libspdlog-dev libfmt-dev)
 	$(call ensure,/usr/include/fmt/format.h,libfmt-dev)
+	$(call ensure,/usr/include/nlohmann/json.hpp,nlohmann-json3-dev)
 	@mkdir -p $(@D) && touch $@
 
 # The tests also talk to the samples with real peers: curl, wrk, and Redis's
-# own server, redis-cli and redis-benchmark.
+# own server, redis-cli and redis-benchmark; and render the trace timeline in
+# headless Chromium, reading its screenshot with libpng.
 $(GTEST_STAMP): | $(DEPS_STAMP)
 	$(call ensure,/usr/include/gtest/gtest.h,libgtest-dev)
+	$(call ensure,/usr/include/png.h,libpng-dev)
+	$(call ensure,/usr/bin/chromium,chromium)
 	$(call ensure,/usr/bin/curl,curl)
 	$(call ensure,/usr/bin/wrk,wrk)
 	$(call ensure,/usr/bin/redis-server,redis-server)
@@ -201,7 +206,7 @@ $(BUILD)/hdrcheck/%.ok: %.hpp | $(DEPS_STAMP)
 # ---------------------------------------------------------------- binaries
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(LIB) -lgtest $(LDLIBS_ALL)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(LIB) -lgtest -lpng $(LDLIBS_ALL)
 
 $(BENCH_BIN): $(BENCH_OBJS) $(LIB)
 	@mkdir -p $(@D)

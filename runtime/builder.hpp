@@ -65,10 +65,16 @@ public:
     /// Default: on in debug builds (NDEBUG not defined), else off; the
     /// environment variable POLLEN_DETECT_LOST_WAKERS=1 or 0 overrides the default.
     Builder& detect_lost_wakers(bool on);
-    /// Keeps statistics for every task (poll count, time of the last poll),
-    /// shown by Runtime::dump. Off by default: a task then carries only
-    /// its spawn location; on, each spawn allocates a small block more.
-    /// The environment variable POLLEN_TASK_STATS=1 or 0 overrides the default.
+    /// Keeps statistics for every task, as tokio-console shows them (polls,
+    /// busy, scheduled and idle time, wakes, self-wakes, waker clones and
+    /// drops, last wake, a poll-time histogram: TaskSnapshot), and the
+    /// runtime's histograms of poll durations and scheduling delays
+    /// (RuntimeMetrics); read by Runtime::task_snapshots, metrics and dump.
+    /// Off by default: a task then carries only its spawn location (a task
+    /// spawned with a name, task::Builder, carries statistics anyway); on,
+    /// each spawn allocates a block of about 250 bytes more and each poll
+    /// reads the clock twice. The environment variable POLLEN_TASK_STATS=1
+    /// or 0 overrides the default.
     Builder& task_stats(bool on);
     /// Writes Runtime::dump() (every task and where it is parked) to stderr,
     /// or appends it to the file `path`, each time signal `signo` arrives:
@@ -81,6 +87,21 @@ public:
     /// builds; an unknown signal name there throws std::invalid_argument.
     /// Ignored by the simulation flavour (no real signals). 0: off (default).
     Builder& dump_on_signal(int signo, std::string path = {});
+    /// With task_stats: how many finished tasks task_snapshots still shows
+    /// (state Done), the most recent ones (default 256; 0: none).
+    Builder& task_stats_retain_done(std::size_t n);
+    /// Records a timeline of the runtime (docs/debugging.md): spawns, a
+    /// slice per poll on the polling thread's track, wakes with a flow to
+    /// the poll each caused, blocking-pool work and timer firings, as Chrome
+    /// trace-event JSON (Perfetto, chrome://tracing; samples/trace_timeline
+    /// draws it as a self-contained HTML page). The last trace_buffer
+    /// events are kept; the runtime writes them to `path` when it shuts down
+    /// ("" for never; Runtime::write_trace and trace_json on request). Turns
+    /// task_stats on. The environment variable POLLEN_TRACE=FILE turns it on
+    /// with FILE, POLLEN_TRACE_BUFFER=N sets the buffer.
+    Builder& trace(std::string path);
+    /// How many events the trace keeps (default 100,000; about 100 bytes each).
+    Builder& trace_buffer(std::size_t events);
     /// Enables the I/O and time drivers. pollen's runtimes always have them
     /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
@@ -110,6 +131,10 @@ public:
         bool task_stats = false;
         int dump_signal = 0;    // 0: off
         std::string dump_path;  // empty: stderr
+        std::size_t task_stats_retain_done = 256;
+        bool trace = false;
+        std::string trace_path;
+        std::size_t trace_buffer = 100'000;
         std::uint64_t seed = 0;  // simulation only
         std::optional<std::chrono::nanoseconds> simulation_time_limit;
     };

@@ -2,6 +2,7 @@
 
 #include "detail/scheduler/current_thread.hpp"
 #include "detail/scheduler/simulation.hpp"
+#include "detail/task/runtime_stats.hpp"
 #include "detail/task_dump.hpp"
 
 namespace pollen {
@@ -33,6 +34,11 @@ RuntimeMetrics Handle::metrics() const {
     m.tasks_spawned = sched_->spawned();
     m.tasks_alive = sched_->owned().alive();
     m.lost_waker_count = sched_->lost_wakers.load(std::memory_order_relaxed);
+    if (const detail::RuntimeStats* rs = sched_->runtime_stats.get()) {
+        m.task_stats = true;
+        m.poll_time_histogram = rs->poll_times();
+        m.scheduled_delay_histogram = rs->scheduled_delays();
+    }
     return m;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "duration_histogram.hpp"
+
 namespace pollen {
 
 struct WorkerMetrics {
@@ -29,6 +31,13 @@ struct RuntimeMetrics {
     /// Polls that left a task Pending with no live waker clone and no wake
     /// (counted when Builder::detect_lost_wakers is on).
     std::uint64_t lost_waker_count = 0;
+    /// With Builder::task_stats: every task poll's duration, and the time
+    /// each poll's task waited between becoming runnable and that poll
+    /// (Tokio's poll-count histogram, log scale; DurationHistogram says the
+    /// buckets). All zero without task statistics.
+    bool task_stats = false;
+    DurationHistogram poll_time_histogram;
+    DurationHistogram scheduled_delay_histogram;
     std::vector<WorkerMetrics> per_worker;
 };
 

@@ -9,11 +9,14 @@
 #include "handle.hpp"
 #include "enter_guard.hpp"
 #include "metrics.hpp"
+#include "duration_histogram.hpp"
+#include "task_snapshot.hpp"
 #include "task_dump.hpp"
 
 // Tasks: spawning, joining, aborting.
 #include "spawn.hpp"
 #include "spawn_blocking.hpp"
+#include "task_builder.hpp"
 #include "join_error.hpp"
 #include "join_handle.hpp"
 #include "abort_handle.hpp"

@@ -1,6 +1,7 @@
 #include "runtime.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +16,10 @@
 #include "detail/task/poll_diagnostics.hpp"
 #include "detail/dump_on_signal.hpp"
 #include "detail/task_dump.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "../core/log.hpp"
 
 namespace pollen {
 
@@ -40,37 +45,73 @@ void Runtime::shutdown_now(std::chrono::nanoseconds blocking_timeout) {
     sched_->shutdown();
     if (auto* pool = static_cast<detail::BlockingPool*>(sched_->blocking_pool.get()))
         pool->shutdown_for(blocking_timeout);
+    if (detail::TraceRecorder* trace = sched_->trace.get()) {
+        sched_->driver->reactor().set_timer_observer(nullptr);
+        if (!trace->path().empty() && trace->claim_final_write()) {
+            try {
+                trace->write(trace->path());
+            } catch (const std::exception& e) {
+                detail::log().warn("{}", e.what());  // a destructor must not throw
+            }
+        }
+    }
 }
 
+namespace {
+detail::TraceRecorder& trace_of(const detail::Scheduler& s) {
+    if (!s.trace) throw std::logic_error("pollen: this runtime records no trace (Builder::trace, POLLEN_TRACE)");
+    return *s.trace;
+}
+}  // namespace
+
+std::string Runtime::trace_json() const { return trace_of(*sched_).to_json(); }
+void Runtime::write_trace(const std::string& path) const { trace_of(*sched_).write(path); }
+
 RuntimeMetrics Runtime::metrics() const { return handle().metrics(); }
+
+std::vector<TaskSnapshot> Runtime::task_snapshots() const { return detail::task_snapshots(*sched_); }
 
 std::string Runtime::dump() const { return detail::dump_text(*sched_); }
 
 std::vector<TaskTrace> Runtime::task_dump() const { return detail::task_dump(*sched_); }
+
+namespace {
+// A duration as a person reads it: 850ns, 12.3us, 4.1ms, 2.0s.
+std::string human(std::chrono::nanoseconds d) {
+    double ns = double(d.count());
+    char buf[32];
+    if (ns < 1e3) std::snprintf(buf, sizeof buf, "%.0fns", ns);
+    else if (ns < 1e6) std::snprintf(buf, sizeof buf, "%.1fus", ns / 1e3);
+    else if (ns < 1e9) std::snprintf(buf, sizeof buf, "%.1fms", ns / 1e6);
+    else std::snprintf(buf, sizeof buf, "%.1fs", ns / 1e9);
+    return buf;
+}
+}  // namespace
 
 std::string detail::dump_text(Scheduler& sched) {
     // The trees first: each is read outside the task list's lock (task_dump.cpp).
     std::unordered_map<std::uint64_t, std::string> trees;
     for (const TaskTrace& t : task_dump(sched))
         if (t.future) trees.emplace(t.id, t.future->to_string(4));
-    auto now_ms = std::uint32_t(detail::coarse_now_ns() / 1'000'000);  // the clock of last_poll_ms
+    TaskSnapshot::Instant now{std::chrono::nanoseconds(detail::stats_now_ns())};  // the snapshots' clock
+    auto ago = [&](const std::optional<TaskSnapshot::Instant>& t) {
+        return t ? human(now - *t) + "_ago" : std::string("never");
+    };
     std::ostringstream out;
-    sched.owned().for_each([&](const detail::Header& t) {
-        detail::Snapshot s = t.state.load(std::memory_order_relaxed);
-        const char* state = s.is_running() ? "running" : s.is_notified() ? "scheduled" : "idle";
-        out << "task " << t.id << " " << state << (s.is_cancelled() ? " (cancelling)" : "");
-        if (const detail::TaskStats* st = t.diagnostics.stats()) {
-            std::uint32_t polls = st->polls.load(std::memory_order_relaxed);
-            out << " polls=" << polls;
-            if (polls != 0)
-                out << " last_poll=" << std::uint32_t(now_ms - st->last_poll_ms.load(std::memory_order_relaxed))
-                    << "ms_ago";
-            else out << " never_polled";
+    for (const TaskSnapshot& t : detail::task_snapshots(sched)) {
+        out << "task " << t.id << " " << to_string(t.state) << (t.cancelling ? " (cancelling)" : "");
+        if (!t.name.empty()) out << " name=\"" << t.name << "\"";
+        if (t.has_stats) {
+            out << " polls=" << t.polls;
+            if (t.polls == 0) out << " never_polled";
+            out << " busy=" << human(t.busy) << " scheduled=" << human(t.scheduled) << " idle=" << human(t.idle)
+                << " wakes=" << t.wakes << " self_wakes=" << t.self_wakes << " waker_clones=" << t.waker_clones
+                << " waker_drops=" << t.waker_drops << " last_wake=" << ago(t.last_wake)
+                << " last_poll=" << ago(t.last_poll_started);
         }
-        std::source_location loc = t.diagnostics.location();
-        out << " spawned_at=" << loc.file_name() << ":" << loc.line() << "\n";
+        out << " spawned_at=" << t.spawned_at.file_name() << ":" << t.spawned_at.line() << "\n";
         if (auto tree = trees.find(t.id); tree != trees.end()) out << tree->second;
-    });
+    }
     return out.str();
 }
 
@@ -116,6 +157,17 @@ Builder::Builder(Flavor f) {
         if (config_.dump_signal == 0)
             throw std::invalid_argument(std::string("pollen: POLLEN_DUMP_SIGNAL is not a signal: ") + env);
         if (const char* file = std::getenv("POLLEN_DUMP_FILE"); file) config_.dump_path = file;
+    }
+    if (const char* env = std::getenv("POLLEN_TRACE"); env && *env) {
+        config_.trace = true;
+        config_.trace_path = env;
+    }
+    if (const char* env = std::getenv("POLLEN_TRACE_BUFFER"); env && *env) {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(env, &end, 10);
+        if (*end != '\0' || *env == '-' || n == 0)
+            throw std::invalid_argument(std::string("pollen: POLLEN_TRACE_BUFFER is not a count of events: ") + env);
+        config_.trace_buffer = std::size_t(n);
     }
 }
 
@@ -175,6 +227,19 @@ Builder& Builder::dump_on_signal(int signo, std::string path) {
     config_.dump_path = std::move(path);
     return *this;
 }
+Builder& Builder::task_stats_retain_done(std::size_t n) {
+    config_.task_stats_retain_done = n;
+    return *this;
+}
+Builder& Builder::trace(std::string path) {
+    config_.trace = true;
+    config_.trace_path = std::move(path);
+    return *this;
+}
+Builder& Builder::trace_buffer(std::size_t events) {
+    config_.trace_buffer = events == 0 ? 1 : events;
+    return *this;
+}
 Builder& Builder::enable_all() {
     config_.enable_io_time = true;
     return *this;
@@ -191,6 +256,7 @@ Runtime Builder::build() {
                                                                config_.seed, config_.simulation_time_limit);
         s->slow_poll_ns = slow_poll_ns;
         s->detect_lost_wakers = config_.detect_lost_wakers;
+        if (config_.task_stats) s->runtime_stats = std::make_unique<detail::RuntimeStats>(config_.task_stats_retain_done);
         return Runtime(std::move(s));
     }
     // Tokio: only the current-thread runtime's clock may be paused (its
@@ -212,10 +278,20 @@ Runtime Builder::build() {
     }
     s->slow_poll_ns = slow_poll_ns;
     s->detect_lost_wakers = config_.detect_lost_wakers;
-    s->task_stats = config_.task_stats;
+    if (config_.task_stats || config_.trace)
+        s->runtime_stats = std::make_unique<detail::RuntimeStats>(config_.task_stats_retain_done);
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
         s, s->driver, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name,
         config_.on_thread_start, config_.on_thread_stop);
+    if (config_.trace) {
+        auto trace = std::make_shared<detail::TraceRecorder>(config_.trace_path, config_.trace_buffer);
+        s->trace = trace;
+        // The pool's tasks carry statistics too (the trace's hooks), kept
+        // out of the runtime's histograms and snapshots.
+        s->blocking_pool->trace = trace;
+        s->blocking_pool->runtime_stats = std::make_unique<detail::RuntimeStats>(0);
+        s->driver->reactor().set_timer_observer(trace.get());
+    }
     Runtime rt(std::move(s));  // from here on, a throw shuts the runtime down
     if (config_.dump_signal != 0) detail::start_dump_on_signal(rt.sched_, config_.dump_signal, config_.dump_path);
     return rt;

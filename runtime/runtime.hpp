@@ -18,6 +18,7 @@
 #include "simulation.hpp"
 #include "spawn.hpp"
 #include "task_dump.hpp"
+#include "task_snapshot.hpp"
 
 namespace pollen {
 
@@ -72,17 +73,30 @@ public:
     /// (Tokio's `shutdown_background`); tasks are still destroyed before it returns.
     void shutdown_background();
 
-    /// Counters: workers, tasks spawned/alive, polls, steals, parks, queue depths.
+    /// Counters: workers, tasks spawned/alive, polls, steals, parks, queue
+    /// depths; with Builder::task_stats, the poll-time and scheduling-delay histograms.
     RuntimeMetrics metrics() const;
-    /// One line per live task: id, state, spawn location and, when the
-    /// runtime keeps task statistics (Builder::task_stats), polls and time
-    /// since the last poll (Tokio users' "task dump"), for finding stuck tasks;
-    /// below an idle task's line, its future's tree (task_dump()) indented.
+    /// Every live task of the runtime (not the blocking pool's), and with
+    /// Builder::task_stats the last finished ones, ordered by id: what
+    /// tokio-console shows of each (TaskSnapshot; its figures need statistics).
+    std::vector<TaskSnapshot> task_snapshots() const;
+    /// One line per task of task_snapshots(): id, state, name, spawn
+    /// location and, for a task with statistics, its figures (polls, busy,
+    /// scheduled and idle time, wakes, self-wakes, waker clones/drops, time
+    /// since the last wake and poll), for finding stuck tasks; below an idle
+    /// task's line, its future's tree (task_dump()) indented.
     std::string dump() const;
     /// Every live task with, for an idle one, the tree of its future: where
     /// it is parked, down to what its leaf waits for (task_dump.hpp says how
     /// it is taken without racing the workers). Any thread.
     std::vector<TaskTrace> task_dump() const;
+    /// The timeline recorded so far (Builder::trace) as Chrome trace-event
+    /// JSON; throws std::logic_error when the runtime records none.
+    std::string trace_json() const;
+    /// Writes trace_json() to `path` (the runtime also writes its
+    /// Builder::trace path when it shuts down); throws std::logic_error when
+    /// the runtime records no trace, std::system_error when the file cannot be written.
+    void write_trace(const std::string& path) const;
 
     /// A simulation runtime's seed, event count, event-log hash and virtual
     /// time so far (Builder::new_simulation); throws std::logic_error on

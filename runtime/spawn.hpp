@@ -15,6 +15,7 @@
 
 #include <source_location>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "../core/future.hpp"
@@ -25,10 +26,10 @@ namespace pollen {
 
 namespace detail {
 /// Allocates the task of `fut` on `s`, then links and schedules it (or
-/// cancels it, when `s` is shutting down).
+/// cancels it, when `s` is shutting down). `name`: task::Builder's.
 template <Future F>
-JoinHandle<output_t<F>> spawn_on(Scheduler& s, F fut, std::source_location loc) {
-    Header* task = new_task(s, std::move(fut), loc);
+JoinHandle<output_t<F>> spawn_on(Scheduler& s, F fut, std::source_location loc, std::string_view name = {}) {
+    Header* task = new_task(s, std::move(fut), loc, name);
     JoinHandle<output_t<F>> handle(task);
     s.submit_new(task);
     return handle;

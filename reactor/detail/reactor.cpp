@@ -162,7 +162,11 @@ void Reactor::fire_due_timers() {  // public: time::advance fires at once
             top->waker.reset();
         }
     }
+    if (due.empty()) return;
+    TimerObserver* observer = timer_observer_.load(std::memory_order_acquire);
+    std::int64_t began = observer ? observer->timers_firing() : 0;
     for (Waker& w : due) std::move(w).wake();
+    if (observer) observer->timers_fired(due.size(), began);
 }
 
 std::optional<std::chrono::nanoseconds> Reactor::wait_for_next_timer() {

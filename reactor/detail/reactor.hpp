@@ -37,6 +37,7 @@
 #include "poller.hpp"
 #include "scheduled_io.hpp"
 #include "timer_heap.hpp"
+#include "timer_observer.hpp"
 
 namespace pollen::detail {
 
@@ -96,6 +97,9 @@ public:
 
     /// Wakes every timer whose deadline passed (by the clock, paused or not).
     void fire_due_timers();
+    /// Tells `o` of every batch of timers fired from now on (null: nobody).
+    /// The caller keeps `o` alive until it sets null again.
+    void set_timer_observer(TimerObserver* o) { timer_observer_.store(o, std::memory_order_release); }
     /// How far the clock is from the earliest armed timer (zero when one is
     /// due); nullopt when none is armed.
     std::optional<std::chrono::nanoseconds> wait_for_next_timer();
@@ -163,6 +167,7 @@ private:
     std::atomic<std::int64_t> wake_at_ns_{INT64_MAX};
     std::atomic<bool> driving_{false};
     std::atomic<int> auto_advance_inhibitors_{0};
+    std::atomic<TimerObserver*> timer_observer_{nullptr};
     bool simulated_ = false;  // set before the runtime exists, read-only afterwards
 };
 

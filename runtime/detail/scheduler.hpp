@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <memory>
 #include <source_location>
+#include <string_view>
 
 #include "../../core/detail/blocking_region.hpp"
 #include "../metrics.hpp"
 #include "driver.hpp"
 #include "park.hpp"
 #include "task/owned_tasks.hpp"
+#include "task/runtime_stats.hpp"
+#include "trace/trace_recorder.hpp"
 #include "task/task.hpp"
 
 namespace pollen::detail {
@@ -84,8 +87,14 @@ public:
     /// alive and not woken is reported (Builder::detect_lost_wakers).
     bool detect_lost_wakers = false;
     std::atomic<std::uint64_t> lost_wakers{0};
-    /// Each task gets a TaskStats block (Builder::task_stats).
-    bool task_stats = false;
+    /// Present when every task gets a TaskStats block (Builder::task_stats):
+    /// the runtime-wide histograms and the finished tasks' statistics.
+    std::unique_ptr<RuntimeStats> runtime_stats;
+    /// Present when the runtime records a timeline (Builder::trace), shared
+    /// with its blocking pool; such a runtime keeps task statistics too.
+    std::shared_ptr<TraceRecorder> trace;
+    /// The trace category of this scheduler's polls.
+    const char* trace_category = "poll";
 
 protected:
     /// Each task passes once through each: when submitted (before it may run)
@@ -118,11 +127,20 @@ private:
     Reactor::EnterGuard reactor_;
 };
 
+/// A task carries statistics when its runtime keeps them or when it has a
+/// name (which needs the block to live in).
 template <Future F>
-Header* new_task(Scheduler& s, F&& fut, std::source_location loc) {
-    if (!s.task_stats) return new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, s.next_task_id(), TaskDiagnostics(loc));
-    auto stats = std::make_unique<TaskStats>(loc);
-    Header* t = new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, s.next_task_id(), TaskDiagnostics(stats.get()));
+Header* new_task(Scheduler& s, F&& fut, std::source_location loc, std::string_view name = {}) {
+    std::uint64_t id = s.next_task_id();
+    if (!s.runtime_stats && name.empty()) [[likely]]
+        return new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, id, TaskDiagnostics(loc));
+    auto stats = std::make_unique<TaskStats>(loc, id, name, stats_now_ns());
+    if (TraceRecorder* trace = s.trace.get()) {
+        std::uint64_t flow = trace->new_flow();  // into its first poll
+        stats->trace_flow.store(flow, std::memory_order_relaxed);
+        trace->spawn(*stats, stats->created_ns, flow);
+    }
+    Header* t = new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, id, TaskDiagnostics(stats.get()));
     (void)stats.release();  // the cell's now
     return t;
 }

@@ -16,6 +16,7 @@ BlockingPool::BlockingPool(std::weak_ptr<Scheduler> runtime, std::shared_ptr<Dri
       thread_name_(std::move(thread_name)), on_thread_start_(std::move(on_thread_start)),
       on_thread_stop_(std::move(on_thread_stop)) {
     slow_poll_ns = 0;  // blocking is what this pool is for
+    trace_category = "blocking";
 }
 
 BlockingPool::~BlockingPool() { shutdown(); }

@@ -1,13 +1,15 @@
 #pragma once
 /// PollDiagnostics: everything a task's poll records besides the state word,
 /// behind one hook that the harness (task.cpp) calls around each poll: the
-/// task's statistics when the runtime keeps them (Builder::task_stats;
-/// shown by Runtime::dump), the slow-poll warning
+/// task's statistics when it carries them (Builder::task_stats or a task
+/// name; task_stats.hpp), the slow-poll warning
 /// (Builder::warn_on_slow_poll) and lost-waker detection
-/// (Builder::detect_lost_wakers). The reports are out of line and cold
-/// (poll_diagnostics.cpp); the hot path is two coarse clock reads with
-/// slow-poll warnings on (the default), the statistics' counters only when
-/// kept, and the clone count only with detection on.
+/// (Builder::detect_lost_wakers), and the poll's slice in the timeline
+/// (Builder::trace, which rides on the statistics). The reports are out of line and cold
+/// (poll_diagnostics.cpp). The hot path without statistics is two coarse
+/// clock reads with slow-poll warnings on (the default), and the clone count
+/// only with detection on; a task's statistics are behind one branch on its
+/// block pointer, which the header word already held.
 ///
 /// Threads: one object per poll, on the polling thread.
 
@@ -21,9 +23,8 @@
 
 namespace pollen::detail {
 
-/// The clock of TaskStats::last_poll_ms. The coarse clock costs a few ns (no
-/// syscall, no TSC read); its ~4 ms resolution is plenty for a 10 ms
-/// slow-poll threshold and for dumps.
+/// The clock of the slow-poll warning. The coarse clock costs a few ns (no
+/// syscall, no TSC read); its ~4 ms resolution is plenty for a 10 ms threshold.
 inline std::int64_t coarse_now_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -35,25 +36,28 @@ public:
     explicit PollDiagnostics(Header* t)
         : task_(t), stats_(t->diagnostics.stats()), detect_lost_(t->scheduler->detect_lost_wakers) {}
 
-    /// The vtable of the Waker the poll borrows: the counting one when
-    /// lost wakers are detected (so the plain one stays free of it).
+    /// The vtable of the Waker the poll borrows: the one that keeps the
+    /// task's statistics, the counting one when lost wakers are detected,
+    /// else the plain one (which stays free of both).
     const RawWakerVTable* waker_vtable() const {
+        if (stats_) return &stats_task_waker_vtable;
         return detect_lost_ ? &counting_task_waker_vtable : &task_waker_vtable;
     }
 
     void before_poll() {
-        if (task_->scheduler->slow_poll_ns > 0 || stats_) started_ = coarse_now_ns();
         if (stats_) {
-            stats_->polls.fetch_add(1, std::memory_order_relaxed);
-            stats_->last_poll_ms.store(std::uint32_t(started_ / 1'000'000), std::memory_order_relaxed);
+            stats_before_poll();
+        } else if (task_->scheduler->slow_poll_ns > 0) {
+            started_ = coarse_now_ns();
         }
     }
 
     /// After the poll, before the state changes: a task left Pending is
     /// still ours to inspect.
     void after_poll(bool done) {
-        std::int64_t threshold = task_->scheduler->slow_poll_ns;
-        if (threshold > 0) {
+        if (stats_) {
+            stats_after_poll(done);
+        } else if (std::int64_t threshold = task_->scheduler->slow_poll_ns; threshold > 0) {
             std::int64_t took = coarse_now_ns() - started_;
             if (took > threshold) report_slow_poll(task_, took);
         }
@@ -67,6 +71,10 @@ public:
     }
 
 private:
+    // The statistics' halves, out of line: the poll path of a task without
+    // statistics stays as small as it was (one branch on stats_).
+    [[gnu::noinline]] void stats_before_poll();
+    [[gnu::noinline]] void stats_after_poll(bool done);
     [[gnu::cold, gnu::noinline]] static void report_slow_poll(const Header* t, std::int64_t took_ns);
     [[gnu::cold, gnu::noinline]] static void report_lost_waker(Header* t);
 
@@ -74,6 +82,9 @@ private:
     TaskStats* stats_;
     bool detect_lost_;
     std::int64_t started_ = 0;
+    std::int64_t scheduled_ = 0;
+    TraceRecorder* trace_ = nullptr;
+    std::uint64_t flow_in_ = 0;
 };
 
 }  // namespace pollen::detail

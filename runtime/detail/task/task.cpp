@@ -60,6 +60,12 @@ void complete(Header* t) {
 }
 
 void cancel_and_complete(Header* t) {
+    // A task that completes in a poll is retired by the poll's statistics
+    // (PollDiagnostics); one cancelled here is retired now.
+    if (TaskStats* s = t->diagnostics.stats()) {
+        s->done_ns.store(stats_now_ns(), std::memory_order_relaxed);
+        if (RuntimeStats* rs = t->scheduler->runtime_stats.get()) rs->retire(s);
+    }
     {
         OnStackGuard on_stack(t);  // the future's destructor may reap its own scope
         t->vtable->cancel(t);
@@ -128,6 +134,74 @@ void counting_drop(const void* data) {
 }  // namespace
 
 const RawWakerVTable counting_task_waker_vtable{counting_clone, counting_wake, waker_wake_by_ref, counting_drop};
+
+// The statistics vtable: the counting one, plus the TaskStats figures.
+namespace {
+/// A wake on a traced runtime: as stats_wake_by_ref_impl's, timed, and the
+/// first wake since the task's last poll starts a flow into its next one.
+[[gnu::noinline]] void traced_wake(Header* t, TaskStats* s, TraceRecorder* trace, bool self) {
+    std::int64_t start = stats_now_ns();
+    std::uint64_t flow = trace->new_flow();
+    std::uint64_t none = 0;
+    if (!s->trace_flow.compare_exchange_strong(none, flow, std::memory_order_relaxed)) flow = 0;
+    switch (t->state.transition_to_notified_by_ref()) {
+        case TransitionToNotifiedByRef::kSubmit:
+            s->runnable_since_ns.store(start, std::memory_order_relaxed);
+            t->scheduler->schedule(t);
+            break;
+        case TransitionToNotifiedByRef::kDoNothing:
+            break;
+    }
+    // The waker's reference keeps the task, so its block, alive.
+    trace->wake(*s, start, stats_now_ns(), flow, self);
+}
+void stats_wake_by_ref_impl(Header* t) {
+    TaskStats* s = t->diagnostics.stats();
+    s->wakes.fetch_add(1, std::memory_order_relaxed);
+    // A self-wake needs no clock read: it happened in the poll that started
+    // then, and the task is runnable again from that poll's end on.
+    bool self = running_on_this_thread(t);
+    if (self) s->self_wakes.fetch_add(1, std::memory_order_relaxed);
+    std::int64_t now = self ? s->last_poll_started_ns.load(std::memory_order_relaxed) : stats_now_ns();
+    s->last_wake_ns.store(now, std::memory_order_relaxed);
+    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]] {
+        traced_wake(t, s, trace, self);
+        return;
+    }
+    switch (t->state.transition_to_notified_by_ref()) {
+        case TransitionToNotifiedByRef::kSubmit:
+            // Before the task is queued: its next poll reads this.
+            s->runnable_since_ns.store(self ? stats_now_ns() : now, std::memory_order_relaxed);
+            t->scheduler->schedule(t);
+            return;
+        case TransitionToNotifiedByRef::kDoNothing:
+            return;
+    }
+}
+RawWaker stats_clone(const void* data) {
+    Header* t = header_of(data);
+    t->diagnostics.stats()->waker_clones.fetch_add(1, std::memory_order_relaxed);
+    t->waker_clones.fetch_add(1, std::memory_order_seq_cst);
+    t->state.ref_inc();
+    return {data, &stats_task_waker_vtable};
+}
+void stats_wake(const void* data) {
+    Header* t = header_of(data);
+    stats_wake_by_ref_impl(t);
+    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_relaxed);
+    t->waker_clones.fetch_sub(1, std::memory_order_seq_cst);
+    drop_reference(t);
+}
+void stats_wake_by_ref(const void* data) { stats_wake_by_ref_impl(header_of(data)); }
+void stats_drop(const void* data) {
+    Header* t = header_of(data);
+    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_relaxed);
+    t->waker_clones.fetch_sub(1, std::memory_order_seq_cst);
+    drop_reference(t);
+}
+}  // namespace
+
+const RawWakerVTable stats_task_waker_vtable{stats_clone, stats_wake, stats_wake_by_ref, stats_drop};
 
 void drop_reference(Header* t, std::uint64_t n) {
     switch (t->state.ref_dec(n)) {
@@ -238,6 +312,7 @@ bool can_read_output(Header* t, const Waker& waker) {
 void abort_task(Header* t) {
     switch (t->state.transition_to_notified_and_cancel()) {
         case TransitionToNotifiedByRef::kSubmit:
+            if (TaskStats* s = t->diagnostics.stats()) s->runnable_since_ns.store(stats_now_ns(), std::memory_order_relaxed);
             t->scheduler->schedule(t);
             return;
         case TransitionToNotifiedByRef::kDoNothing:

@@ -1,0 +1,189 @@
+// RuntimeStats, and the snapshots built from the tasks' statistics.
+#include "runtime_stats.hpp"
+
+#include <cpuid.h>
+
+#include <algorithm>
+#include <utility>
+#include <unordered_set>
+
+#include "../scheduler.hpp"
+
+namespace pollen::detail {
+
+namespace {
+
+#if defined(__x86_64__)
+/// CPUID's "invariant TSC": the counter ticks at one rate in every power
+/// state and on every core.
+bool invariant_tsc() {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007) return false;
+    __get_cpuid(0x80000007, &a, &b, &c, &d);
+    return (d >> 8) & 1;
+}
+
+/// One (counter, monotonic ns) pair, read as close together as the best of a few tries.
+std::pair<std::uint64_t, std::int64_t> paired_read() {
+    std::uint64_t best_window = UINT64_MAX, tsc = 0;
+    std::int64_t ns = 0;
+    for (int i = 0; i < 7; ++i) {
+        std::uint64_t t0 = __builtin_ia32_rdtsc();
+        std::int64_t n = StatsClock::monotonic_ns();
+        std::uint64_t t1 = __builtin_ia32_rdtsc();
+        if (t1 - t0 < best_window) {
+            best_window = t1 - t0;
+            tsc = t0 + (t1 - t0) / 2;
+            ns = n;
+        }
+    }
+    return {tsc, ns};
+}
+#endif
+
+StatsClock calibrate() {
+    StatsClock c;
+#if defined(__x86_64__)
+    if (!invariant_tsc()) return c;
+    auto [tsc0, ns0] = paired_read();
+    while (StatsClock::monotonic_ns() - ns0 < 5'000'000) {
+    }
+    auto [tsc1, ns1] = paired_read();
+    if (tsc1 <= tsc0 || ns1 <= ns0) return c;
+    c.ns_per_tick_q32 = std::uint64_t(((unsigned __int128)(ns1 - ns0) << 32) / (tsc1 - tsc0));
+    c.base_tsc = tsc1;
+    c.base_ns = ns1;
+    c.use_tsc = c.ns_per_tick_q32 != 0;
+#endif
+    return c;
+}
+
+}  // namespace
+
+const StatsClock& StatsClock::get() {
+    static const StatsClock clock = calibrate();
+    return clock;
+}
+
+RuntimeStats::RuntimeStats(std::size_t retain_done) : done_(retain_done, nullptr) {
+    (void)stats_now_ns();  // calibrates the clock now rather than in a task's first poll
+}
+
+RuntimeStats::~RuntimeStats() {
+    for (TaskStats* s : done_) TaskStats::release(s);
+}
+
+std::size_t RuntimeStats::shard_index() {
+    // Drawn once per thread, round robin: the workers of one runtime get
+    // different shards (up to kShards of them).
+    static std::atomic<std::size_t> next{0};
+    thread_local std::size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+    return index;
+}
+
+namespace {
+template <class Member>
+DurationHistogram sum_shards(const auto& shards, Member member) {
+    DurationHistogram h;
+    for (const auto& s : shards)
+        for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i)
+            h.counts[i] += (s.*member)[i].load(std::memory_order_relaxed);
+    return h;
+}
+}  // namespace
+
+DurationHistogram RuntimeStats::poll_times() const { return sum_shards(shards_, &Shard::poll); }
+DurationHistogram RuntimeStats::scheduled_delays() const { return sum_shards(shards_, &Shard::scheduled); }
+
+void RuntimeStats::retire(TaskStats* s) {
+    if (done_.empty()) return;
+    s->retain();
+    TaskStats* oldest;
+    {
+        std::lock_guard lock(done_mu_);
+        oldest = std::exchange(done_[done_next_], s);
+        done_next_ = (done_next_ + 1) % done_.size();
+    }
+    TaskStats::release(oldest);  // outside the lock: it may free a block
+}
+
+namespace {
+
+std::optional<TaskSnapshot::Instant> instant(std::int64_t ns) {
+    if (ns == 0) return std::nullopt;
+    return TaskSnapshot::Instant(std::chrono::nanoseconds(ns));
+}
+
+void fill_from_stats(TaskSnapshot& out, const TaskStats& st, std::int64_t now) {
+    auto load = [](const auto& a) { return a.load(std::memory_order_relaxed); };
+    out.has_stats = true;
+    out.name = st.name;
+    out.polls = load(st.polls);
+    out.wakes = load(st.wakes);
+    out.self_wakes = load(st.self_wakes);
+    out.waker_clones = load(st.waker_clones);
+    out.waker_drops = load(st.waker_drops);
+    std::int64_t done = load(st.done_ns);
+    std::int64_t busy = load(st.busy_ns);
+    std::int64_t scheduled = load(st.scheduled_ns);
+    std::int64_t started = load(st.last_poll_started_ns);
+    std::int64_t ended = load(st.last_poll_ended_ns);
+    std::int64_t end = done != 0 ? done : now;
+    // A poll in progress is busy time already (tokio-console counts it too).
+    if (done == 0 && started > ended) busy += std::max<std::int64_t>(0, now - started);
+    std::int64_t total = std::max<std::int64_t>(0, end - st.created_ns);
+    out.busy = std::chrono::nanoseconds(busy);
+    out.scheduled = std::chrono::nanoseconds(scheduled);
+    out.total = std::chrono::nanoseconds(total);
+    out.idle = std::chrono::nanoseconds(std::max<std::int64_t>(0, total - busy - scheduled));
+    out.created = TaskSnapshot::Instant(std::chrono::nanoseconds(st.created_ns));
+    out.first_poll = instant(load(st.first_poll_ns));
+    out.last_poll_started = instant(started);
+    out.last_poll_ended = instant(ended);
+    out.last_wake = instant(load(st.last_wake_ns));
+    out.done = instant(done);
+    for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i) out.poll_times.counts[i] = load(st.poll_times[i]);
+}
+
+}  // namespace
+
+std::vector<TaskSnapshot> task_snapshots(Scheduler& s) {
+    std::int64_t now = stats_now_ns();
+    std::vector<TaskSnapshot> out;
+    std::unordered_set<std::uint64_t> seen;
+    // Live tasks first: one that finishes meanwhile is then found again
+    // among the finished ones, never missed between the two.
+    s.owned().for_each([&](const Header& t) {
+        Snapshot state = t.state.load(std::memory_order_relaxed);
+        TaskSnapshot snap;
+        snap.id = t.id;
+        snap.spawned_at = t.diagnostics.location();
+        snap.cancelling = state.is_cancelled() && !state.is_complete();
+        snap.state = state.is_complete()  ? TaskState::Done
+                     : state.is_running() ? TaskState::Running
+                     : state.is_notified() ? TaskState::Scheduled
+                                           : TaskState::Idle;
+        if (const TaskStats* st = t.diagnostics.stats()) fill_from_stats(snap, *st, now);
+        seen.insert(snap.id);
+        out.push_back(std::move(snap));
+    });
+    if (s.runtime_stats) {
+        s.runtime_stats->for_each_done([&](const TaskStats& st) {
+            if (seen.contains(st.id)) {
+                // Finished while we looked: the finished figures win.
+                auto it = std::find_if(out.begin(), out.end(), [&](const TaskSnapshot& x) { return x.id == st.id; });
+                out.erase(it);
+            }
+            TaskSnapshot snap;
+            snap.id = st.id;
+            snap.spawned_at = st.location;
+            snap.state = TaskState::Done;
+            fill_from_stats(snap, st, now);
+            out.push_back(std::move(snap));
+        });
+    }
+    std::sort(out.begin(), out.end(), [](const TaskSnapshot& a, const TaskSnapshot& b) { return a.id < b.id; });
+    return out;
+}
+
+}  // namespace pollen::detail

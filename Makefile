@@ -79,6 +79,9 @@ TEST_BIN := $(BUILD)/test/pollen-tests
 # needs the sample parsers that two of the targets exercise; the HTTP
 # validators (samples_http_conditional_test) are tested on their own too.
 TEST_OBJS += $(addprefix $(BUILD)/obj/samples/http_server/,request_parser.o http_date.o conditional.o)
+# sim_samples_test serves mini_redis's Connection on the simulated network:
+# every mini_redis object but its main().
+TEST_OBJS += $(patsubst %.cpp,$(BUILD)/obj/%.o,$(filter-out samples/mini_redis/main.cpp,$(wildcard samples/mini_redis/*.cpp)))
 
 # A sample is samples/NAME.cpp or a folder samples/NAME/ of .cpp files.
 SAMPLE_FILES := $(wildcard samples/*.cpp)

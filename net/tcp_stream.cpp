@@ -35,6 +35,7 @@ io::Result<bool> TcpStream::nodelay() const {
 }
 
 io::Result<void> TcpStream::set_linger(std::optional<std::chrono::seconds> linger) {
+    if (sock_.simulated()) return Ok();  // a simulated stream has no linger: ignored, as its other options
     ::linger l{};
     l.l_onoff = linger.has_value();
     l.l_linger = linger ? static_cast<int>(linger->count()) : 0;

@@ -35,6 +35,10 @@ public:
     /// Simulation only: block_on throws sim::TimeLimitExceeded instead of
     /// jumping the virtual clock past `limit` after the start (default: none).
     Builder& simulation_time_limit(std::chrono::nanoseconds limit);
+    /// Simulation only: block_on throws sim::EventLimitExceeded once the run
+    /// logged more than `limit` events (a livelock that never sleeps, such
+    /// as tasks yielding to each other forever; default: none).
+    Builder& simulation_event_limit(std::uint64_t limit);
 
     /// Number of workers of the multi-thread flavour (default: one per core).
     /// 0 throws std::invalid_argument (Tokio panics).
@@ -137,6 +141,7 @@ public:
         std::size_t trace_buffer = 100'000;
         std::uint64_t seed = 0;  // simulation only
         std::optional<std::chrono::nanoseconds> simulation_time_limit;
+        std::optional<std::uint64_t> simulation_event_limit;
     };
     const Config& config() const { return config_; }
 

@@ -140,6 +140,11 @@ Builder& Builder::simulation_time_limit(std::chrono::nanoseconds limit) {
     return *this;
 }
 
+Builder& Builder::simulation_event_limit(std::uint64_t limit) {
+    config_.simulation_event_limit = limit;
+    return *this;
+}
+
 Builder::Builder(Flavor f) {
     config_.flavor = f;
     config_.worker_threads = std::max(1u, std::thread::hardware_concurrency());
@@ -253,7 +258,8 @@ Runtime Builder::build() {
         // No blocking pool: spawn_blocking is refused (blocking_pool_or_throw).
         reactor->enter_simulation(detail::kSimulationStart);
         auto s = std::make_shared<detail::SimulationScheduler>(std::make_shared<detail::Driver>(std::move(reactor)),
-                                                               config_.seed, config_.simulation_time_limit);
+                                                               config_.seed, config_.simulation_time_limit,
+                                                               config_.simulation_event_limit);
         s->slow_poll_ns = slow_poll_ns;
         s->detect_lost_wakers = config_.detect_lost_wakers;
         if (config_.task_stats) s->runtime_stats = std::make_unique<detail::RuntimeStats>(config_.task_stats_retain_done);

@@ -16,13 +16,18 @@ struct Attempt {
     std::optional<Failure> failure;
 };
 
+Builder builder_for(std::uint64_t seed, const RunOptions& options) {
+    Builder b = Builder::new_simulation(seed);
+    if (options.time_limit) b.simulation_time_limit(*options.time_limit);
+    if (options.event_limit) b.simulation_event_limit(*options.event_limit);
+    return b;
+}
+
 Attempt attempt(std::uint64_t seed, const Scenario& scenario, const RunOptions& options) {
     Attempt out;
     std::optional<Runtime> rt;
     try {
-        Builder b = Builder::new_simulation(seed);
-        if (options.time_limit) b.simulation_time_limit(*options.time_limit);
-        rt.emplace(b.build());
+        rt.emplace(builder_for(seed, options).build());
         EnterGuard inside = rt->enter();  // timers the scenario makes read the virtual clock
         scenario(*rt);
         out.stats = rt->simulation_stats();
@@ -48,9 +53,7 @@ std::optional<std::uint64_t> seed_from_env() {
 }  // namespace
 
 Stats run_seed(std::uint64_t seed, const Scenario& scenario, const RunOptions& options) {
-    Builder b = Builder::new_simulation(seed);
-    if (options.time_limit) b.simulation_time_limit(*options.time_limit);
-    Runtime rt = b.build();
+    Runtime rt = builder_for(seed, options).build();
     {
         EnterGuard inside = rt.enter();
         scenario(rt);

@@ -37,6 +37,8 @@ struct RunOptions {
     std::uint64_t first_seed = 0;
     /// Builder::simulation_time_limit for every run (default: none).
     std::optional<std::chrono::nanoseconds> time_limit;
+    /// Builder::simulation_event_limit for every run (default: none).
+    std::optional<std::uint64_t> event_limit;
     /// Runs each seed twice and fails it if the two runs' stats differ.
     bool check_determinism = false;
     /// Where a failure is reported (nullptr: nowhere).

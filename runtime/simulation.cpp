@@ -36,6 +36,8 @@ detail::SimulationScheduler& simulation_or_throw(const char* what) {
 }
 }  // namespace
 
+std::chrono::nanoseconds elapsed() { return simulation_or_throw("elapsed").stats().elapsed; }
+
 NodeId new_node() { return simulation_or_throw("new_node").new_node(); }
 
 NodeId current_node() {

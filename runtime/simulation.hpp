@@ -15,6 +15,9 @@
 ///   location) and the seed to replay.
 /// - `sim::TimeLimitExceeded`: thrown by `block_on` when the next timer
 ///   lies past `Builder::simulation_time_limit` (a liveness bound).
+/// - `sim::EventLimitExceeded`: thrown by `block_on` once the run logged
+///   more events than `Builder::simulation_event_limit` (a livelock that
+///   never sleeps).
 /// - `sim::SimulationError`: their base, also thrown when a task is woken
 ///   from another thread (a real thread's timing would decide the run).
 /// - `sim::random_below(n)`: seeded randomness for the scenario itself
@@ -32,7 +35,8 @@
 ///   that it counts in the hash.
 ///
 /// What a simulation refuses with std::logic_error: spawn_blocking (so the
-/// fs:: functions and lookup_host of a name), block_in_place, real sockets,
+/// fs:: functions and lookup_host of a name), block_in_place, real sockets
+/// (with a sim::Network, net/sim_network.hpp, TCP and UDP are simulated),
 /// pipes, signals and child processes, and time::resume().
 ///
 /// Threads: the types are plain values; random_below and in_simulation act
@@ -79,12 +83,21 @@ public:
     using SimulationError::SimulationError;
 };
 
+class EventLimitExceeded : public SimulationError {
+public:
+    using SimulationError::SimulationError;
+};
+
 /// A number in [0, n) from the current simulation's seed (0 when n is 0).
 /// Throws std::logic_error outside a simulation runtime.
 std::uint64_t random_below(std::uint64_t n);
 
 /// True inside a simulation runtime (a task, or its block_on).
 bool in_simulation();
+
+/// The virtual time since the current simulation started (what a trace
+/// line is stamped with); std::logic_error outside one.
+std::chrono::nanoseconds elapsed();
 
 /// A group of tasks (a simulated machine's); 0 is none: the tasks spawned
 /// outside every NodeScope, and block_on's future.

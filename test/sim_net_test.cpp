@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -365,6 +367,7 @@ TEST(SimNet, PartitionsHoldTcpUntilRepaired) {
 /// Hold scenario: datagrams sent over a held link arrive only after release.
 struct HoldClient : Async<HoldClient, io::Result<std::vector<std::string>>> {
     sim::Network* net;
+    std::string msg = "abc";  // the send futures borrow it
     std::optional<net::UdpSocket> s;
     std::array<std::byte, 8> b{};
     std::optional<Result<io::Result<std::pair<std::size_t, net::SocketAddr>>, time::Elapsed>> got;
@@ -376,7 +379,7 @@ struct HoldClient : Async<HoldClient, io::Result<std::vector<std::string>>> {
         POLLEN_BEGIN(cx);
         POLLEN_TRY(s, net::UdpSocket::bind("0.0.0.0:0"));
         net->hold("client", "echo");
-        for (i = 0; i < 3; ++i) POLLEN_AWAIT_TRY(s->send_to(bytes_of("abc"), "echo:5"));
+        for (i = 0; i < 3; ++i) POLLEN_AWAIT_TRY(s->send_to(bytes_of(msg), "echo:5"));
         POLLEN_LET(got, time::timeout(300ms, s->recv_from(b)));
         log.push_back(*got ? "reply while held" : "nothing while held");
         net->release("client", "echo");
@@ -472,4 +475,59 @@ TEST(SimNet, RestartingAHostThatIsUpOrAClientIsRefused) {
         ASSERT_FALSE(joined);
         EXPECT_TRUE(joined.error().is_cancelled());
     });
+}
+
+/// The speed scenario: a leader sends a heartbeat to each of two followers
+/// every 10 to 100 ms over TCP and waits for its echo, for 10 virtual seconds.
+struct Heartbeats : Async<Heartbeats, void> {
+    std::shared_ptr<int> rounds;
+    std::optional<net::TcpStream> f1, f2;
+    std::optional<io::Result<net::TcpStream>> dial;
+    std::array<std::byte, 8> beat{}, echo{};
+    std::optional<io::Result<void>> w;
+    std::optional<io::Result<std::size_t>> r;
+    time::Instant until;
+    POLLEN_FRAME_SIZED(512);
+    explicit Heartbeats(std::shared_ptr<int> n) : rounds(std::move(n)) {}
+    Poll<void> poll(Context& cx) {
+        POLLEN_BEGIN(cx);
+        until = time::Instant::now() + 10s;
+        POLLEN_LET(dial, net::TcpStream::connect("f1:7"));
+        if (!*dial) throw std::runtime_error("f1: " + dial->error().message());
+        f1.emplace(std::move(**dial));
+        POLLEN_LET(dial, net::TcpStream::connect("f2:7"));
+        if (!*dial) throw std::runtime_error("f2: " + dial->error().message());
+        f2.emplace(std::move(**dial));
+        while (time::Instant::now() < until) {
+            POLLEN_AWAIT(time::sleep(std::chrono::milliseconds(10 + sim::random_below(91))));
+            POLLEN_LET(w, io::write_all(*f1, beat));
+            POLLEN_LET(w, io::write_all(*f2, beat));
+            POLLEN_LET(r, io::read_exact(*f1, echo));
+            POLLEN_LET(r, io::read_exact(*f2, echo));
+            if (!*r) throw std::runtime_error("echo: " + r->error().message());
+            ++*rounds;
+        }
+        POLLEN_END;
+    }
+};
+
+void three_hosts(Runtime& rt) {
+    sim::Network net;
+    auto rounds = std::make_shared<int>(0);
+    net.host("f1", [] { return EchoServer(7, nullptr); });
+    net.host("f2", [] { return EchoServer(7, nullptr); });
+    net.host("leader", [rounds] { return Heartbeats(rounds); });
+    rt.block_on(time::sleep(10500ms));
+    if (*rounds < 100) throw std::runtime_error("only " + std::to_string(*rounds) + " rounds");
+}
+
+TEST(SimNet, SeedsPerMinuteOfAThreeHostScenario) {
+    // A measurement, not a check: printed for the record (no wall-clock assertion).
+    constexpr std::uint64_t kSeeds = 100;
+    auto t0 = std::chrono::steady_clock::now();
+    sim::RunReport r = sim::run_seeds(kSeeds, three_hosts);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_TRUE(r.ok());
+    std::printf("[ MEASURE  ] %llu seeds of 3 hosts x 10 virtual seconds of TCP heartbeats in %.3f s: %.0f seeds/minute\n",
+                static_cast<unsigned long long>(kSeeds), s, kSeeds / s * 60);
 }

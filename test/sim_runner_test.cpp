@@ -154,6 +154,19 @@ TEST(SimRunner, TheTimeLimitAppliesToEveryRun) {
     EXPECT_NE(r.failure->message.find("time limit"), std::string::npos) << r.failure->message;
 }
 
+TEST(SimRunner, TheEventLimitAppliesToEveryRun) {
+    sim::RunOptions opts;
+    opts.event_limit = 50;
+    opts.report_to = nullptr;
+    sim::RunReport r = sim::run_seeds(3, small_scenario, opts);  // logs far more
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.failure->message.find("event limit of 50"), std::string::npos) << r.failure->message;
+    ASSERT_TRUE(r.failure->stats);
+    EXPECT_EQ(r.failure->stats->events, 51u);
+    opts.event_limit = 1'000'000;
+    EXPECT_TRUE(sim::run_seeds(3, small_scenario, opts).ok());
+}
+
 TEST(SimRunner, CatchesAScenarioThatIsNotDeterministic) {
     // Something outside the simulation (here a counter that survives runs)
     // changes what the scenario does.

@@ -312,6 +312,29 @@ TEST(SimRuntime, ATimeLimitStopsARunThatNeverEnds) {
     EXPECT_EQ(rt.simulation_stats().elapsed, 4900ms);  // 7 sleeps; the 8th would pass 5 s
 }
 
+TEST(SimRuntime, AnEventLimitStopsALivelockThatNeverSleeps) {
+    Runtime rt = Builder::new_simulation(3).simulation_event_limit(1000).build();
+    struct Spinner : Async<Spinner, void> {
+        POLLEN_FRAME;
+        Poll<void> poll(Context& cx) {
+            POLLEN_BEGIN(cx);
+            for (;;) POLLEN_AWAIT(yield_now());
+            POLLEN_END;
+        }
+    };
+    auto a = rt.spawn(Spinner());
+    try {
+        (void)rt.block_on(std::move(a));
+        ADD_FAILURE() << "no limit";
+    } catch (const sim::EventLimitExceeded& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("event limit of 1000"), std::string::npos) << what;
+        EXPECT_NE(what.find("task 1 "), std::string::npos) << what;
+        EXPECT_EQ(e.stats().events, 1001u);
+        EXPECT_EQ(e.stats().elapsed, 0ns);  // it never slept
+    }
+}
+
 TEST(SimRuntime, RefusesSpawnBlockingAndBlockInPlace) {
     Runtime rt = Builder::new_simulation(0).build();
     auto expect_refused = [&](auto attempt) {

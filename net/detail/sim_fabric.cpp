@@ -177,26 +177,21 @@ void Fabric::set_link(HostId a, HostId b, pollen::sim::LinkConfig config) {
     link(a, b).config = config;
 }
 
-void Fabric::partition(HostId a, HostId b) {
-    note(kLinkChanged, (std::uint64_t(a) << 32 | b) * 4 + 0);
-    link(a, b).partitioned = true;
+void Fabric::partition(HostId a, HostId b) { change_link(a, b, &Link::partitioned, true, 0); }
+void Fabric::repair(HostId a, HostId b) { change_link(a, b, &Link::partitioned, false, 1); }
+void Fabric::hold(HostId a, HostId b) { change_link(a, b, &Link::held, true, 2); }
+void Fabric::release(HostId a, HostId b) { change_link(a, b, &Link::held, false, 3); }
+
+void Fabric::change_link(HostId a, HostId b, bool Link::*flag, bool on, std::uint64_t code) {
+    note(kLinkChanged, (std::uint64_t(a) << 32 | b) * 4 + code);
+    link(a, b).*flag = on;
+    if (!on) unpark(a, b);
 }
 
-void Fabric::repair(HostId a, HostId b) {
-    note(kLinkChanged, (std::uint64_t(a) << 32 | b) * 4 + 1);
-    link(a, b).partitioned = false;
-    unpark(a, b);
-}
-
-void Fabric::hold(HostId a, HostId b) {
-    note(kLinkChanged, (std::uint64_t(a) << 32 | b) * 4 + 2);
-    link(a, b).held = true;
-}
-
-void Fabric::release(HostId a, HostId b) {
-    note(kLinkChanged, (std::uint64_t(a) << 32 | b) * 4 + 3);
-    link(a, b).held = false;
-    unpark(a, b);
+Fabric::Fate Fabric::fate(const Link& l, const Packet& p) {
+    if (l.held || (l.partitioned && p.is_tcp())) return Fate::Park;
+    if (l.partitioned) return Fate::Drop;
+    return Fate::Pass;
 }
 
 void Fabric::unpark(HostId a, HostId b) {
@@ -207,13 +202,17 @@ void Fabric::unpark(HostId a, HostId b) {
     // or partitioned parks them again.
     for (Packet& p : parked) {
         Link& l = link(a, b);
-        if (l.held || (l.partitioned && p.is_tcp())) {
-            l.parked.push_back(std::move(p));
-        } else if (l.partitioned) {
-            ++counters_.dropped;
-            note(kDropped, packet_word(p));
-        } else {
-            schedule(std::move(p), time::Instant::now());
+        switch (fate(l, p)) {
+            case Fate::Park:
+                l.parked.push_back(std::move(p));
+                break;
+            case Fate::Drop:
+                ++counters_.dropped;
+                note(kDropped, packet_word(p));
+                break;
+            case Fate::Pass:
+                schedule(std::move(p), time::Instant::now());
+                break;
         }
     }
 }
@@ -328,15 +327,16 @@ void Fabric::send(Packet p) {
         // Decided as the packet leaves: what is in flight when a link is cut
         // still arrives, and a TCP direction's order survives the repair (the
         // parked packets are scheduled after the ones in flight).
-        if (l.held || (l.partitioned && p.is_tcp())) {
+        Fate f = fate(l, p);
+        if (f == Fate::Park) {
             ++counters_.parked;
             note(kParked, packet_word(p));
             l.parked.push_back(std::move(p));
             return;
         }
-        bool lost = p.kind == Packet::kDatagram && l.config.udp_loss > 0 &&
+        bool lost = f == Fate::Pass && p.kind == Packet::kDatagram && l.config.udp_loss > 0 &&
                     double(rng_.below(1'000'000)) < l.config.udp_loss * 1'000'000.0;
-        if (l.partitioned || lost) {
+        if (f == Fate::Drop || lost) {
             ++counters_.dropped;
             note(kDropped, packet_word(p));
             return;
@@ -353,6 +353,12 @@ void Fabric::schedule(Packet p, time::Instant now) {
         at = now + c.min_latency + std::chrono::nanoseconds(spread ? rng_.below(spread + 1) : 0);
     }
     if (p.is_tcp()) {
+        if (stream_last_.size() > prune_at_) {
+            // An entry at or before now constrains nothing (every new packet
+            // is due at now or later): forget those, closed connections' too.
+            std::erase_if(stream_last_, [&](const auto& e) { return e.second <= now; });
+            prune_at_ = std::max<std::size_t>(1024, 2 * stream_last_.size());
+        }
         auto [it, fresh] = stream_last_.try_emplace({p.src, p.dst}, at);
         if (!fresh) {
             at = std::max(at, it->second);
@@ -396,20 +402,14 @@ void Fabric::deliver(Packet& p) {
         case Packet::kSyn: {
             auto l = host.listeners.find(p.dst.port());
             if (l == host.listeners.end()) {
-                answer_reset(p);
+                answer(p, Packet::kRst);
                 return;
             }
             if (host.connections.contains({p.dst, p.src})) return;  // a duplicate
             auto s = std::make_unique<SimSocket>(shared_from_this(), p.to, SimSocket::Kind::Stream, p.dst);
             s->set_open(p.src, p.from);
             add_connection(s.get(), p.src);
-            Packet ack;
-            ack.kind = Packet::kSynAck;
-            ack.from = p.to;
-            ack.to = p.from;
-            ack.src = p.dst;
-            ack.dst = p.src;
-            send(std::move(ack));
+            answer(p, Packet::kSynAck);
             l->second->enqueue_accepted(std::move(s));
             return;
         }
@@ -421,7 +421,7 @@ void Fabric::deliver(Packet& p) {
         default: {
             auto c = host.connections.find({p.dst, p.src});
             if (c == host.connections.end()) {
-                if (p.kind == Packet::kData || p.kind == Packet::kSynAck) answer_reset(p);
+                if (p.kind == Packet::kData || p.kind == Packet::kSynAck) answer(p, Packet::kRst);
                 return;
             }
             c->second->deliver(p);
@@ -430,14 +430,14 @@ void Fabric::deliver(Packet& p) {
     }
 }
 
-void Fabric::answer_reset(const Packet& p) {
-    Packet rst;
-    rst.kind = Packet::kRst;
-    rst.from = p.to;
-    rst.to = p.from;
-    rst.src = p.dst;
-    rst.dst = p.src;
-    send(std::move(rst));
+void Fabric::answer(const Packet& p, Packet::Kind kind) {
+    Packet reply;
+    reply.kind = kind;
+    reply.from = p.to;
+    reply.to = p.from;
+    reply.src = p.dst;
+    reply.dst = p.src;
+    send(std::move(reply));
 }
 
 }  // namespace pollen::net::detail::sim

@@ -16,7 +16,7 @@
 /// ones again, in order. Packets already in flight when a link is cut
 /// still arrive. A packet for
 /// a host that is down is dropped; one that finds no socket is answered as
-/// a kernel would: a SYN or data with RST, the rest silently. Each send,
+/// a kernel would: a SYN, SYN-ACK or data with RST, the rest silently. Each send,
 /// delivery, drop and park is an event of the run's log (sim::record_event),
 /// and every random draw (latency, loss) comes from the fabric's generator,
 /// seeded from the run's, so that a seed replays the network too.
@@ -112,8 +112,8 @@ public:
     io::Result<std::unique_ptr<SimSocket>> bind(int type, const SocketAddr& addr);
     /// A stream in Connecting whose SYN is on its way.
     io::Result<std::unique_ptr<SimSocket>> connect(const SocketAddr& addr);
-    /// A host name (or "localhost") as addresses; nullopt when `host` is an
-    /// IP literal (the caller parses those).
+    /// A host name (or "localhost") as its address; Err(EAI_NONAME, the
+    /// gai category) for any other name. Literals are the caller's to parse.
     io::Result<std::vector<SocketAddr>> resolve(std::string_view host, std::uint16_t port) const;
     /// The host an address reaches from `from`, or nullopt (no such host).
     std::optional<HostId> route(HostId from, const IpAddr& ip) const;
@@ -167,9 +167,15 @@ private:
         std::deque<Packet> parked;
     };
     Link& link(HostId a, HostId b);
+    /// partition, repair, hold, release: sets `flag`; clearing it sends what was parked.
+    void change_link(HostId a, HostId b, bool Link::*flag, bool on, std::uint64_t code);
+    /// What a link does with a packet now: carry it, keep it until the link heals, or lose it.
+    enum class Fate { Pass, Park, Drop };
+    static Fate fate(const Link& l, const Packet& p);
     void schedule(Packet p, time::Instant earliest);
     void deliver(Packet& p);
-    void answer_reset(const Packet& p);
+    /// Sends `kind` (a SYN-ACK, a RST) back the way `p` came.
+    void answer(const Packet& p, Packet::Kind kind);
     void unpark(HostId a, HostId b);
     void run_start(HostId h);
     void wake_driver_if_first(time::Instant at);
@@ -182,6 +188,7 @@ private:
     std::vector<Packet> heap_;
     // A TCP direction's last delivery time: its packets never overtake.
     std::map<std::pair<SocketAddr, SocketAddr>, time::Instant> stream_last_;
+    std::size_t prune_at_ = 1024;  // stream_last_'s size that triggers forgetting the past
     pollen::detail::SimRng rng_;
     std::uint64_t next_seq_ = 0;
     std::uint64_t last_socket_id_ = 0;

@@ -28,10 +28,12 @@ std::string format_duration(std::chrono::nanoseconds d) {
 }  // namespace
 
 SimulationScheduler::SimulationScheduler(std::shared_ptr<Driver> d, std::uint64_t seed,
-                                         std::optional<std::chrono::nanoseconds> time_limit)
+                                         std::optional<std::chrono::nanoseconds> time_limit,
+                                         std::optional<std::uint64_t> event_limit)
     : parker_(std::make_shared<Parker>()),  // never parked: drive_until_woken never sleeps
       owner_(std::this_thread::get_id()),
       time_limit_(time_limit),
+      event_limit_(event_limit.value_or(UINT64_MAX)),
       seed_(seed),
       sched_rng_(seed),
       user_rng_(seed ^ kUserStream),
@@ -82,6 +84,11 @@ void SimulationScheduler::drive_until_woken(BlockOnSignal& signal) {
                 "pollen::sim: a task was woken from a thread other than the simulation's (a std::thread?): "
                 "its timing is the OS's, not the seed's, so the run cannot replay\n" + replay_hint(),
                 stats());
+        if (log_.events() > event_limit_) [[unlikely]]
+            throw sim::EventLimitExceeded("pollen::sim: event limit of " + std::to_string(event_limit_) +
+                                              " reached at virtual time " + format_duration(stats().elapsed) +
+                                              ". Live tasks:\n" + live_tasks() + replay_hint(),
+                                          stats());
         bool root = signal.is_woken();
         std::size_t n = runnable_.size() + (root ? 1 : 0);
         if (n == 0) {

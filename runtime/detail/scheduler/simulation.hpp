@@ -42,7 +42,8 @@ inline constexpr std::chrono::steady_clock::time_point kSimulationStart{std::chr
 class SimulationScheduler final : public Scheduler {
 public:
     SimulationScheduler(std::shared_ptr<Driver> driver, std::uint64_t seed,
-                        std::optional<std::chrono::nanoseconds> time_limit);
+                        std::optional<std::chrono::nanoseconds> time_limit,
+                        std::optional<std::uint64_t> event_limit = std::nullopt);
     ~SimulationScheduler() override;
 
     void schedule(Header* task) override;
@@ -83,6 +84,7 @@ private:
     std::shared_ptr<Parker> parker_;
     std::thread::id owner_;
     std::optional<std::chrono::nanoseconds> time_limit_;
+    std::uint64_t event_limit_;  // UINT64_MAX: none
     std::uint64_t seed_;
     SimRng sched_rng_;  // which runnable task is polled next
     SimRng user_rng_;   // sim::random_below

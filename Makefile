@@ -15,8 +15,11 @@
 #   make soak            servers under real load for SOAK_MINUTES (10): RSS, fds, throughput
 #
 # Dependencies are Debian packages (g++ >= 12, libspdlog-dev, libfmt-dev,
-# nlohmann-json3-dev for samples/trace_timeline, libgtest-dev; for the tests
-# libpng-dev and their peers curl, wrk, redis-server, redis-tools, chromium). When one is missing and we are root, it is apt-get installed;
+# nlohmann-json3-dev for the live console's protocol (inside the library,
+# never in its public headers), samples/pollen-console and
+# samples/trace_timeline, libgtest-dev; for the tests libpng-dev and their
+# peers curl, wrk, redis-server, redis-tools, chromium, and tmux, the
+# terminal that drives pollen-console). When one is missing and we are root, it is apt-get installed;
 # otherwise make stops with the command to run.
 
 SAN ?=
@@ -128,7 +131,8 @@ $(DEPS_STAMP):
 
 # The tests also talk to the samples with real peers: curl, wrk, and Redis's
 # own server, redis-cli and redis-benchmark; and render the trace timeline in
-# headless Chromium, reading its screenshot with libpng.
+# headless Chromium, reading its screenshot with libpng; and drive
+# pollen-console in a real terminal with tmux.
 $(GTEST_STAMP): | $(DEPS_STAMP)
 	$(call ensure,/usr/include/gtest/gtest.h,libgtest-dev)
 	$(call ensure,/usr/include/png.h,libpng-dev)
@@ -137,6 +141,7 @@ $(GTEST_STAMP): | $(DEPS_STAMP)
 	$(call ensure,/usr/bin/wrk,wrk)
 	$(call ensure,/usr/bin/redis-server,redis-server)
 	$(call ensure,/usr/bin/redis-cli,redis-tools)
+	$(call ensure,/usr/bin/tmux,tmux)
 	@mkdir -p $(@D) && touch $@
 
 # ---------------------------------------------------------------- include tree
@@ -401,9 +406,11 @@ $(BUILD)/soak/echo_load: test/soak/echo_load.cpp
 	$(CXX) -std=c++20 -O2 -pthread -Wall -Wextra -Werror -o $@ $<
 
 # ---------------------------------------------------------------- install
-install: $(LIB) $(UMBRELLA)
+# pollen-console (the live console's client) is the one program installed.
+install: $(LIB) $(UMBRELLA) $(BUILD)/samples/pollen-console
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/pollen $(DESTDIR)$(PREFIX)/include/pollen
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libpollen.a
+	install -D -m 755 $(BUILD)/samples/pollen-console $(DESTDIR)$(PREFIX)/bin/pollen-console
 	install -m 644 $(UMBRELLA) $(DESTDIR)$(PREFIX)/include/pollen.hpp
 	@for h in $(HEADERS); do install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/pollen/$$h; done
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \

@@ -106,6 +106,20 @@ public:
     Builder& trace(std::string path);
     /// How many events the trace keeps (default 100,000; about 100 bytes each).
     Builder& trace_buffer(std::size_t events);
+    /// Serves the live console (docs/console.md): `pollen-console PID`
+    /// attaches to the runtime and shows its tasks, workers and warnings,
+    /// refreshed live. The runtime listens on a Unix socket of mode 0600 in
+    /// a directory only this user may enter ($XDG_RUNTIME_DIR/pollen-console/
+    /// or /tmp/pollen-console-UID/, file PID.sock; no network port), served
+    /// by a thread of its own so that it answers even when every worker is
+    /// stuck; the runtime's shutdown stops it and removes the socket. Turns
+    /// task_stats and detect_lost_wakers on. A socket that cannot be made
+    /// logs a warning and the
+    /// runtime runs without a console. The environment variable
+    /// POLLEN_CONSOLE=1 turns it on, =PATH on at PATH, =0 off.
+    Builder& console(bool on);
+    /// console(true), listening at `path` instead of the default.
+    Builder& console_path(std::string path);
     /// Enables the I/O and time drivers. pollen's runtimes always have them
     /// (one reactor per runtime); accepted so programs read as Tokio's do.
     Builder& enable_all();
@@ -139,6 +153,8 @@ public:
         bool trace = false;
         std::string trace_path;
         std::size_t trace_buffer = 100'000;
+        bool console = false;
+        std::string console_path;  // "": the default (detail/console/console_path.hpp)
         std::uint64_t seed = 0;  // simulation only
         std::optional<std::chrono::nanoseconds> simulation_time_limit;
         std::optional<std::uint64_t> simulation_event_limit;

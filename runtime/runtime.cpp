@@ -9,6 +9,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include "detail/console/console_path.hpp"
+#include "detail/console/console_protocol.hpp"
+#include "detail/console/console_server.hpp"
+#include "detail/human_duration.hpp"
 #include "detail/scheduler/blocking_pool.hpp"
 #include "detail/scheduler/current_thread.hpp"
 #include "detail/scheduler/multi_thread.hpp"
@@ -41,6 +45,8 @@ void Runtime::shutdown_background() { shutdown_now(std::chrono::nanoseconds::zer
 
 void Runtime::shutdown_now(std::chrono::nanoseconds blocking_timeout) {
     if (!sched_) return;
+    // The console goes first: it reads the tasks that shutdown destroys.
+    if (std::shared_ptr<detail::ConsoleServer> console = std::move(sched_->console)) console->stop();
     // Workers first: a cancelled task may be awaiting a blocking closure.
     sched_->shutdown();
     if (auto* pool = static_cast<detail::BlockingPool*>(sched_->blocking_pool.get()))
@@ -71,22 +77,11 @@ RuntimeMetrics Runtime::metrics() const { return handle().metrics(); }
 
 std::vector<TaskSnapshot> Runtime::task_snapshots() const { return detail::task_snapshots(*sched_); }
 
+std::string Runtime::console_path() const { return sched_->console ? sched_->console->path() : std::string(); }
+
 std::string Runtime::dump() const { return detail::dump_text(*sched_); }
 
 std::vector<TaskTrace> Runtime::task_dump() const { return detail::task_dump(*sched_); }
-
-namespace {
-// A duration as a person reads it: 850ns, 12.3us, 4.1ms, 2.0s.
-std::string human(std::chrono::nanoseconds d) {
-    double ns = double(d.count());
-    char buf[32];
-    if (ns < 1e3) std::snprintf(buf, sizeof buf, "%.0fns", ns);
-    else if (ns < 1e6) std::snprintf(buf, sizeof buf, "%.1fus", ns / 1e3);
-    else if (ns < 1e9) std::snprintf(buf, sizeof buf, "%.1fms", ns / 1e6);
-    else std::snprintf(buf, sizeof buf, "%.1fs", ns / 1e9);
-    return buf;
-}
-}  // namespace
 
 std::string detail::dump_text(Scheduler& sched) {
     // The trees first: each is read outside the task list's lock (task_dump.cpp).
@@ -95,7 +90,7 @@ std::string detail::dump_text(Scheduler& sched) {
         if (t.future) trees.emplace(t.id, t.future->to_string(4));
     TaskSnapshot::Instant now{std::chrono::nanoseconds(detail::stats_now_ns())};  // the snapshots' clock
     auto ago = [&](const std::optional<TaskSnapshot::Instant>& t) {
-        return t ? human(now - *t) + "_ago" : std::string("never");
+        return t ? detail::human_duration(now - *t) + "_ago" : std::string("never");
     };
     std::ostringstream out;
     for (const TaskSnapshot& t : detail::task_snapshots(sched)) {
@@ -104,7 +99,8 @@ std::string detail::dump_text(Scheduler& sched) {
         if (t.has_stats) {
             out << " polls=" << t.polls;
             if (t.polls == 0) out << " never_polled";
-            out << " busy=" << human(t.busy) << " scheduled=" << human(t.scheduled) << " idle=" << human(t.idle)
+            out << " busy=" << detail::human_duration(t.busy) << " scheduled=" << detail::human_duration(t.scheduled)
+                << " idle=" << detail::human_duration(t.idle)
                 << " wakes=" << t.wakes << " self_wakes=" << t.self_wakes << " waker_clones=" << t.waker_clones
                 << " waker_drops=" << t.waker_drops << " last_wake=" << ago(t.last_wake)
                 << " last_poll=" << ago(t.last_poll_started);
@@ -166,6 +162,11 @@ Builder::Builder(Flavor f) {
     if (const char* env = std::getenv("POLLEN_TRACE"); env && *env) {
         config_.trace = true;
         config_.trace_path = env;
+    }
+    if (const char* env = std::getenv("POLLEN_CONSOLE"); env && *env) {
+        std::string_view v(env);
+        config_.console = v != "0";
+        if (v != "0" && v != "1") config_.console_path = env;
     }
     if (const char* env = std::getenv("POLLEN_TRACE_BUFFER"); env && *env) {
         char* end = nullptr;
@@ -245,6 +246,47 @@ Builder& Builder::trace_buffer(std::size_t events) {
     config_.trace_buffer = events == 0 ? 1 : events;
     return *this;
 }
+Builder& Builder::console(bool on) {
+    config_.console = on;
+    return *this;
+}
+Builder& Builder::console_path(std::string path) {
+    config_.console = true;
+    config_.console_path = std::move(path);
+    return *this;
+}
+
+namespace {
+// Starts the console of `s` (Builder::console); a failure leaves the
+// runtime without one, with a warning saying why.
+void start_console(detail::Scheduler& s, const Builder::Config& config, const char* flavor) {
+    std::string path = config.console_path;
+    if (path.empty()) {
+        std::string dir = detail::console_dir();
+        if (std::string why = detail::ensure_private_dir(dir); !why.empty()) {
+            detail::log().warn("pollen console disabled: {}", why);
+            return;
+        }
+        path = detail::next_default_console_path();
+    }
+    detail::ConsoleSources src;
+    // The server is stopped before the scheduler can go (Runtime::shutdown_now),
+    // so a plain pointer is enough and makes no cycle.
+    detail::Scheduler* sp = &s;
+    src.metrics = [sp] { return Handle(sp->shared_from_this()).metrics(); };
+    src.tasks = [sp] { return detail::task_snapshots(*sp); };
+    src.dump = [sp] { return detail::dump_text(*sp); };
+    src.flavor = flavor;
+    if (config.slow_poll.count() > 0) src.thresholds.long_poll = config.slow_poll;
+    try {
+        s.console = std::make_shared<detail::ConsoleServer>(
+            path, [src = std::move(src)](std::string_view request) { return detail::console_reply(request, src); });
+    } catch (const std::exception& e) {
+        detail::log().warn("pollen console disabled: {}", e.what());
+    }
+}
+}  // namespace
+
 Builder& Builder::enable_all() {
     config_.enable_io_time = true;
     return *this;
@@ -261,8 +303,10 @@ Runtime Builder::build() {
                                                                config_.seed, config_.simulation_time_limit,
                                                                config_.simulation_event_limit);
         s->slow_poll_ns = slow_poll_ns;
-        s->detect_lost_wakers = config_.detect_lost_wakers;
-        if (config_.task_stats) s->runtime_stats = std::make_unique<detail::RuntimeStats>(config_.task_stats_retain_done);
+        s->detect_lost_wakers = config_.detect_lost_wakers || config_.console;
+        if (config_.task_stats || config_.console)
+            s->runtime_stats = std::make_unique<detail::RuntimeStats>(config_.task_stats_retain_done);
+        if (config_.console) start_console(*s, config_, "simulation");
         return Runtime(std::move(s));
     }
     // Tokio: only the current-thread runtime's clock may be paused (its
@@ -283,8 +327,8 @@ Runtime Builder::build() {
         s = std::move(mt);
     }
     s->slow_poll_ns = slow_poll_ns;
-    s->detect_lost_wakers = config_.detect_lost_wakers;
-    if (config_.task_stats || config_.trace)
+    s->detect_lost_wakers = config_.detect_lost_wakers || config_.console;
+    if (config_.task_stats || config_.trace || config_.console)
         s->runtime_stats = std::make_unique<detail::RuntimeStats>(config_.task_stats_retain_done);
     s->blocking_pool = std::make_shared<detail::BlockingPool>(
         s, s->driver, config_.max_blocking_threads, config_.thread_keep_alive, config_.thread_name,
@@ -298,6 +342,8 @@ Runtime Builder::build() {
         s->blocking_pool->runtime_stats = std::make_unique<detail::RuntimeStats>(0);
         s->driver->reactor().set_timer_observer(trace.get());
     }
+    if (config_.console)
+        start_console(*s, config_, config_.flavor == Flavor::CurrentThread ? "current_thread" : "multi_thread");
     Runtime rt(std::move(s));  // from here on, a throw shuts the runtime down
     if (config_.dump_signal != 0) detail::start_dump_on_signal(rt.sched_, config_.dump_signal, config_.dump_path);
     return rt;

@@ -98,6 +98,10 @@ public:
     /// the runtime records no trace, std::system_error when the file cannot be written.
     void write_trace(const std::string& path) const;
 
+    /// The socket the live console listens on (Builder::console), "" when
+    /// the runtime serves none.
+    std::string console_path() const;
+
     /// A simulation runtime's seed, event count, event-log hash and virtual
     /// time so far (Builder::new_simulation); throws std::logic_error on
     /// the other flavours.

@@ -22,6 +22,8 @@
 
 namespace pollen::detail {
 
+class ConsoleServer;
+
 class Scheduler : public std::enable_shared_from_this<Scheduler> {
 public:
     virtual ~Scheduler() = default;
@@ -93,6 +95,9 @@ public:
     /// Present when the runtime records a timeline (Builder::trace), shared
     /// with its blocking pool; such a runtime keeps task statistics too.
     std::shared_ptr<TraceRecorder> trace;
+    /// Present while the runtime serves the live console (Builder::console);
+    /// Runtime's shutdown stops it first.
+    std::shared_ptr<ConsoleServer> console;
     /// The trace category of this scheduler's polls.
     const char* trace_category = "poll";
 

@@ -105,6 +105,9 @@ public:
 
     /// The port from `listening port=P`; nullopt if the line never came.
     std::optional<int> port() const { return port_; }
+    /// The first line the server printed, whatever it says (a sample that
+    /// announces something other than a port).
+    const std::string& first_line() const { return first_line_; }
     pid_t pid() const { return pid_; }
 
     /// Sends `signo` and waits for the exit; the exit status, or -1 if it did
@@ -151,6 +154,7 @@ private:
             if (c == '\n') break;
             line += c;
         }
+        first_line_ = line;
         const std::string prefix = "listening port=";
         if (line.rfind(prefix, 0) != 0) return std::nullopt;
         return std::atoi(line.c_str() + prefix.size());
@@ -158,6 +162,7 @@ private:
 
     pid_t pid_ = -1;
     int out_ = -1;
+    std::string first_line_;
     std::optional<int> port_;
 };
 

@@ -181,3 +181,24 @@ TEST(SlowPoll, TheCurrentThreadFlavourWarnsWithTheSpawnLocationToo) {
     EXPECT_TRUE(captured.contains("blocked its thread"));
     EXPECT_TRUE(captured.contains("runtime_debug_checks_test.cpp"));
 }
+
+// A worker times back-to-back polls with one clock read each (the end of
+// one poll starts the next): the time it then spends parked must never be
+// counted as the next poll's.
+TEST(SlowPoll, TimeAWorkerSpentParkedBetweenTwoPollsIsNotCounted) {
+    CapturedLog captured;
+    Runtime rt = Builder::new_multi_thread().worker_threads(1).warn_on_slow_poll(100ms).build();
+    (void)rt.block_on(rt.spawn(future::lazy([] {})));
+    std::this_thread::sleep_for(300ms);  // the worker parks meanwhile
+    (void)rt.block_on(rt.spawn(future::lazy([] {})));
+    EXPECT_FALSE(captured.contains("blocked its thread"));
+}
+
+// ... while a slow poll after a run of quick ones is still reported.
+TEST(SlowPoll, ASlowPollAfterQuickOnesOnTheSameWorkerIsReported) {
+    CapturedLog captured;
+    Runtime rt = Builder::new_multi_thread().worker_threads(1).warn_on_slow_poll(2ms).build();
+    for (int i = 0; i < 100; ++i) (void)rt.spawn(future::lazy([] {}));
+    (void)rt.block_on(rt.spawn(future::lazy([] { std::this_thread::sleep_for(30ms); })));
+    EXPECT_TRUE(captured.contains("blocked its thread"));
+}

@@ -40,6 +40,12 @@ public:
         resp::append_command(out, args);
         client_.send(out);
     }
+    /// Several commands in one write: a pipeline the server finds buffered whole.
+    void send_pipeline(const std::vector<std::vector<std::string>>& commands) {
+        std::string out;
+        for (const auto& args : commands) resp::append_command(out, args);
+        client_.send(out);
+    }
     /// The next whole reply's bytes; "" if none came (closed, or the 10 s guard).
     std::string reply() {
         for (;;) {
@@ -974,6 +980,29 @@ TEST_F(MiniRedisVsRedis, RandomPopsAndPicksReturnMembers) {
 }
 
 // ---------------------------------------------------------------- against redis-server: several clients
+
+// mini_redis keeps the keyspace locked across the buffered requests of a
+// pipeline: a command in the middle of one that serves a blocked client
+// serves it before the next request runs, and a pipeline that blocks midway
+// gives the lock up while it waits.
+TEST_F(MiniRedisVsRedis, APipelineServesBlockedClientsBetweenItsRequests) {
+    same_scenario([](int port) {
+        std::vector<std::string> out;
+        Conn a(port), b(port);
+        a.send_pipeline({{"BLPOP", "q", "0"}, {"GET", "x"}});
+        EXPECT_TRUE(wait_blocked(port, 1));
+        b.send_pipeline({{"SET", "x", "1"}, {"LPUSH", "q", "v"}, {"LLEN", "q"}, {"GET", "x"}, {"BLPOP", "q", "0"}});
+        for (int i = 0; i < 4; ++i) out.push_back(b.reply());  // OK, 1, 0 (a took v), "1"
+        EXPECT_TRUE(wait_blocked(port, 1));                     // b's BLPOP waits now, after its batch
+        out.push_back(a.reply());                               // q v
+        out.push_back(a.reply());                               // "1": the SET before the LPUSH
+        a.send_pipeline({{"RPUSH", "q", "w"}, {"LLEN", "q"}});
+        out.push_back(a.reply());
+        out.push_back(a.reply());
+        out.push_back(b.reply());  // q w
+        return out;
+    });
+}
 
 TEST_F(MiniRedisVsRedis, BlockedClientsAreServedInTheOrderTheyBlocked) {
     same_scenario([](int port) {

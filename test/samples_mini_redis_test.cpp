@@ -240,6 +240,69 @@ TEST(RespCodec, ServerCodecYieldsEachRequestHoweverTheBytesArriveAndSkipsEmptyOn
     }
 }
 
+/// A CommandParser fed `input` `chunk` bytes at a time until its first
+/// request ends (or fails): what it said, and the bytes it examined.
+std::pair<std::string, std::uint64_t> parse_in_chunks(std::string_view input, std::size_t chunk,
+                                                      const resp::Limits& lim) {
+    resp::CommandParser parser(lim);
+    std::string buf, out;
+    std::size_t fed = 0;
+    for (;;) {
+        resp::CommandParser::Step s = parser.parse(buf);
+        if (s.status == resp::CommandParser::Step::Status::Error) {
+            out = s.error;
+            break;
+        }
+        buf.erase(0, s.consumed);
+        if (s.status == resp::CommandParser::Step::Status::Complete) {
+            out = "[" + joined(parser.take()) + "]";
+            break;
+        }
+        if (fed == input.size()) {
+            out = "incomplete";
+            break;
+        }
+        const std::size_t n = std::min(chunk, input.size() - fed);
+        buf.append(input.substr(fed, n));
+        fed += n;
+    }
+    return {out, parser.work()};
+}
+
+// Whole length lines are read in one pass, cut ones by the general scan
+// that resumes where it stopped: the same requests and the same words
+// whatever the line (leading zeros, a sign, a line at the length limit or
+// past it, a bad end) and however it is cut; whole, the bytes examined are
+// those of the scan (a cut line looks at its CR again once its LF may be there).
+TEST(RespCodec, LengthLinesAreReadAlikeWholeOrCut) {
+    resp::Limits narrow;
+    narrow.max_line = 3;
+    struct Case {
+        std::string input;
+        resp::Limits lim;
+        std::string want;
+        std::uint64_t work_whole;
+    };
+    const std::vector<Case> cases = {
+        {"*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n", {}, "[GET key:__rand_int__]", 30},
+        {"*02\r\n$003\r\nGET\r\n$1\r\nk\r\n", {}, "[GET k]", 17},
+        {"*+2\r\n$3\r\nGET\r\n$1\r\nk\r\n", {}, "Protocol error: invalid multibulk length", 3},
+        {"*1\r\n$-1\r\n", {}, "Protocol error: invalid bulk length", 5},
+        {"*1\r\n$1x\r\nk\r\n", {}, "Protocol error: invalid bulk length", 5},
+        {"*1\r\n$3\rxGET\r\n", {}, "Protocol error: invalid bulk length", 4},
+        {"*1\r\n$100\r\n", narrow, "incomplete", 6},
+        {"*1\r\n$1000\r\n", narrow, "Protocol error: too big bulk count string", 6},
+        {"*1\r\n$0000000000000000000004\r\nPING\r\n", {}, "Protocol error: invalid bulk length", 25},
+        {"*1\r\n$00000000000000004\r\nPING\r\n", {}, "[PING]", 26},
+    };
+    for (const Case& c : cases) {
+        EXPECT_EQ(parse_in_chunks(c.input, 1000, c.lim), std::make_pair(c.want, c.work_whole)) << c.input;
+        for (std::size_t chunk : {1u, 2u, 3u, 5u}) {
+            EXPECT_EQ(parse_in_chunks(c.input, chunk, c.lim).first, c.want) << c.input << " in chunks of " << chunk;
+        }
+    }
+}
+
 TEST(RespCodec, ServerCodecErrorsCarryRedisWordsAndCompareEqualToProtocolError) {
     resp::Limits lim;
     lim.max_bulk = 16;

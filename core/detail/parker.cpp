@@ -1,5 +1,10 @@
 #include "parker.hpp"
 
+#include <thread>
+
+#include "adaptive_mutex.hpp"  // cpu_relax
+#include "futex.hpp"
+
 #if defined(__SANITIZE_THREAD__)
 #include <condition_variable>
 #include <cstdint>
@@ -27,8 +32,16 @@ SleepSlot& slot_of(const void* parker) {
 }  // namespace
 #endif
 
-void ThreadParker::park() {
+void ThreadParker::park(SpinFirst spin) {
     if (state_.fetch_sub(1, std::memory_order_acquire) == kNotified) return;  // the token was there
+    if (spin == SpinFirst::yes) {
+        // A round trip to a worker often ends within these few µs, sparing
+        // the futex sleep and, on the waker's side, the futex wake.
+        for (int i = 0; i < 16 && state_.load(std::memory_order_relaxed) == kParked; ++i) {
+            if (i < 12) cpu_relax();
+            else std::this_thread::yield();
+        }
+    }
 #if defined(__SANITIZE_THREAD__)
     SleepSlot& s = slot_of(this);
     std::unique_lock lock(s.mu);
@@ -36,7 +49,7 @@ void ThreadParker::park() {
     state_.store(kEmpty, std::memory_order_relaxed);
 #else
     for (;;) {
-        state_.wait(kParked, std::memory_order_acquire);
+        futex_wait(state_, kParked);
         // A value other than kParked is kNotified (only unpark writes it);
         // the loop only guards against a wait that returns early.
         int expected = kNotified;
@@ -54,7 +67,7 @@ void ThreadParker::unpark() {
     { std::lock_guard lock(s.mu); }
     s.cv.notify_all();
 #else
-    state_.notify_one();
+    futex_wake_one(state_);
 #endif
 }
 

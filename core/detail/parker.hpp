@@ -10,8 +10,8 @@
 /// and so does the runtime's `Parker` (runtime/detail/park.hpp) whenever it
 /// does not wait in the reactor. The token is one atomic word (Rust std's
 /// futex parker): parking with a token pending and unparking a thread that
-/// is not asleep cost one atomic instruction each; the sleep itself is
-/// C++20's atomic wait (a futex on Linux), not a mutex and condition
+/// is not asleep cost one atomic instruction each; the sleep itself is a
+/// futex (futex.hpp: no spinning first), not a mutex and condition
 /// variable (whose lock, wait and signal showed in block_on-heavy profiles).
 /// The one exception is a ThreadSanitizer build, where it does sleep on a
 /// condition variable so that signal handlers still run (see parker.cpp).
@@ -27,8 +27,13 @@ namespace pollen::detail {
 
 class ThreadParker {
 public:
-    /// Sleeps until unpark() (returns at once if one is pending), consuming it.
-    void park();
+    enum class SpinFirst : bool { no, yes };
+    /// Sleeps until unpark() (returns at once if one is pending), consuming
+    /// it. SpinFirst::yes looks at the token for a few µs (pauses, then a
+    /// few sched_yield) before sleeping: for a thread that waits on a round
+    /// trip it started (block_on), not for idle workers, whose spinning
+    /// takes the core from threads with work on a busy machine.
+    void park(SpinFirst spin = SpinFirst::no);
     /// Wakes the parked thread, or makes its next park return at once.
     void unpark();
     void wake() { unpark(); }

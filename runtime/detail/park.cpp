@@ -24,7 +24,7 @@ void Parker::park() {
     // Only the unpark that ends kParkedThread unparks thread_, after setting
     // kNotified, and this round consumes that token: thread_ holds no stale
     // one, so its return means state_ is kNotified.
-    thread_.park();
+    thread_.park(spin_first_);
     state_.store(kEmpty, std::memory_order_release);
 }
 

@@ -26,6 +26,13 @@ class Parker {
 public:
     Parker() = default;
     explicit Parker(std::shared_ptr<Driver> driver) : driver_(std::move(driver)) {}
+    /// The parker of a thread in block_on with no driver to wait in: it
+    /// spins briefly before it sleeps (ThreadParker::SpinFirst).
+    static std::shared_ptr<Parker> for_block_on() {
+        auto p = std::make_shared<Parker>();
+        p->spin_first_ = ThreadParker::SpinFirst::yes;
+        return p;
+    }
 
     /// Sleeps until unpark() (returns at once if an unpark is pending). With a
     /// driver, may instead wait in the reactor, then return after one turn.
@@ -39,6 +46,7 @@ private:
     std::shared_ptr<Driver> driver_;
     std::atomic<int> state_{kEmpty};
     ThreadParker thread_;
+    ThreadParker::SpinFirst spin_first_ = ThreadParker::SpinFirst::no;
 };
 
 /// Refcounted through its Wakers and the block_on that made it.

@@ -31,7 +31,6 @@ Scheduler& Scheduler::blocking_pool_or_throw() {
 }
 
 void Scheduler::submit_new(Header* task) {
-    spawned_.fetch_add(1, std::memory_order_relaxed);
     on_task_submitted(task);
     if (owned_.bind(task)) {
         schedule(task);

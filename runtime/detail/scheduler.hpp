@@ -81,7 +81,9 @@ public:
 
     std::uint64_t next_task_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
     OwnedTasks& owned() { return owned_; }
-    std::uint64_t spawned() const { return spawned_.load(std::memory_order_relaxed); }
+    /// Every task gets its id from next_task_id just before it is submitted,
+    /// so the ids handed out count the spawns (no second counter to bump).
+    std::uint64_t spawned() const { return next_id_.load(std::memory_order_relaxed) - 1; }
 
     /// A single poll longer than this logs a warning (0: never).
     std::int64_t slow_poll_ns = 10'000'000;
@@ -109,7 +111,6 @@ protected:
 
     OwnedTasks owned_;
     std::atomic<std::uint64_t> next_id_{1};
-    std::atomic<std::uint64_t> spawned_{0};
 };
 
 /// The scheduler of the runtime this thread is inside (a worker, or a thread

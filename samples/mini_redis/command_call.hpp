@@ -99,10 +99,14 @@ inline std::string lower(std::string_view s) {
     return r;
 }
 
+/// ASCII case folding, what std::tolower does in the "C" locale mini_redis
+/// runs in (Redis's strcasecmp alike), without a libc call per byte: the
+/// command lookup folds every request's name.
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 inline bool equals_ci(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 // The handlers, one file per group; commands.cpp's table names them.

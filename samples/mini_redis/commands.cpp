@@ -217,7 +217,8 @@ void run_queued(Call& outer, std::vector<std::string>& args, std::vector<resp::V
 
 }  // namespace cmd
 
-void execute(State& state, Session& session, std::vector<std::string>& args, std::vector<resp::Value>& replies) {
+void execute(State& state, Session& session, std::optional<Db::Guard>& db, std::vector<std::string>& args,
+             std::vector<resp::Value>& replies) {
     std::string error;
     const Table::value_type* entry = check(session, args, error);
     if (!entry) {
@@ -228,10 +229,11 @@ void execute(State& state, Session& session, std::vector<std::string>& args, std
         session.tx.queued.push_back(std::move(args));
         return replies.push_back(resp::simple("QUEUED"));
     }
-    auto db = state.db.lock();
-    Call call{state, *db, session, args, replies, entry->first};
+    if (db) db->next_command();
+    else db.emplace(state.db);
+    Call call{state, **db, session, args, replies, entry->first};
     entry->second.run(call);
-    if (db->has_ready()) db->serve_blocked();
+    if ((*db)->has_ready()) (*db)->serve_blocked();
 }
 
 }  // namespace mini_redis

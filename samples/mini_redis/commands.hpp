@@ -21,6 +21,7 @@
 // introspection commands the tools send on connect (COMMAND, CONFIG GET,
 // CLIENT ...). The handlers live in commands_<group>.cpp, one file per data
 // type or concern; commands.cpp holds the table and the dispatch.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,11 @@
 namespace mini_redis {
 
 /// `args` is non-empty; args[0] is the command name, in any case. It may
-/// move arguments out of `args`.
-void execute(State& state, Session& session, std::vector<std::string>& args, std::vector<resp::Value>& replies);
+/// move arguments out of `args`. `db` is the keyspace's lock: taken here
+/// when a command needs it and `db` is empty, else the caller's, held from
+/// an earlier request of the same batch; the caller releases it before it
+/// waits for anything.
+void execute(State& state, Session& session, std::optional<Db::Guard>& db, std::vector<std::string>& args,
+             std::vector<resp::Value>& replies);
 
 }  // namespace mini_redis

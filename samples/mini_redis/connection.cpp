@@ -137,6 +137,10 @@ Outbox::Taken Connection::deliver_messages(pollen::Context* cx, bool to_mark) {
 
 pollen::Poll<pollen::io::Result<bool>> Connection::answer_requests(pollen::Context& cx) {
     bool answered = false;
+    // The keyspace's lock, taken by the first command that needs it and kept
+    // for the requests after it that are already buffered: one lock per
+    // batch, not per request. Released at the end of the batch.
+    std::optional<Db::Guard> db;
     while (!closing_ && has_room()) {
         // Nothing buffered: write the replies before reading (a read now
         // would most likely find nothing and cost a system call).
@@ -146,6 +150,10 @@ pollen::Poll<pollen::io::Result<bool>> Connection::answer_requests(pollen::Conte
             request = std::exchange(read_ahead_, std::nullopt);
         } else {
             // Decodes what is buffered; reads only when no whole request is.
+            // Nothing buffered means a read: not under the lock, which other
+            // threads' connections may want meanwhile. (The rest of a request
+            // cut by a read may be read under it: a non-blocking recv, no wait.)
+            if (frames_.read_buffer().empty()) db.reset();
             auto p = frames_.poll_next(cx);
             if (p.is_pending()) break;
             request = p.take();
@@ -167,15 +175,16 @@ pollen::Poll<pollen::io::Result<bool>> Connection::answer_requests(pollen::Conte
             closing_ = true;
             break;
         }
-        execute(*state_, session_, request->value().args, replies_);
+        execute(*state_, session_, db, request->value().args, replies_);
         // A (un)subscribe marked the Outbox: what was queued before it goes first.
         if (session_.outbox->marked()) (void)deliver_messages(nullptr, true);
-        for (resp::Value& r : replies_) reply(std::move(r));
+        for (const resp::Value& r : replies_) reply(r);
         replies_.clear();
         frames_.codec_mut().recycle(std::move(request->value().args));
         if (session_.quit) closing_ = true;
         if (session_.blocked) break;  // write what came before, then wait
     }
+    db.reset();
     if (!answered) return pollen::pending;  // poll_next will wake us
     if (!within_output_limit()) return pollen::ready(pollen::Ok(false));
     return pollen::ready(pollen::Ok(true));
@@ -194,7 +203,7 @@ bool Connection::within_output_limit() {
 // write. The connection bounds its replies by kOutHighWater itself (has_room)
 // and writes them all with the flush at the top of its loop, so it encodes
 // straight away. Encoding a Value cannot fail.
-void Connection::reply(resp::Value v) { (void)frames_.start_send(std::move(v)); }
+void Connection::reply(const resp::Value& v) { (void)frames_.start_send(v); }
 
 pollen::Poll<void> Connection::poll_drain(pollen::Context& cx) {
     std::byte scratch[4096];

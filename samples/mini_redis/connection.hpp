@@ -89,7 +89,7 @@ private:
     /// The output-buffer limit of the client's class, after replies were
     /// encoded; false if the client must be dropped.
     bool within_output_limit();
-    void reply(resp::Value v);
+    void reply(const resp::Value& v);
     /// Reads and drops input until the client closes or the server stops.
     pollen::Poll<void> poll_drain(pollen::Context& cx);
     /// The idle timeout, about to wait: true if it ran out (the client must

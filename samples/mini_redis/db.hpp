@@ -6,9 +6,12 @@
 // One std::mutex guards it all. A command locks it once, through `lock()`,
 // and runs to its end under that Guard, so every command is atomic, the
 // multi-key ones (MSET, RENAME, LMOVE...) included, and EXEC runs a whole
-// transaction under one Guard. Every command is a short, bounded piece of
-// work that never waits while holding it, so an async mutex would buy
-// nothing: a task that finds it taken is blocked for microseconds.
+// transaction under one Guard. A connection keeps its Guard across the
+// requests of a pipeline that are already buffered (as Redis runs a
+// client's buffered requests back to back): one lock per batch. Every
+// command is a short, bounded piece of work that never waits while holding
+// it, so an async mutex would buy nothing: a task that finds it taken is
+// blocked for microseconds.
 //
 // Keyspace, what the Guard gives access to, is Redis's redisDb:
 //
@@ -168,6 +171,9 @@ public:
         explicit Guard(Db& db) : lock_(db.mu_), ks_(&db.ks_) { ks_->new_command(); }
         Keyspace* operator->() const { return ks_; }
         Keyspace& operator*() const { return *ks_; }
+        /// The next command under the same lock (a connection's pipelined
+        /// requests, see execute): each command has its own time.
+        void next_command() const { ks_->new_command(); }
 
     private:
         std::unique_lock<std::mutex> lock_;

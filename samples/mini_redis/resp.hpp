@@ -199,9 +199,16 @@ inline bool split_inline(std::string_view line, std::vector<std::string>& out) {
                 if (i == line.size()) break;
                 char c = line[i];
                 if (is_space(c)) break;
-                if (c == '"') in_dq = true;
-                else if (c == '\'') in_sq = true;
-                else arg += c;
+                if (c == '"') {
+                    in_dq = true;
+                } else if (c == '\'') {
+                    in_sq = true;
+                } else {  // a run of plain bytes, appended at once
+                    std::size_t end = i + 1;
+                    while (end < line.size() && !is_space(line[end]) && line[end] != '"' && line[end] != '\'') ++end;
+                    arg.append(line.data() + i, end - i);
+                    i = end - 1;
+                }
             }
             if (i < line.size()) ++i;
         }
@@ -392,14 +399,18 @@ public:
         if (want_ == 0) {  // at the start of a request
             if (buf.empty()) return incomplete(0, 1);
             if (buf[0] != '*') return parse_inline(buf);
-            detail::Line l = scan_line(buf, 0);
-            if (l.kind == detail::Line::Kind::Incomplete) return incomplete(0, buf.size() + 1);
-            if (l.kind == detail::Line::Kind::TooLong) return fail("too big mbulk count string");
             std::int64_t n = 0;
-            if (l.kind == detail::Line::Kind::BadEnd || !parse_length(buf.substr(1, l.end - 1), n) ||
-                (n > 0 && static_cast<std::uint64_t>(n) > lim_.max_elements))
-                return fail("invalid multibulk length");
-            pos = l.end + 2;
+            std::size_t end = 0;
+            if (!quick_length(buf, 0, n, end)) {
+                detail::Line l = scan_line(buf, 0);
+                if (l.kind == detail::Line::Kind::Incomplete) return incomplete(0, buf.size() + 1);
+                if (l.kind == detail::Line::Kind::TooLong) return fail("too big mbulk count string");
+                if (l.kind == detail::Line::Kind::BadEnd || !parse_length(buf.substr(1, l.end - 1), n))
+                    return fail("invalid multibulk length");
+                end = l.end;
+            }
+            if (n > 0 && static_cast<std::uint64_t>(n) > lim_.max_elements) return fail("invalid multibulk length");
+            pos = end + 2;
             if (n <= 0) {  // *0 and *-1: an empty request, which servers skip
                 reset();
                 is_inline_ = false;
@@ -418,15 +429,18 @@ public:
             if (bulk_ < 0) {
                 if (pos >= buf.size()) return incomplete(pos, 1);
                 if (buf[pos] != '$') return fail("expected '$', got '" + detail::shown(buf[pos]) + "'");
-                detail::Line l = scan_line(buf, pos);
-                if (l.kind == detail::Line::Kind::Incomplete) return incomplete(pos, buf.size() - pos + 1);
-                if (l.kind == detail::Line::Kind::TooLong) return fail("too big bulk count string");
                 std::int64_t len = 0;
-                if (l.kind == detail::Line::Kind::BadEnd ||
-                    !parse_length(buf.substr(pos + 1, l.end - pos - 1), len) || len < 0 ||
-                    static_cast<std::uint64_t>(len) > lim_.max_bulk)
-                    return fail("invalid bulk length");
-                std::size_t header = l.end + 2 - pos;
+                std::size_t end = 0;
+                if (!quick_length(buf, pos, len, end)) {
+                    detail::Line l = scan_line(buf, pos);
+                    if (l.kind == detail::Line::Kind::Incomplete) return incomplete(pos, buf.size() - pos + 1);
+                    if (l.kind == detail::Line::Kind::TooLong) return fail("too big bulk count string");
+                    if (l.kind == detail::Line::Kind::BadEnd || !parse_length(buf.substr(pos + 1, l.end - pos - 1), len))
+                        return fail("invalid bulk length");
+                    end = l.end;
+                }
+                if (len < 0 || static_cast<std::uint64_t>(len) > lim_.max_bulk) return fail("invalid bulk length");
+                std::size_t header = end + 2 - pos;
                 if (request_bytes_ + header + static_cast<std::size_t>(len) + 2 > lim_.max_message)
                     return fail("message too large");
                 request_bytes_ += header;
@@ -437,8 +451,15 @@ public:
             if (buf.size() - pos < len + 2) return incomplete(pos, len + 2);
             if (buf[pos + len] != '\r' || buf[pos + len + 1] != '\n') return fail("bulk string not followed by CRLF");
             work_ += len + 2;
-            if (argc_ < args_.size()) args_[argc_].assign(buf.data() + pos, len);
-            else args_.emplace_back(buf.data() + pos, len);
+            if (argc_ < args_.size()) {
+                // A recycled argument: same-length keys and values (the usual
+                // pipeline) are copied over without assign's general path.
+                std::string& arg = args_[argc_];
+                arg.resize(len);
+                std::memcpy(arg.data(), buf.data() + pos, len);
+            } else {
+                args_.emplace_back(buf.data() + pos, len);
+            }
             ++argc_;
             held_ += sizeof(std::string) + len;
             request_bytes_ += len + 2;
@@ -526,6 +547,24 @@ private:
         return {detail::Line::Kind::Incomplete};
     }
 
+    /// The header line at `at` in one pass when it is the usual one: a few
+    /// digits after its type byte, then CRLF, all in `buf`. The length in
+    /// `n`, the index of its '\r' in `end`. False leaves everything else
+    /// (a sign, a cut line, a malformed one) to scan_line and parse_length,
+    /// which this agrees with, the bytes examined (work()) included.
+    bool quick_length(std::string_view buf, std::size_t at, std::int64_t& n, std::size_t& end) {
+        if (scanned_ != 0) return false;  // a header cut by a read: scan_line resumes it
+        const std::size_t stop = std::min(buf.size(), at + 1 + std::min<std::size_t>(18, lim_.max_line));
+        std::size_t i = at + 1;
+        std::int64_t v = 0;
+        while (i < stop && buf[i] >= '0' && buf[i] <= '9') v = v * 10 + (buf[i++] - '0');
+        if (i == at + 1 || i + 1 >= buf.size() || buf[i] != '\r' || buf[i + 1] != '\n') return false;
+        work_ += i - at;
+        n = v;
+        end = i;
+        return true;
+    }
+
     /// detail::parse_int, with a fast path for the common case, a short
     /// run of digits (array counts and bulk lengths, on every request).
     static bool parse_length(std::string_view s, std::int64_t& out) {
@@ -544,12 +583,10 @@ private:
     Step parse_inline(std::string_view buf) {
         std::size_t limit = std::min(buf.size(), lim_.max_line + 1);
         std::size_t nl = std::string_view::npos;
-        for (std::size_t i = scanned_; i < limit; ++i) {
-            ++work_;
-            if (buf[i] == '\n') {
-                nl = i;
-                break;
-            }
+        if (scanned_ < limit) {
+            const void* found = std::memchr(buf.data() + scanned_, '\n', limit - scanned_);
+            nl = found ? static_cast<std::size_t>(static_cast<const char*>(found) - buf.data()) : std::string_view::npos;
+            work_ += (found ? nl + 1 : limit) - scanned_;
         }
         if (nl == std::string_view::npos) {
             if (buf.size() > lim_.max_line) return fail("too big inline request");

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "../../../core/detail/single_writer.hpp"
+
 namespace pollen::detail {
 
 namespace {
@@ -86,13 +88,13 @@ void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
             out_of_work = true;
             break;
         }
-        polls_.fetch_add(1, std::memory_order_relaxed);
+        add_single_writer(polls_, 1);
         run_task(t);
     }
     // Sleep only when there is nothing at all to do; any wake unparks us.
     // Parking turns the reactor, whose wakes land in the local queue.
     if (out_of_work && !signal.is_woken()) {
-        parks_.fetch_add(1, std::memory_order_relaxed);
+        add_single_writer(parks_, 1);
         if (on_park) on_park();
         parker_->park();
         if (on_unpark) on_unpark();

@@ -47,6 +47,7 @@ private:
     std::atomic<bool> inject_nonempty_{false};
     bool closed_ = false;  // under inject_mu_
     std::uint32_t tick_ = 0;
+    // Written by the driving thread only (add_single_writer), read by metrics.
     std::atomic<std::uint64_t> polls_{0};
     std::atomic<std::uint64_t> parks_{0};
 };

@@ -35,7 +35,7 @@ Header* Inject::pop() {
     std::lock_guard lock(mu_);
     if (count_ == 0) return nullptr;
     Header* t = unlink();
-    len_.fetch_sub(1, std::memory_order_relaxed);
+    len_.store(count_, std::memory_order_relaxed);  // every writer holds mu_
     return t;
 }
 
@@ -51,7 +51,7 @@ Header* Inject::pop_batch(LocalQueue& into, std::size_t num_workers) {
         (void)unlink();
         ++taken;
     }
-    len_.fetch_sub(taken, std::memory_order_relaxed);
+    len_.store(count_, std::memory_order_relaxed);  // every writer holds mu_
     return first;
 }
 

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "../../../core/detail/single_writer.hpp"
+
 namespace pollen::detail {
 
 namespace {
@@ -76,7 +78,7 @@ bool LocalScheduler::tick() {
     for (int i = 0; i < kTasksPerTick; ++i) {
         Header* t = pop();
         if (!t) return false;
-        polls_.fetch_add(1, std::memory_order_relaxed);
+        add_single_writer(polls_, 1);
         run_task(t);  // a fresh cooperative budget per task, as every task gets
     }
     std::lock_guard lock(mu_);

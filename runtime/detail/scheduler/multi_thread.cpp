@@ -6,6 +6,9 @@
 #include <optional>
 #include <utility>
 
+#include "../../../core/detail/single_writer.hpp"
+#include "../task/poll_clock.hpp"
+
 namespace pollen::detail {
 
 namespace {
@@ -14,6 +17,9 @@ constexpr std::uint32_t kMaxLifoStreak = 3;
 
 thread_local void* tls_owner = nullptr;  // the MultiThreadScheduler this worker thread belongs to
 thread_local void* tls_worker = nullptr;
+// This thread's, not the Worker's: a worker handed off by block_in_place
+// must not share it with the thread still finishing that poll.
+thread_local PollClock tls_poll_clock;
 
 std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: cheap victim choice
     s ^= s >> 12;
@@ -110,6 +116,7 @@ Header* MultiThreadScheduler::next_local(Worker& w) {
         w.in_driver = true;
         driver->try_turn_nonblocking();  // busy workers still look at I/O and timers
         w.in_driver = false;
+        tls_poll_clock.clear();
         notify_if_work_piled_up(w);
         if (Header* t = inject_.pop_batch(w.queue, workers_.size())) return t;
     }
@@ -135,8 +142,8 @@ Header* MultiThreadScheduler::search(Worker& w) {
         if (victim == w.index) continue;
         std::uint32_t before = w.queue.len();
         if (Header* t = workers_[victim]->queue.steal_into(w.queue)) {
-            w.stats.steals.fetch_add(1, std::memory_order_relaxed);
-            w.stats.stolen_tasks.fetch_add(w.queue.len() - before + 1, std::memory_order_relaxed);
+            add_single_writer(w.stats.steals, 1);
+            add_single_writer(w.stats.stolen_tasks, w.queue.len() - before + 1);
             return t;
         }
     }
@@ -144,9 +151,9 @@ Header* MultiThreadScheduler::search(Worker& w) {
 }
 
 void MultiThreadScheduler::run(Worker& w, Header* task) {
-    w.stats.polls.fetch_add(1, std::memory_order_relaxed);
+    add_single_writer(w.stats.polls, 1);
     w.polling = true;
-    run_task(task);
+    run_task(task, &tls_poll_clock);
     // Not after a hand-off: `w` is the new thread's by then (it starts
     // with polling already false, see begin_block_in_place).
     if (tls_worker == &w) w.polling = false;
@@ -182,13 +189,14 @@ void MultiThreadScheduler::park(Worker& w) {
     // producer that saw us still awake is not stranded.
     bool must_stay_awake = shutdown_.load(std::memory_order_acquire) || any_work_visible();
     if (!must_stay_awake) {
-        w.stats.parks.fetch_add(1, std::memory_order_relaxed);
+        add_single_writer(w.stats.parks, 1);
         if (config_.on_thread_park) config_.on_thread_park();
         w.in_driver = true;
         w.parker->park();
         w.in_driver = false;
         if (config_.on_thread_unpark) config_.on_thread_unpark();
     }
+    tls_poll_clock.clear();
     // A notifier that took us off the sleepers counted us as searching.
     if (idle_.transition_worker_from_parked(w.index)) w.searching = true;
     notify_if_work_piled_up(w);

@@ -44,12 +44,14 @@ public:
 
     void schedule(Header* task) override;
     void schedule_yield(Header* task) override;
-    std::shared_ptr<Parker> block_on_parker() override { return std::make_shared<Parker>(); }
+    std::shared_ptr<Parker> block_on_parker() override { return Parker::for_block_on(); }
     void drive_until_woken(BlockOnSignal& signal) override;
     void shutdown() override;
     void fill_metrics(RuntimeMetrics& m) override;
     bool begin_block_in_place() override;
 
+    /// Written only by the thread that runs the worker (add_single_writer),
+    /// read by metrics from any thread.
     struct WorkerStats {
         std::atomic<std::uint64_t> polls{0}, steals{0}, stolen_tasks{0}, parks{0};
     };

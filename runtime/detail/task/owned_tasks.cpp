@@ -1,5 +1,7 @@
 #include "owned_tasks.hpp"
 
+#include "../../../core/detail/single_writer.hpp"
+
 namespace pollen::detail {
 
 bool OwnedTasks::bind(Header* task) {
@@ -11,7 +13,7 @@ bool OwnedTasks::bind(Header* task) {
     if (s.head) s.head->owned_prev = task;
     s.head = task;
     task->owned_linked = true;
-    alive_.fetch_add(1, std::memory_order_relaxed);
+    add_single_writer(s.len, 1);  // under s.mu
     return true;
 }
 
@@ -29,7 +31,7 @@ void OwnedTasks::unlink(Shard& s, Header* t) {
     if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
     t->owned_prev = t->owned_next = nullptr;
     t->owned_linked = false;
-    alive_.fetch_sub(1, std::memory_order_relaxed);
+    add_single_writer(s.len, -1);  // under s.mu
 }
 
 }  // namespace pollen::detail

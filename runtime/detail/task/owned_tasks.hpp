@@ -38,7 +38,11 @@ public:
             }
         }
     }
-    std::size_t alive() const { return alive_.load(std::memory_order_relaxed); }
+    std::size_t alive() const {
+        std::size_t n = 0;
+        for (const Shard& s : shards_) n += s.len.load(std::memory_order_relaxed);
+        return n;
+    }
     bool is_closed() const { return closed_.load(std::memory_order_acquire); }
     /// Calls fn(const Header&) for each linked task, under the shard locks.
     template <class Fn>
@@ -54,6 +58,9 @@ private:
         AdaptiveMutex mu;
         Header* head = nullptr;
         bool closed = false;
+        /// Written under `mu` only (a load and a store, no locked
+        /// instruction on the spawn path), read by alive() without it.
+        std::atomic<std::size_t> len{0};
     };
     static constexpr std::size_t kShards = 16;
     Shard& shard_of(const Header* t) { return shards_[t->id % kShards]; }
@@ -61,7 +68,6 @@ private:
 
     std::array<Shard, kShards> shards_;
     std::atomic<bool> closed_{false};
-    std::atomic<std::size_t> alive_{0};
 };
 
 }  // namespace pollen::detail

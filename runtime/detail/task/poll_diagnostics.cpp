@@ -14,11 +14,11 @@ void PollDiagnostics::stats_before_poll() {
     started_ = stats_now_ns();
     // Clamped: the wake that made it runnable may have read another core's counter.
     scheduled_ = std::max<std::int64_t>(0, started_ - stats_->runnable_since_ns.load(std::memory_order_relaxed));
-    TaskStats::bump(stats_->polls, 1);
+    add_single_writer(stats_->polls, 1);
     if (stats_->first_poll_ns.load(std::memory_order_relaxed) == 0)
         stats_->first_poll_ns.store(started_, std::memory_order_relaxed);
     stats_->last_poll_started_ns.store(started_, std::memory_order_relaxed);
-    TaskStats::bump(stats_->scheduled_ns, scheduled_);
+    add_single_writer(stats_->scheduled_ns, scheduled_);
     trace_ = task_->scheduler->trace.get();
     if (trace_) flow_in_ = stats_->trace_flow.exchange(0, std::memory_order_relaxed);
 }
@@ -26,8 +26,8 @@ void PollDiagnostics::stats_before_poll() {
 void PollDiagnostics::stats_after_poll(bool done) {
     std::int64_t ended = stats_now_ns();
     std::int64_t took = std::max<std::int64_t>(0, ended - started_);
-    TaskStats::bump(stats_->busy_ns, took);
-    TaskStats::bump(stats_->poll_times[DurationHistogram::bucket_of(took)], 1);
+    add_single_writer(stats_->busy_ns, took);
+    add_single_writer(stats_->poll_times[DurationHistogram::bucket_of(took)], 1);
     stats_->last_poll_ended_ns.store(ended, std::memory_order_relaxed);
     if (done) stats_->done_ns.store(ended, std::memory_order_relaxed);
     // Woken during this poll, the task is runnable again from now on (the

@@ -6,8 +6,9 @@
 /// (Builder::warn_on_slow_poll) and lost-waker detection
 /// (Builder::detect_lost_wakers), and the poll's slice in the timeline
 /// (Builder::trace, which rides on the statistics). The reports are out of line and cold
-/// (poll_diagnostics.cpp). The hot path without statistics is two coarse
-/// clock reads with slow-poll warnings on (the default), and the clone count
+/// (poll_diagnostics.cpp). The hot path without statistics is one or two coarse
+/// clock reads with slow-poll warnings on (the default; one for a worker's
+/// back-to-back polls, poll_clock.hpp), and the clone count
 /// only with detection on; a task's statistics are behind one branch on its
 /// block pointer, which the header word already held.
 ///
@@ -19,6 +20,7 @@
 #include <cstdint>
 
 #include "../scheduler.hpp"
+#include "poll_clock.hpp"
 #include "task.hpp"
 
 namespace pollen::detail {
@@ -33,8 +35,8 @@ inline std::int64_t coarse_now_ns() {
 
 class PollDiagnostics {
 public:
-    explicit PollDiagnostics(Header* t)
-        : task_(t), stats_(t->diagnostics.stats()), detect_lost_(t->scheduler->detect_lost_wakers) {}
+    PollDiagnostics(Header* t, PollClock* clock)
+        : task_(t), stats_(t->diagnostics.stats()), clock_(clock), detect_lost_(t->scheduler->detect_lost_wakers) {}
 
     /// The vtable of the Waker the poll borrows: the one that keeps the
     /// task's statistics, the counting one when lost wakers are detected,
@@ -48,19 +50,21 @@ public:
         if (stats_) {
             stats_before_poll();
         } else if (task_->scheduler->slow_poll_ns > 0) {
-            started_ = coarse_now_ns();
+            started_ = clock_ && clock_->last_poll_end_ns ? clock_->last_poll_end_ns : coarse_now_ns();
         }
     }
 
     /// After the poll, before the state changes: a task left Pending is
     /// still ours to inspect.
     void after_poll(bool done) {
+        std::int64_t ended = 0;  // on the coarse clock; 0: not read
         if (stats_) {
             stats_after_poll(done);
         } else if (std::int64_t threshold = task_->scheduler->slow_poll_ns; threshold > 0) {
-            std::int64_t took = coarse_now_ns() - started_;
-            if (took > threshold) report_slow_poll(task_, took);
+            ended = coarse_now_ns();
+            if (ended - started_ > threshold) report_slow_poll(task_, ended - started_);
         }
+        if (clock_) clock_->last_poll_end_ns = ended;
         // A clone's count is given back only after its wake set NOTIFIED,
         // so "no clone alive" read before "not NOTIFIED" never misses a
         // wake that came from the last clone.
@@ -80,6 +84,7 @@ private:
 
     Header* task_;
     TaskStats* stats_;
+    PollClock* clock_;
     bool detect_lost_;
     std::int64_t started_ = 0;
     std::int64_t scheduled_ = 0;

@@ -215,7 +215,7 @@ void drop_reference(Header* t, std::uint64_t n) {
 
 bool is_complete(const Header* t) { return t->state.is_complete(); }
 
-void run_task(Header* t) {
+void run_task(Header* t, PollClock* clock) {
     switch (t->state.transition_to_running()) {
         case TransitionToRunning::kSuccess:
             break;
@@ -230,7 +230,7 @@ void run_task(Header* t) {
     }
 
     // The poll borrows the queue's reference: this Waker owns none.
-    PollDiagnostics diagnostics(t);
+    PollDiagnostics diagnostics(t, clock);
     Waker waker(RawWaker{t, diagnostics.waker_vtable()});
     Context cx(waker);
     diagnostics.before_poll();

@@ -18,8 +18,12 @@
 
 namespace pollen::detail {
 
-/// Runs one poll of a task taken from a run queue (which owned one reference).
-void run_task(Header* task);
+struct PollClock;
+
+/// Runs one poll of a task taken from a run queue (which owned one
+/// reference). `clock`: the calling thread's PollClock when it runs task
+/// after task (poll_clock.hpp), else null.
+void run_task(Header* task, PollClock* clock = nullptr);
 /// Runtime shutdown: cancels the task now unless it is running elsewhere
 /// (then the runner cancels it after its poll). Consumes no reference.
 void shutdown_task(Header* task);

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "../../../core/detail/single_writer.hpp"
 #include "../../duration_histogram.hpp"
 #include "task_alloc.hpp"
 
@@ -97,13 +98,6 @@ struct TaskStats {
     /// Traced runtimes only (trace_recorder.hpp): the flow id of the wake or
     /// spawn that the next poll was caused by; 0 for none.
     std::atomic<std::uint64_t> trace_flow{0};
-
-    /// A counter only its one writer changes: a load and a store, no locked
-    /// instruction.
-    template <class T, class U>
-    static void bump(std::atomic<T>& counter, U by) {
-        counter.store(counter.load(std::memory_order_relaxed) + T(by), std::memory_order_relaxed);
-    }
 
     // Allocated and freed as often as cells, and as often across threads.
     static void* operator new(std::size_t size) { return task_allocate(size); }

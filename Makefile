@@ -6,6 +6,7 @@
 #   make bench           run every benchmark scenario once (SCENARIOS.md contract)
 #   make bench-compare   pollen vs Tokio with ../shared/bench/compare.sh, saved in bench/results/latest.txt
 #   make bench-plot      draw the saved results as docs/bench.png (gnuplot)
+#   make docs-screenshots  redraw docs/images/*.png, the pictures of docs/debugging.md (tmux, chromium)
 #   make doccheck        compile every cpp block of README.md and docs/*.md (make test does)
 #   make compile-fail-check  each classic mistake of test/compile_fail/ gets pollen's short error (make test does)
 #   make install PREFIX=/usr/local
@@ -237,6 +238,12 @@ test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN) $(if $(SAN),,doccheck compile-fail-che
 
 demo: $(BUILD)/samples/demo
 	@$(BUILD)/samples/demo
+
+# The pictures of docs/debugging.md, taken of the real programs: pollen-console
+# in tmux and the trace timeline, each in headless Chromium (docs/screenshots.sh).
+.PHONY: docs-screenshots
+docs-screenshots: $(addprefix $(BUILD)/samples/,pollen-console trace_timeline blocking_call lost_wake starved_task) | $(GTEST_STAMP)
+	docs/screenshots.sh $(BUILD)
 
 bench: $(BENCH_BIN)
 	@for s in $$($(BENCH_BIN) list); do $(BENCH_BIN) run $$s || exit 1; done

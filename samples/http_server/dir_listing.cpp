@@ -3,23 +3,11 @@
 
 #include <algorithm>
 
+#include "../html_escape.hpp"
+
 namespace http_server {
 
-std::string html_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+using samples::html_escape;
 
 std::string percent_encode_segment(std::string_view s) {
     static constexpr char kHex[] = "0123456789ABCDEF";

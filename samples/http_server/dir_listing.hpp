@@ -18,9 +18,6 @@ struct ListingEntry {
 /// "../" link unless this is the root.
 std::string render_listing(std::string_view decoded_path, std::vector<ListingEntry> entries);
 
-/// `&`, `<`, `>`, `"` and `'` as character references.
-std::string html_escape(std::string_view s);
-
 /// Percent-encodes everything but RFC 3986's unreserved characters, so a
 /// name is one path segment whatever bytes it holds.
 std::string percent_encode_segment(std::string_view s);

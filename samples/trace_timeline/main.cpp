@@ -23,7 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "../html_escape.hpp"
+
 namespace {
+
+using samples::html_escape;
 
 constexpr double kLeft = 220;   // track labels left of this
 constexpr double kWidth = 1360;  // the time axis
@@ -44,19 +48,6 @@ struct Flow {
     long tid;
 };
 
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 /// A task's colour: the same task (by name, or by id when unnamed) always
 /// gets the same one of a palette chosen to stay apart from the track's grey.
@@ -143,7 +134,7 @@ int main(int argc, char** argv) {
     o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kLeft + kWidth + 20 << "\" height=\"" << height
       << "\">\n";
     o << "<text x=\"10\" y=\"20\" font-weight=\"bold\">pollen timeline: " << slices.size() << " events, "
-      << track_order.size() << " threads, " << fmt_us(t1 - t0) << " (" << escape(argv[1]) << ")</text>\n";
+      << track_order.size() << " threads, " << fmt_us(t1 - t0) << " (" << html_escape(argv[1]) << ")</text>\n";
     // The time axis: ten ticks.
     for (int i = 0; i <= 10; ++i) {
         double x = kLeft + kWidth * i / 10;
@@ -156,29 +147,29 @@ int main(int argc, char** argv) {
         std::string name = thread_names.count(tid) ? thread_names[tid] : "thread";
         o << "<rect class=\"track\" data-tid=\"" << tid << "\" x=\"" << kLeft << "\" y=\"" << y << "\" width=\""
           << kWidth << "\" height=\"" << kRow - 4 << "\" fill=\"" << kTrackFill << "\"/>"
-          << "<text x=\"10\" y=\"" << y + 22 << "\">" << escape(name) << " (tid " << tid << ")</text>\n";
+          << "<text x=\"10\" y=\"" << y + 22 << "\">" << html_escape(name) << " (tid " << tid << ")</text>\n";
     }
     for (const Slice& s : slices) {
         double x = x_of(s.ts), y = y_of(s.tid);
         if (s.cat == "poll" || s.cat == "blocking") {
             double w = std::max(1.0, s.dur * scale);
             std::string fill = colour_of(s.name);
-            o << "<rect class=\"slice\" data-task=\"" << escape(s.name) << "\" data-cat=\"" << s.cat << "\" x=\"" << x
+            o << "<rect class=\"slice\" data-task=\"" << html_escape(s.name) << "\" data-cat=\"" << s.cat << "\" x=\"" << x
               << "\" y=\"" << y + kSliceTop << "\" width=\"" << w << "\" height=\"" << kSliceHeight << "\" fill=\""
               << fill << "\"" << (s.cat == "blocking" ? " stroke=\"#000\" stroke-dasharray=\"3 2\"" : "")
-              << "><title>" << escape(s.name) << " (task " << s.task << ", " << s.cat << ")\n"
-              << fmt_us(s.dur) << " at +" << fmt_us(s.ts - t0) << "\nspawned at " << escape(s.args_text)
+              << "><title>" << html_escape(s.name) << " (task " << s.task << ", " << s.cat << ")\n"
+              << fmt_us(s.dur) << " at +" << fmt_us(s.ts - t0) << "\nspawned at " << html_escape(s.args_text)
               << "</title></rect>";
             if (w > 60)
                 o << "<text x=\"" << x + 3 << "\" y=\"" << y + kSliceTop + 16 << "\" fill=\"#fff\" "
-                  << ">" << escape(s.name.substr(0, std::size_t(w / 7))) << "</text>";
+                  << ">" << html_escape(s.name.substr(0, std::size_t(w / 7))) << "</text>";
             o << "\n";
         } else {
             // Spawns, wakes and timer firings: ticks above the slices.
             const char* colour = s.cat == "timer" ? "#e6550d" : s.cat == "spawn" ? "#31a354" : "#333";
-            o << "<line class=\"" << escape(s.cat) << "\" x1=\"" << x << "\" y1=\"" << y << "\" x2=\"" << x
+            o << "<line class=\"" << html_escape(s.cat) << "\" x1=\"" << x << "\" y1=\"" << y << "\" x2=\"" << x
               << "\" y2=\"" << y + kSliceTop << "\" stroke=\"" << colour << "\" stroke-width=\"1\"><title>"
-              << escape(s.name) << " at +" << fmt_us(s.ts - t0) << "</title></line>\n";
+              << html_escape(s.name) << " at +" << fmt_us(s.ts - t0) << "</title></line>\n";
         }
     }
     std::size_t flows = 0;

@@ -336,3 +336,42 @@ TEST(TaskStats, AJoinHandleMayOutliveTheRuntimeAndItsStatistics) {
     }
     EXPECT_TRUE(h->is_finished());
 }
+
+TEST(TaskStats, FinishedTasksOfEveryWorkerAreKeptUpToTheLimitLatestFirst) {
+    // Each thread keeps its finished tasks apart; a snapshot merges them and
+    // keeps the last `retain_done` by when they finished.
+    Runtime rt = Builder::new_multi_thread().worker_threads(2).task_stats(true).task_stats_retain_done(8).build();
+    std::vector<JoinHandle<void>> handles;
+    for (int i = 0; i < 100; ++i) handles.push_back(rt.spawn(yielder(2)));
+    for (auto& h : handles) ASSERT_TRUE(rt.block_on(std::move(h)).is_ok());
+    auto last = rt.spawn(yielder(1));
+    std::uint64_t last_id = last.id();
+    ASSERT_TRUE(rt.block_on(std::move(last)).is_ok());
+    std::vector<TaskSnapshot> done;
+    for (TaskSnapshot& s : rt.task_snapshots())
+        if (s.state == TaskState::Done) done.push_back(std::move(s));
+    ASSERT_EQ(done.size(), 8u);
+    EXPECT_TRUE(std::any_of(done.begin(), done.end(), [&](const TaskSnapshot& s) { return s.id == last_id; }));
+    for (const TaskSnapshot& s : done) {
+        EXPECT_TRUE(s.has_stats);
+        EXPECT_EQ(s.polls, s.id == last_id ? 2u : 3u);
+        EXPECT_EQ(s.self_wakes, s.polls - 1);
+        EXPECT_EQ(s.poll_times.total(), s.polls);
+        ASSERT_TRUE(s.done);
+    }
+}
+
+TEST(TaskStats, AFinishedTaskKeepsItsNameAfterItsMemoryIsGone) {
+    // The finished list holds a copy of the figures, not the task's block.
+    Runtime rt = stats_runtime();
+    std::string name = "a name longer than a short string's buffer";
+    auto h = task::Builder().name(name).spawn_on(yielder(1), rt.handle());
+    std::uint64_t id = h.id();
+    ASSERT_TRUE(rt.block_on(std::move(h)).is_ok());  // the handle's reference, the last one, goes here
+    auto s = find(rt, id);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state, TaskState::Done);
+    EXPECT_EQ(s->name, name);
+    EXPECT_EQ(s->polls, 2u);
+    EXPECT_EQ(s->wakes, 1u);
+}

@@ -137,17 +137,16 @@ private:
 /// name (which needs the block to live in).
 template <Future F>
 Header* new_task(Scheduler& s, F&& fut, std::source_location loc, std::string_view name = {}) {
+    using C = Cell<std::decay_t<F>>;
     std::uint64_t id = s.next_task_id();
     if (!s.runtime_stats && name.empty()) [[likely]]
-        return new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, id, TaskDiagnostics(loc));
-    auto stats = std::make_unique<TaskStats>(loc, id, name, stats_now_ns());
-    if (TraceRecorder* trace = s.trace.get()) {
+        return C::create(std::forward<F>(fut), &s, id, loc);
+    auto [t, stats] = C::create_with_stats(std::forward<F>(fut), &s, id, loc, id, name, stats_now_ns());
+    if (TraceRecorder* trace = s.trace.get()) [[unlikely]] {
         std::uint64_t flow = trace->new_flow();  // into its first poll
         stats->trace_flow.store(flow, std::memory_order_relaxed);
         trace->spawn(*stats, stats->created_ns, flow);
     }
-    Header* t = new Cell<std::decay_t<F>>(std::forward<F>(fut), &s, id, TaskDiagnostics(stats.get()));
-    (void)stats.release();  // the cell's now
     return t;
 }
 

@@ -8,6 +8,8 @@
 /// type-erased harness what only the future's type knows: poll it, cancel
 /// it, drop the output, find the output, free the cell, describe it (task
 /// dumps). The harness that drives a cell through its states is task.hpp.
+/// A task with statistics has its TaskStats block in the same allocation,
+/// just before the cell.
 ///
 /// A cell is freed when its last reference goes (task_state.hpp counts
 /// them). Threads: the future is touched only by the thread holding the
@@ -17,6 +19,8 @@
 #include <cassert>
 #include <cstdint>
 #include <exception>
+#include <new>
+#include <source_location>
 #include <utility>
 
 #include "../../../core/future.hpp"
@@ -56,7 +60,6 @@ struct Header {
     /// first run-queue entry.
     Header(const TaskVTable* vt, Scheduler* sched, std::uint64_t task_id, TaskDiagnostics diag)
         : vtable(vt), scheduler(sched), id(task_id), diagnostics(diag) {}
-    ~Header() { diagnostics.free_stats(); }
     Header(const Header&) = delete;
     Header& operator=(const Header&) = delete;
 
@@ -122,6 +125,11 @@ struct Cell final : Header {
 
     static Cell& of(Header* h) { return *static_cast<Cell*>(h); }
 
+    // task_allocate's blocks are malloc's, 16-byte aligned.
+    static_assert(alignof(TaskStats) <= 16);
+    static constexpr std::size_t kCellOffset = (sizeof(TaskStats) + alignof(Cell) - 1) / alignof(Cell) * alignof(Cell);
+    static constexpr std::size_t kWithStatsSize = kCellOffset + sizeof(Cell);
+
     /// Destroys the future (if still there); what its destructor threw is
     /// returned, not propagated.
     std::exception_ptr drop_future() noexcept {
@@ -178,15 +186,51 @@ struct Cell final : Header {
         c.has_output = false;
         c.output.~Output();
     }
-    static void dealloc(Header* h) { delete &of(h); }
+    static void dealloc(Header* h) {
+        Cell* c = &of(h);
+        TaskStats* stats = h->diagnostics.stats();
+        c->~Cell();
+        if (!stats) {
+            task_deallocate(c, sizeof(Cell));
+            return;
+        }
+        stats->~TaskStats();  // the allocation starts with the block
+        task_deallocate(stats, kWithStatsSize);
+    }
     static void* output_slot(Header* h) { return &of(h).output; }
     static TraceFrame describe(const Header* h) {
         const Cell& c = *static_cast<const Cell*>(h);
         return c.has_future ? TraceVisitor::trace(c.future) : TraceFrame{};
     }
 
-    static void* operator new(std::size_t size) { return task_allocate(size); }
-    static void operator delete(void* p, std::size_t size) noexcept { task_deallocate(p, size); }
+    /// A task without statistics: the cell alone.
+    template <class G>
+    static Header* create(G&& f, Scheduler* sched, std::uint64_t id, std::source_location loc) {
+        void* mem = task_allocate(sizeof(Cell));
+        try {
+            return ::new (mem) Cell(std::forward<G>(f), sched, id, TaskDiagnostics(loc));
+        } catch (...) {
+            task_deallocate(mem, sizeof(Cell));
+            throw;
+        }
+    }
+    /// A task with statistics: one allocation, the TaskStats block first and
+    /// the cell after it, so the spawn and the first poll touch adjacent lines.
+    template <class G, class... StatsArgs>
+    static std::pair<Header*, TaskStats*> create_with_stats(G&& f, Scheduler* sched, std::uint64_t id,
+                                                             StatsArgs&&... stats_args) {
+        void* mem = task_allocate(kWithStatsSize);
+        auto* stats = ::new (mem) TaskStats(std::forward<StatsArgs>(stats_args)...);
+        try {
+            Header* t = ::new (static_cast<char*>(mem) + kCellOffset)
+                Cell(std::forward<G>(f), sched, id, TaskDiagnostics(stats));
+            return {t, stats};
+        } catch (...) {
+            stats->~TaskStats();
+            task_deallocate(mem, kWithStatsSize);
+            throw;
+        }
+    }
 
     static constexpr TaskVTable vtable{poll_future, cancel, drop_output, dealloc, output_slot, describe};
 };

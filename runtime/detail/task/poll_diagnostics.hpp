@@ -68,13 +68,23 @@ public:
         // A clone's count is given back only after its wake set NOTIFIED,
         // so "no clone alive" read before "not NOTIFIED" never misses a
         // wake that came from the last clone.
-        if (!done && detect_lost_ && task_->waker_clones.load(std::memory_order_seq_cst) == 0) {
+        if (!done && detect_lost_ && no_live_waker()) {
             Snapshot s = task_->state.load(std::memory_order_seq_cst);
             if (!s.is_notified() && !s.is_cancelled()) report_lost_waker(task_);
         }
     }
 
 private:
+    /// The statistics waker counts clones and drops (task_stats.hpp), the
+    /// counting one live clones. Drops are read first: each one counted
+    /// follows its clone, so a clone or drop meanwhile can only make the
+    /// difference look larger, never zero when it is not.
+    bool no_live_waker() const {
+        if (!stats_) return task_->waker_clones.load(std::memory_order_seq_cst) == 0;
+        std::uint64_t drops = stats_->waker_drops.load(std::memory_order_seq_cst);
+        return stats_->waker_clones.load(std::memory_order_seq_cst) == drops;
+    }
+
     // The statistics' halves, out of line: the poll path of a task without
     // statistics stays as small as it was (one branch on stats_).
     [[gnu::noinline]] void stats_before_poll();

@@ -65,20 +65,35 @@ const StatsClock& StatsClock::get() {
     return clock;
 }
 
-RuntimeStats::RuntimeStats(std::size_t retain_done) : done_(retain_done, nullptr) {
+namespace {
+std::atomic<std::uint64_t> next_serial{1};
+}  // namespace
+
+RuntimeStats::RuntimeStats(std::size_t retain_done)
+    : serial_(next_serial.fetch_add(1, std::memory_order_relaxed)), retain_done_(retain_done) {
+    shards_.back().shared = true;
     (void)stats_now_ns();  // calibrates the clock now rather than in a task's first poll
 }
 
-RuntimeStats::~RuntimeStats() {
-    for (TaskStats* s : done_) TaskStats::release(s);
-}
+RuntimeStats::~RuntimeStats() = default;
 
-std::size_t RuntimeStats::shard_index() {
-    // Drawn once per thread, round robin: the workers of one runtime get
-    // different shards (up to kShards of them).
-    static std::atomic<std::size_t> next{0};
-    thread_local std::size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
-    return index;
+RuntimeStats::Shard& RuntimeStats::claim_shard() {
+    // A thread that polls for two runtimes in turn finds its own shard
+    // again here rather than claiming a new one each time.
+    std::thread::id me = std::this_thread::get_id();
+    Shard* mine = nullptr;
+    {
+        std::lock_guard lock(claim_mu_);
+        for (std::size_t i = 0; i < claimed_ && !mine; ++i)
+            if (shards_[i].owner == me) mine = &shards_[i];
+        if (!mine && claimed_ < kShards - 1) {
+            mine = &shards_[claimed_++];
+            mine->owner = me;
+        }
+        if (!mine) mine = &shards_.back();
+    }
+    tls_shard = {serial_, mine};
+    return *mine;
 }
 
 namespace {
@@ -95,18 +110,6 @@ DurationHistogram sum_shards(const auto& shards, Member member) {
 DurationHistogram RuntimeStats::poll_times() const { return sum_shards(shards_, &Shard::poll); }
 DurationHistogram RuntimeStats::scheduled_delays() const { return sum_shards(shards_, &Shard::scheduled); }
 
-void RuntimeStats::retire(TaskStats* s) {
-    if (done_.empty()) return;
-    s->retain();
-    TaskStats* oldest;
-    {
-        std::lock_guard lock(done_mu_);
-        oldest = std::exchange(done_[done_next_], s);
-        done_next_ = (done_next_ + 1) % done_.size();
-    }
-    TaskStats::release(oldest);  // outside the lock: it may free a block
-}
-
 namespace {
 
 std::optional<TaskSnapshot::Instant> instant(std::int64_t ns) {
@@ -114,38 +117,67 @@ std::optional<TaskSnapshot::Instant> instant(std::int64_t ns) {
     return TaskSnapshot::Instant(std::chrono::nanoseconds(ns));
 }
 
-void fill_from_stats(TaskSnapshot& out, const TaskStats& st, std::int64_t now) {
-    auto load = [](const auto& a) { return a.load(std::memory_order_relaxed); };
+void fill_from_figures(TaskSnapshot& out, const TaskFigures& st, std::int64_t now) {
+    out.id = st.id;
+    out.spawned_at = st.location;
     out.has_stats = true;
     out.name = st.name;
-    out.polls = load(st.polls);
-    out.wakes = load(st.wakes);
-    out.self_wakes = load(st.self_wakes);
-    out.waker_clones = load(st.waker_clones);
-    out.waker_drops = load(st.waker_drops);
-    std::int64_t done = load(st.done_ns);
-    std::int64_t busy = load(st.busy_ns);
-    std::int64_t scheduled = load(st.scheduled_ns);
-    std::int64_t started = load(st.last_poll_started_ns);
-    std::int64_t ended = load(st.last_poll_ended_ns);
+    out.polls = st.polls;
+    out.self_wakes = st.self_wakes;
+    out.wakes = st.other_wakes + st.self_wakes;
+    out.waker_clones = st.waker_clones;
+    out.waker_drops = st.waker_drops;
+    std::int64_t done = st.done_ns;
+    std::int64_t busy = st.busy_ns;
+    std::int64_t started = st.last_poll_started_ns;
+    std::int64_t ended = st.last_poll_ended_ns;
     std::int64_t end = done != 0 ? done : now;
     // A poll in progress is busy time already (tokio-console counts it too).
     if (done == 0 && started > ended) busy += std::max<std::int64_t>(0, now - started);
     std::int64_t total = std::max<std::int64_t>(0, end - st.created_ns);
     out.busy = std::chrono::nanoseconds(busy);
-    out.scheduled = std::chrono::nanoseconds(scheduled);
+    out.scheduled = std::chrono::nanoseconds(st.scheduled_ns);
     out.total = std::chrono::nanoseconds(total);
-    out.idle = std::chrono::nanoseconds(std::max<std::int64_t>(0, total - busy - scheduled));
+    out.idle = std::chrono::nanoseconds(std::max<std::int64_t>(0, total - busy - st.scheduled_ns));
     out.created = TaskSnapshot::Instant(std::chrono::nanoseconds(st.created_ns));
-    out.first_poll = instant(load(st.first_poll_ns));
+    out.first_poll = instant(st.first_poll_ns);
     out.last_poll_started = instant(started);
     out.last_poll_ended = instant(ended);
-    out.last_wake = instant(load(st.last_wake_ns));
+    out.last_wake = instant(st.last_wake_ns);
     out.done = instant(done);
-    for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i) out.poll_times.counts[i] = load(st.poll_times[i]);
+    for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i) out.poll_times.counts[i] = st.poll_times[i];
 }
 
 }  // namespace
+
+void RuntimeStats::retire(const TaskStats& st) {
+    if (retain_done_ == 0) return;
+    Shard& s = shard();
+    std::lock_guard lock(s.done_mu);
+    TaskFigures* slot;
+    if (s.done.size() < retain_done_) {
+        slot = &s.done.emplace_back();
+    } else {
+        slot = &s.done[s.done_next];
+        s.done_next = (s.done_next + 1) % s.done.size();
+    }
+    st.copy_figures(*slot, /*by_poller=*/true);  // in place: a name's string keeps its buffer
+}
+
+std::vector<TaskFigures> RuntimeStats::done_tasks() const {
+    std::vector<TaskFigures> out;
+    for (const Shard& s : shards_) {
+        std::lock_guard lock(s.done_mu);
+        std::size_t n = s.done.size();
+        for (std::size_t i = 0; i < n; ++i) out.push_back(s.done[(s.done_next + i) % n]);
+    }
+    // Each shard's ring is in order; across shards, by when they finished.
+    std::stable_sort(out.begin(), out.end(), [](const TaskFigures& a, const TaskFigures& b) {
+        return std::pair(a.done_ns, a.id) < std::pair(b.done_ns, b.id);
+    });
+    if (out.size() > retain_done_) out.erase(out.begin(), out.end() - std::ptrdiff_t(retain_done_));
+    return out;
+}
 
 std::vector<TaskSnapshot> task_snapshots(Scheduler& s) {
     std::int64_t now = stats_now_ns();
@@ -163,24 +195,26 @@ std::vector<TaskSnapshot> task_snapshots(Scheduler& s) {
                      : state.is_running() ? TaskState::Running
                      : state.is_notified() ? TaskState::Scheduled
                                            : TaskState::Idle;
-        if (const TaskStats* st = t.diagnostics.stats()) fill_from_stats(snap, *st, now);
+        if (const TaskStats* st = t.diagnostics.stats()) {
+            TaskFigures figures;
+            st->copy_figures(figures, /*by_poller=*/false);
+            fill_from_figures(snap, figures, now);
+        }
         seen.insert(snap.id);
         out.push_back(std::move(snap));
     });
     if (s.runtime_stats) {
-        s.runtime_stats->for_each_done([&](const TaskStats& st) {
-            if (seen.contains(st.id)) {
+        for (const TaskFigures& done : s.runtime_stats->done_tasks()) {
+            if (seen.contains(done.id)) {
                 // Finished while we looked: the finished figures win.
-                auto it = std::find_if(out.begin(), out.end(), [&](const TaskSnapshot& x) { return x.id == st.id; });
+                auto it = std::find_if(out.begin(), out.end(), [&](const TaskSnapshot& x) { return x.id == done.id; });
                 out.erase(it);
             }
             TaskSnapshot snap;
-            snap.id = st.id;
-            snap.spawned_at = st.location;
             snap.state = TaskState::Done;
-            fill_from_stats(snap, st, now);
+            fill_from_figures(snap, done, now);
             out.push_back(std::move(snap));
-        });
+        }
     }
     std::sort(out.begin(), out.end(), [](const TaskSnapshot& a, const TaskSnapshot& b) { return a.id < b.id; });
     return out;

@@ -2,12 +2,16 @@
 /// RuntimeStats: the runtime-wide half of task statistics, present when a
 /// runtime keeps them (Builder::task_stats): the histograms of poll
 /// durations and scheduling delays (RuntimeMetrics), and the last finished
-/// tasks' statistics, so that a snapshot can still show them as done.
+/// tasks' figures, so that a snapshot can still show them as done.
 ///
-/// The histograms are sharded: each thread adds to the shard it drew on its
-/// first poll, so two workers never fight over one cache line per poll;
-/// reading sums the shards. The finished list is a ring under a lock, taken
-/// once per completed task.
+/// Both live in shards, one per thread that polls or finishes tasks (up to
+/// kShards threads; any more share the last one): a thread's first visit
+/// claims its shard, so each histogram counter has one writer, which adds
+/// with a load and a store, and the finished tasks' ring has a lock that
+/// only its thread and a reader ever take. A finished task's figures are
+/// copied into its thread's ring as plain values (TaskFigures: the task's
+/// block goes with its cell). Reading sums the histograms and merges the
+/// rings, keeping the last `retain_done` by when they finished.
 ///
 /// Threads: any. Owned by the Scheduler; outlives every poll and completion
 /// of its tasks (a complete task never touches its scheduler again).
@@ -17,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "../../../core/detail/adaptive_mutex.hpp"
@@ -38,36 +43,54 @@ public:
 
     /// One poll of `poll_ns`, which waited `scheduled_ns` in a queue first.
     void record_poll(std::int64_t poll_ns, std::int64_t scheduled_ns) {
-        Shard& s = shards_[shard_index()];
-        s.poll[DurationHistogram::bucket_of(poll_ns)].fetch_add(1, std::memory_order_relaxed);
-        s.scheduled[DurationHistogram::bucket_of(scheduled_ns)].fetch_add(1, std::memory_order_relaxed);
+        Shard& s = shard();
+        s.add(s.poll[DurationHistogram::bucket_of(poll_ns)]);
+        s.add(s.scheduled[DurationHistogram::bucket_of(scheduled_ns)]);
     }
     DurationHistogram poll_times() const;
     DurationHistogram scheduled_delays() const;
 
-    /// A task finished: keeps (a share of) its block among the last ones.
-    void retire(TaskStats* s);
-    /// Calls fn(const TaskStats&) for each finished task remembered, oldest first.
-    template <class Fn>
-    void for_each_done(Fn&& fn) const {
-        std::lock_guard lock(done_mu_);
-        std::size_t n = done_.size();
-        for (std::size_t i = 0; i < n; ++i)
-            if (const TaskStats* s = done_[(done_next_ + i) % n]) fn(*s);
-    }
+    /// A task finished: keeps a copy of its figures among the last ones.
+    /// By the thread that holds the task's RUNNING right (the only writer of
+    /// its poll figures).
+    void retire(const TaskStats& s);
+    /// The finished tasks remembered, oldest first (by when they finished).
+    std::vector<TaskFigures> done_tasks() const;
 
 private:
-    static constexpr std::size_t kShards = 8;
+    static constexpr std::size_t kShards = 64;
     struct alignas(64) Shard {
         std::array<std::atomic<std::uint64_t>, DurationHistogram::kBuckets> poll{};
         std::array<std::atomic<std::uint64_t>, DurationHistogram::kBuckets> scheduled{};
+        /// The last shard, for the threads beyond kShards: locked adds.
+        bool shared = false;
+        void add(std::atomic<std::uint64_t>& counter) {
+            if (shared) [[unlikely]] counter.fetch_add(1, std::memory_order_relaxed);
+            else add_single_writer(counter, 1);
+        }
+        mutable AdaptiveMutex done_mu;
+        std::vector<TaskFigures> done;  // a ring, allocated as it fills
+        std::size_t done_next = 0;       // the oldest slot once full
+        std::thread::id owner;           // under claim_mu_
     };
-    static std::size_t shard_index();
+    /// This thread's shard (claimed on its first call).
+    Shard& shard() {
+        if (tls_shard.serial == serial_) [[likely]] return *tls_shard.shard;
+        return claim_shard();
+    }
+    [[gnu::noinline]] Shard& claim_shard();
 
+    struct ThreadShard {
+        std::uint64_t serial;
+        Shard* shard;
+    };
+    static inline constinit thread_local ThreadShard tls_shard{0, nullptr};
+
+    const std::uint64_t serial_;  // tells this thread's cached shard apart per RuntimeStats
+    const std::size_t retain_done_;
+    std::mutex claim_mu_;
+    std::size_t claimed_ = 0;  // under claim_mu_
     std::array<Shard, kShards> shards_;
-    mutable AdaptiveMutex done_mu_;
-    std::vector<TaskStats*> done_;  // a ring: done_next_ is the oldest slot
-    std::size_t done_next_ = 0;
 };
 
 /// Every task of `s` (live ones from its owned list, then the finished ones

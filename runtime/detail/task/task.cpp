@@ -64,7 +64,7 @@ void cancel_and_complete(Header* t) {
     // (PollDiagnostics); one cancelled here is retired now.
     if (TaskStats* s = t->diagnostics.stats()) {
         s->done_ns.store(stats_now_ns(), std::memory_order_relaxed);
-        if (RuntimeStats* rs = t->scheduler->runtime_stats.get()) rs->retire(s);
+        if (RuntimeStats* rs = t->scheduler->runtime_stats.get()) rs->retire(*s);
     }
     {
         OnStackGuard on_stack(t);  // the future's destructor may reap its own scope
@@ -157,11 +157,12 @@ namespace {
 }
 void stats_wake_by_ref_impl(Header* t) {
     TaskStats* s = t->diagnostics.stats();
-    s->wakes.fetch_add(1, std::memory_order_relaxed);
     // A self-wake needs no clock read: it happened in the poll that started
-    // then, and the task is runnable again from that poll's end on.
+    // then, and the task is runnable again from that poll's end on. Only the
+    // polling thread makes self-wakes, so their count needs no locked add.
     bool self = running_on_this_thread(t);
-    if (self) s->self_wakes.fetch_add(1, std::memory_order_relaxed);
+    if (self) add_single_writer(s->self_wakes, 1);
+    else s->other_wakes.fetch_add(1, std::memory_order_relaxed);
     std::int64_t now = self ? s->last_poll_started_ns.load(std::memory_order_relaxed) : stats_now_ns();
     s->last_wake_ns.store(now, std::memory_order_relaxed);
     if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]] {
@@ -178,25 +179,24 @@ void stats_wake_by_ref_impl(Header* t) {
             return;
     }
 }
+// The live clones are clones - drops (PollDiagnostics::no_live_waker), so
+// the header's clone count is left to the counting vtable.
 RawWaker stats_clone(const void* data) {
     Header* t = header_of(data);
-    t->diagnostics.stats()->waker_clones.fetch_add(1, std::memory_order_relaxed);
-    t->waker_clones.fetch_add(1, std::memory_order_seq_cst);
+    t->diagnostics.stats()->waker_clones.fetch_add(1, std::memory_order_seq_cst);
     t->state.ref_inc();
     return {data, &stats_task_waker_vtable};
 }
 void stats_wake(const void* data) {
     Header* t = header_of(data);
     stats_wake_by_ref_impl(t);
-    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_relaxed);
-    t->waker_clones.fetch_sub(1, std::memory_order_seq_cst);
+    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_seq_cst);
     drop_reference(t);
 }
 void stats_wake_by_ref(const void* data) { stats_wake_by_ref_impl(header_of(data)); }
 void stats_drop(const void* data) {
     Header* t = header_of(data);
-    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_relaxed);
-    t->waker_clones.fetch_sub(1, std::memory_order_seq_cst);
+    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_seq_cst);
     drop_reference(t);
 }
 }  // namespace

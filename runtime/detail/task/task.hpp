@@ -65,8 +65,8 @@ extern const RawWakerVTable task_waker_vtable;
 /// when the scheduler detects lost wakers (so the plain one stays free of it).
 extern const RawWakerVTable counting_task_waker_vtable;
 /// The Waker of a task that carries statistics (task_stats.hpp): counts its
-/// wakes, self-wakes, clones and drops and stamps the last wake, and counts
-/// live clones as the counting one does, so lost-waker detection still works.
+/// wakes, self-wakes, clones and drops and stamps the last wake; clones
+/// minus drops are its live clones, so lost-waker detection still works.
 extern const RawWakerVTable stats_task_waker_vtable;
 
 }  // namespace pollen::detail

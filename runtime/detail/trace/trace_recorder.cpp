@@ -82,7 +82,7 @@ void TraceRecorder::record(Event& e, const TaskStats* task) {
         e.task = task->id;
         e.file = task->location.file_name();
         e.line = task->location.line();
-        copy_label(e.label, task->name);
+        copy_label(e.label, task->name());
     }
     std::lock_guard lock(mu_);
     ring_[recorded_ % ring_.size()] = e;

@@ -18,12 +18,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "demo_args.hpp"
 #include "heartbeat.hpp"
 
 using namespace pollen;
@@ -64,16 +64,7 @@ struct Handler : Async<Handler, void> {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool fixed = false;
-    int seconds = 3;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--fixed") == 0) fixed = true;
-        else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = std::atoi(argv[++i]);
-        else {
-            std::fprintf(stderr, "usage: blocking_call [--fixed] [--seconds N]\n");
-            return 2;
-        }
-    }
+    const auto [fixed, seconds] = samples::parse_demo_args(argc, argv, "blocking_call");
     std::printf("blocking_call%s: heartbeat every 100 ms, a request every 200 ms, for %d s\n",
                 fixed ? " --fixed" : "", seconds);
     std::fflush(stdout);

@@ -18,13 +18,14 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "demo_args.hpp"
 
 using namespace pollen;
 using namespace std::chrono_literals;
@@ -125,16 +126,7 @@ struct Batcher : Async<Batcher, int> {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool fixed = false;
-    int seconds = 3;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--fixed") == 0) fixed = true;
-        else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = std::atoi(argv[++i]);
-        else {
-            std::fprintf(stderr, "usage: lost_wake [--fixed] [--seconds N]\n");
-            return 2;
-        }
-    }
+    const auto [fixed, seconds] = samples::parse_demo_args(argc, argv, "lost_wake");
     std::printf("lost_wake%s: 12 readings, taken in batches of 3\n", fixed ? " --fixed" : "");
     std::fflush(stdout);
     auto inbox = std::make_shared<Inbox>();

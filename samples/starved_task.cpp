@@ -24,10 +24,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <optional>
 
+#include "demo_args.hpp"
 #include "heartbeat.hpp"
 
 using namespace pollen;
@@ -83,16 +83,7 @@ struct Indexer : Async<Indexer, void> {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool fixed = false;
-    int seconds = 3;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--fixed") == 0) fixed = true;
-        else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = std::atoi(argv[++i]);
-        else {
-            std::fprintf(stderr, "usage: starved_task [--fixed] [--seconds N]\n");
-            return 2;
-        }
-    }
+    const auto [fixed, seconds] = samples::parse_demo_args(argc, argv, "starved_task");
     std::printf("starved_task%s: heartbeat every 100 ms, bursts of %d lines to index, for %d s\n",
                 fixed ? " --fixed" : "", kBurst, seconds);
     std::fflush(stdout);

@@ -14,6 +14,7 @@
 
 #include "support/counting_waker.hpp"
 #include "support/throwing_waker.hpp"
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
@@ -933,7 +934,8 @@ TEST(MpscBlocking, UnboundedBlockingRecvFromAPlainThread) {
 }
 
 TEST(MpscStress, FourProducerTasksThroughASmallBoundedChannel) {
-    constexpr std::uint64_t kProducers = 5, kPer = 25'000;
+    constexpr std::uint64_t kProducers = 5;
+    const std::uint64_t kPer = pollen::test::stress_scaled<std::uint64_t>(25'000);
     Runtime rt = Builder::new_multi_thread().worker_threads(4).build();
     auto [tx, rx] = mpsc::channel<std::uint64_t>(16);
     std::vector<JoinHandle<void>> handles;
@@ -955,7 +957,8 @@ TEST(MpscStress, FourProducerTasksThroughASmallBoundedChannel) {
 // cross-thread one); a round that stalls fails instead of hanging.
 TEST(MpscStress, ReceiverOnTheBlockOnThreadNeverMissesAWakeRoundAfterRound) {
     using namespace std::chrono_literals;
-    constexpr std::uint64_t kProducers = 5, kPer = 1000, kRounds = 600;
+    constexpr std::uint64_t kProducers = 5, kPer = 1000;
+    const std::uint64_t kRounds = pollen::test::stress_scaled<std::uint64_t>(600);
     Runtime rt = Builder::new_multi_thread().worker_threads(2).build();
     for (std::uint64_t round = 0; round < kRounds; ++round) {
         auto [tx, rx] = mpsc::channel<std::uint64_t>(100);

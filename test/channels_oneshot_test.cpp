@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <pollen.hpp>
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 
@@ -364,7 +365,7 @@ struct FlagWake {
 }  // namespace
 
 TEST(OneshotThreads, SendRacingWithPollIsNeverLost) {
-    constexpr int kChannels = 100'000;
+    const int kChannels = pollen::test::stress_scaled(100'000);
     auto flag = std::make_shared<FlagWake>();
     Waker w = waker_from(flag);
     std::vector<oneshot::Sender<int>> senders;

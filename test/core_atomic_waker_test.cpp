@@ -7,6 +7,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 using pollen::test::CountingWaker;
@@ -89,7 +90,7 @@ TEST(CoreAtomicWaker, DestroyingTheSlotDropsTheWaker) {
 // wake() of that round must have reached its waker: a round where it did not
 // is a lost wake-up (the task would sleep forever).
 TEST(CoreAtomicWaker, ConcurrentWakeIsNeverLost) {
-    constexpr int kRounds = 100'000;
+    const int kRounds = pollen::test::stress_scaled(100'000);
     CountingWaker cw;
     AtomicWaker slot;
     std::atomic<int> round{-1};      // the round the consumer has started

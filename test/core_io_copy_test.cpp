@@ -17,6 +17,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 
@@ -209,7 +210,7 @@ TEST(CoreIoCopy, EmptyReaderCopiesNothing) {
 }
 
 TEST(CoreIoCopy, HundredMegabytesThroughADuplexBetweenTwoTasks) {
-    constexpr std::uint64_t kTotal = 100ull << 20;
+    const std::uint64_t kTotal = pollen::test::stress_scaled(100ull << 20);
     Runtime rt = Builder::new_multi_thread().worker_threads(4).build();
     auto [a, b] = io::duplex(64 * 1024);
     NoiseReader src(kTotal);

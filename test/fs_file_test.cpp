@@ -17,6 +17,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 namespace stdfs = std::filesystem;
@@ -264,7 +265,7 @@ TEST(FsFile, ReadsAreCappedByMaxBufSize) {
 }
 
 TEST(FsFile, HundredMebibyteRoundTripKeepsEveryByte) {
-    constexpr std::size_t kSize = 100u << 20;
+    const std::size_t kSize = pollen::test::stress_scaled<std::size_t>(100u << 20);
     TempDir dir;
     Runtime rt = make_runtime();
     std::vector<std::byte> data = pattern(1u << 20, 7);  // 1 MiB, repeated with a twist

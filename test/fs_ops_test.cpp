@@ -17,6 +17,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 namespace stdfs = std::filesystem;
@@ -127,7 +128,7 @@ TEST(FsOps, CopyErrorsNameBothPaths) {
 }
 
 TEST(FsOps, CopyOfAHundredMebibyteFileKeepsEveryByte) {
-    constexpr std::size_t kSize = 100u << 20;
+    const std::size_t kSize = pollen::test::stress_scaled<std::size_t>(100u << 20);
     TempDir dir;
     std::uint64_t want = kFnvInit;
     {

@@ -18,6 +18,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 using namespace pollen::net;
@@ -274,7 +275,7 @@ TEST(TcpStream, ConnectToAClosedPortIsConnectionRefused) {
 }
 
 TEST(TcpStream, TransfersOneHundredMegabytesIntactBetweenTwoTasks) {
-    constexpr std::uint64_t kTotal = 100ull * 1024 * 1024;
+    const std::uint64_t kTotal = pollen::test::stress_scaled(100ull * 1024 * 1024);
     Runtime rt = make_runtime();
     TcpListener listener = bind_loopback(rt);
     SocketAddr addr = unwrap(listener.local_addr());

@@ -16,6 +16,7 @@
 
 #include <pollen.hpp>
 #include <pollen/core/log.hpp>
+#include "support/sanitizer.hpp"
 
 using namespace pollen;
 using namespace std::chrono_literals;
@@ -86,7 +87,7 @@ struct Call : FutureExt<Call<Fn>> {
 TEST(MultiThread, AMillionRacingWakesLoseNoneAndNeverDoublePoll) {
     Runtime rt = Builder::new_multi_thread().worker_threads(4).build();
     constexpr int kTasks = 1000;
-    constexpr int kWakesPerTask = 1000;  // 1,000,000 wakes in all
+    const int kWakesPerTask = pollen::test::stress_scaled(1000);  // 1,000,000 wakes in all (plain build)
     std::vector<std::shared_ptr<Mailbox>> boxes;
     std::vector<JoinHandle<long>> handles;
     for (int i = 0; i < kTasks; ++i) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "support/sanitizer.hpp"
 
 namespace {
 
@@ -35,15 +36,7 @@ std::string command(const std::vector<std::string>& args) {
     return out;
 }
 
-/// Whether this suite (and so the samples it runs: `make test SAN=...`
-/// builds both alike) is a sanitizer build, whose allocator keeps freed
-/// memory aside and whose shadow memory counts in RSS: memory bounds are
-/// not checked there, only behaviour.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
+using pollen::test::kSanitized;  // memory bounds are not checked there, only behaviour
 
 /// The resident memory of a process, in KiB (-1 if unknown).
 long rss_kib(pid_t pid) {

@@ -15,6 +15,7 @@
 #include "../core/coop.hpp"
 #include "../core/result.hpp"
 #include "../core/future.hpp"
+#include "detail/defer.hpp"
 #include "detail/scheduler.hpp"
 #include "detail/scheduler/blocking_pool.hpp"
 #include "enter_guard.hpp"
@@ -104,6 +105,10 @@ public:
             explicit Driving(detail::Scheduler& sched) : s(sched) { s.enter_block_on(); }
             ~Driving() { s.exit_block_on(); }
         } driving(*sched_);
+        // This thread's yields wait for a driver turn (the scheduler wakes
+        // them in drive_until_woken); left over at the end, they are woken
+        // into the queues while the thread still drives.
+        detail::DeferScope defer;
         detail::BlockOnSignalRef signal(sched_->block_on_parker());
         Waker waker = signal->waker();
         Context cx(waker);

@@ -1,10 +1,20 @@
 #pragma once
 /// yield_now(): gives other tasks a turn (Tokio's `task::yield_now`). The
-/// first poll wakes its own task and returns Pending, so the scheduler puts
-/// the task at the back of the run queue; the second poll is Ready.
-/// Destroying it mid-way has no effect beyond the pending self-wake.
+/// first poll returns Pending and the second is Ready. Inside a runtime (a
+/// worker, or a thread in block_on) the first poll does not wake the task
+/// itself: it hands a clone of its waker to the thread's defer list
+/// (runtime/detail/defer.hpp), which the scheduler wakes only after its next
+/// driver turn. So a task that keeps yielding lets timers and I/O be looked
+/// at between its polls, and runs again behind the tasks already queued
+/// (and those the driver turn woke). Elsewhere (no runtime context, a future
+/// polled by hand, Handle::enter only) it wakes itself at once.
+///
+/// Destroying it after the first poll leaves the deferred wake in the list:
+/// the task is woken once more, which a task must always tolerate.
+/// Threads: polled by one thread at a time, like any future.
 
 #include "../core/future_ext.hpp"
+#include "detail/defer.hpp"
 
 namespace pollen {
 
@@ -15,12 +25,13 @@ public:
     Poll<void> poll(Context& cx) {
         if (yielded_) return ready();
         yielded_ = true;
-        cx.waker().wake_by_ref();
+        if (detail::Defer* defer = detail::current_defer()) defer->defer(cx.waker());
+        else cx.waker().wake_by_ref();
         return pending;
     }
 
-    /// For task dumps (core/trace.hpp); a yielding task is queued, so it shows only in a race.
-    void describe(TraceVisitor& v) const { v.waits_on("yield_now (woke itself)"); }
+    /// For task dumps (core/trace.hpp): queued, or deferred until the driver's next turn.
+    void describe(TraceVisitor& v) const { v.waits_on("yield_now (deferred until the driver's turn)"); }
 
 private:
     bool yielded_ = false;

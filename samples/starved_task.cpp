@@ -16,7 +16,8 @@
 // (yield_now), a turn for the others every 100 us of work. The budget alone
 // would not be enough here: it yields every 128 lines (13 ms), and a busy
 // worker looks at its timers only every 61 polls, so the heartbeat's timer
-// could still be seen most of a second late. Runs N seconds (default 3),
+// could still be seen most of a second late. A yield_now, by contrast, waits
+// for the worker's next driver turn, which fires the heartbeat's timer. Runs N seconds (default 3),
 // then prints a summary.
 
 #include <pollen.hpp>

@@ -30,8 +30,9 @@ public:
 
     /// A wake made the task runnable; consumes the queue reference.
     virtual void schedule(Header* task) = 0;
-    /// The task was woken during its own poll (e.g. yield_now): run it again
-    /// after the other runnable tasks. Consumes the queue reference.
+    /// The task was woken during its own poll (a spent coop budget, say;
+    /// yield_now defers its wake instead, defer.hpp): run it again after the
+    /// other runnable tasks. Consumes the queue reference.
     virtual void schedule_yield(Header* task) { schedule(task); }
 
     /// The parker that `block_on` sleeps on between polls of its future.

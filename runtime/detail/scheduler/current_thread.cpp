@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "../../../core/detail/single_writer.hpp"
+#include "../defer.hpp"
 
 namespace pollen::detail {
 
@@ -90,6 +91,15 @@ void CurrentThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
         }
         add_single_writer(polls_, 1);
         run_task(t);
+    }
+    // Yielded futures (yield_now) wait for a driver turn, out of work or
+    // after a full round of tasks (Tokio's park_yield): then they queue
+    // behind what the turn woke, and a busy loop of tasks still lets them run.
+    Defer* defer = current_defer();
+    if (defer && !defer->is_empty()) {
+        driver->try_turn_nonblocking();
+        defer->take_and_wake();
+        return;
     }
     // Sleep only when there is nothing at all to do; any wake unparks us.
     // Parking turns the reactor, whose wakes land in the local queue.

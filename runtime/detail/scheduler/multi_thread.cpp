@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "../../../core/detail/single_writer.hpp"
+#include "../defer.hpp"
 #include "../task/poll_clock.hpp"
 
 namespace pollen::detail {
@@ -75,6 +76,7 @@ bool MultiThreadScheduler::worker_main(Worker& w) {
     tls_owner = this;
     tls_worker = &w;
     EnterGuard enter(this);
+    DeferScope defer;  // this thread's yields (yield_now), woken after driver turns
     if (config_.on_thread_start) config_.on_thread_start();
     while (!shutdown_.load(std::memory_order_acquire)) {
         Header* t = next_local(w);
@@ -87,8 +89,17 @@ bool MultiThreadScheduler::worker_main(Worker& w) {
             if (tls_worker != &w) break;  // handed off during that poll: `w` is another thread's now
             continue;
         }
+        // Only yielders left: a non-blocking turn rather than a park, then
+        // they run again (Tokio's park_timeout(0) when did_defer_tasks).
+        if (!defer.list().is_empty()) {
+            turn_then_wake_deferred(w);
+            continue;
+        }
         park(w);
     }
+    // Stopping or handed off: the yielders left go to this worker's queue
+    // (which shutdown empties) or, handed off, to the inject queue.
+    while (!defer.list().is_empty()) defer.list().take_and_wake();
     bool kept = tls_worker == &w;
     if (config_.on_thread_stop) config_.on_thread_stop();
     tls_owner = tls_worker = nullptr;
@@ -100,6 +111,13 @@ bool MultiThreadScheduler::begin_block_in_place() {
     // Not a worker (block_on's thread, or one already handed off), or not in
     // a task's poll (a waker run by the worker's own loop): block as is.
     if (!w || !w->polling) return false;
+    // This thread's yielders go with the worker (to its queue), rather than
+    // wait for the blocking call to end.
+    if (Defer* defer = current_defer(); defer && !defer->is_empty()) {
+        w->waking_deferred = true;
+        defer->take_and_wake();
+        w->waking_deferred = false;
+    }
     w->polling = false;
     // This thread stays in the task's poll; from here on it is no worker, so
     // the tasks it wakes go to the inject queue. A new thread takes the
@@ -113,11 +131,8 @@ bool MultiThreadScheduler::begin_block_in_place() {
 
 Header* MultiThreadScheduler::next_local(Worker& w) {
     if (++w.tick % kGlobalQueueInterval == 0) {
-        w.in_driver = true;
-        driver->try_turn_nonblocking();  // busy workers still look at I/O and timers
-        w.in_driver = false;
-        tls_poll_clock.clear();
-        notify_if_work_piled_up(w);
+        // Busy workers still look at I/O and timers, and run their yielders.
+        turn_then_wake_deferred(w);
         if (Header* t = inject_.pop_batch(w.queue, workers_.size())) return t;
     }
     if (w.lifo) {
@@ -131,6 +146,19 @@ Header* MultiThreadScheduler::next_local(Worker& w) {
     w.lifo_streak = 0;
     if (Header* t = w.queue.pop()) return t;
     return inject_.pop_batch(w.queue, workers_.size());
+}
+
+void MultiThreadScheduler::turn_then_wake_deferred(Worker& w) {
+    w.in_driver = true;
+    driver->try_turn_nonblocking();
+    w.in_driver = false;
+    if (Defer* defer = current_defer(); defer && !defer->is_empty()) {
+        w.waking_deferred = true;
+        defer->take_and_wake();
+        w.waking_deferred = false;
+    }
+    tls_poll_clock.clear();
+    notify_if_work_piled_up(w);
 }
 
 Header* MultiThreadScheduler::search(Worker& w) {
@@ -221,6 +249,11 @@ void MultiThreadScheduler::push_local(Worker& w, Header* task) {
 
 void MultiThreadScheduler::schedule(Header* task) {
     if (Worker* w = current_worker()) {
+        if (w->waking_deferred) [[unlikely]] {
+            // A yielder: behind the queued tasks; the caller notifies once.
+            push_local(*w, task);
+            return;
+        }
         // The task just woken goes to the LIFO slot: it likely uses what the
         // waker just produced, still hot in this core's cache.
         Header* previous = std::exchange(w->lifo, task);
@@ -245,6 +278,10 @@ void MultiThreadScheduler::schedule_yield(Header* task) {
 }
 
 void MultiThreadScheduler::drive_until_woken(BlockOnSignal& signal) {
+    // This thread drives no reactor (the workers do): its yields (the
+    // block_on future's own) are woken before it would sleep, as Tokio's
+    // CachedParkThread::block_on does.
+    if (Defer* defer = current_defer(); defer && !defer->is_empty()) defer->take_and_wake();
     if (!signal.is_woken()) signal.parker().park();
 }
 

@@ -6,7 +6,10 @@
 /// the queue), its local queue, and every 61 ticks the global inject queue
 /// first. Out of work, a worker becomes "searching" (at most half of the
 /// workers search at once) and steals half of another worker's queue, then
-/// looks at the inject queue; still nothing, it parks. A producer wakes a
+/// looks at the inject queue; still nothing, it parks, or, when tasks
+/// yielded (yield_now, defer.hpp), takes a non-blocking driver turn and
+/// queues them again. The every-61-ticks turn also wakes the yielders, so
+/// they run even on a worker that never runs dry. A producer wakes a
 /// parked worker only when nobody is searching, and a parking worker
 /// re-checks every queue after announcing that it sleeps, so no wake-up is
 /// lost between the two.
@@ -70,6 +73,9 @@ private:
         // pile up in the local queue without waking a sleeper each; one
         // notify after the turn is enough (Tokio's core.park being taken).
         bool in_driver = false;
+        // Set while this worker wakes its deferred yielders (defer.hpp):
+        // they go to the back of its queue, not to the LIFO slot.
+        bool waking_deferred = false;
         // Set while this worker polls a task: the one place where
         // block_in_place may hand it off (its thread leaves the loop right after).
         bool polling = false;
@@ -84,6 +90,8 @@ private:
     bool worker_main(Worker& w);
     Header* next_local(Worker& w);
     Header* search(Worker& w);
+    /// A non-blocking driver turn, then the thread's deferred yielders.
+    void turn_then_wake_deferred(Worker& w);
     void run(Worker& w, Header* task);
     void park(Worker& w);
     bool transition_to_searching(Worker& w);

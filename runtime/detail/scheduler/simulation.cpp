@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "../../../core/detail/thread_rng.hpp"
+#include "../defer.hpp"
 
 namespace pollen::detail {
 
@@ -91,6 +92,14 @@ void SimulationScheduler::drive_until_woken(BlockOnSignal& signal) {
                                           stats());
         bool root = signal.is_woken();
         std::size_t n = runnable_.size() + (root ? 1 : 0);
+        // Yielders (yield_now) wait for the driver's turn, as in the other
+        // flavours: when nothing else can run, or after a round of polls.
+        // The list is in the order they yielded, which the schedule decided.
+        Defer* defer = current_defer();
+        if (defer && !defer->is_empty() && (n == 0 || polls_since_turn_ >= kPollsPerTurn)) {
+            turn_then_wake_deferred(*defer);
+            continue;
+        }
         if (n == 0) {
             advance_or_stop();
             continue;
@@ -106,6 +115,7 @@ void SimulationScheduler::drive_until_woken(BlockOnSignal& signal) {
         runnable_.pop_back();
         log_.add(kPolled, t->id);
         ++polls_;
+        ++polls_since_turn_;
         sim::NodeId outer = current_node_;
         if (!node_of_.empty()) {
             auto it = node_of_.find(t);
@@ -118,7 +128,16 @@ void SimulationScheduler::drive_until_woken(BlockOnSignal& signal) {
     }
 }
 
+void SimulationScheduler::turn_then_wake_deferred(Defer& defer) {
+    polls_since_turn_ = 0;
+    // The turn a real driver would take without waiting: the timers due at
+    // this virtual instant fire; the clock does not move.
+    driver->advance_clock(std::chrono::nanoseconds(0));
+    defer.take_and_wake();
+}
+
 void SimulationScheduler::advance_or_stop() {
+    polls_since_turn_ = 0;
     std::optional<std::chrono::nanoseconds> wait = driver->next_timer();
     if (!wait) {
         std::string msg = "pollen::sim: deadlock at virtual time " + format_duration(stats().elapsed) +

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "../../simulation.hpp"
+#include "../defer.hpp"
 #include "../scheduler.hpp"
 #include "sim_rng.hpp"
 
@@ -77,6 +78,8 @@ private:
 
     /// Nothing can run: jump the clock to the next timer, or throw.
     void advance_or_stop();
+    /// The driver's turn without a clock jump, then the deferred yielders.
+    void turn_then_wake_deferred(Defer& defer);
     /// Each live task, one line each, by id.
     std::string live_tasks();
     std::string replay_hint() const;
@@ -94,6 +97,10 @@ private:
     std::vector<Header*> runnable_;  // the owner thread's; order is part of the run
     bool closed_ = false;
     std::uint64_t polls_ = 0;
+    // Tokio's event_interval: polls between two driver turns at most, while
+    // yielders wait for one.
+    static constexpr std::uint64_t kPollsPerTurn = 61;
+    std::uint64_t polls_since_turn_ = 0;
     // Nodes: the task being polled's, and each live task's that has one
     // (spawned inside a NodeScope, or by a task of a node).
     sim::NodeId last_node_ = 0;

@@ -24,11 +24,13 @@ struct DurationHistogram {
 
     std::array<std::uint64_t, kBuckets> counts{};
 
-    /// The bucket a duration falls in: one shift and one bit count, so it can
-    /// sit on the poll path.
+    /// The bucket a duration falls in, without a branch, so it can sit on the
+    /// poll path: the bucket is the bit width of ns / 128, which is the top
+    /// bit's index of (ns / 64) | 1 (the low bit only makes 0 and 1 both
+    /// land in bucket 0, and lets the compiler drop the zero check).
     static constexpr std::size_t bucket_of(std::int64_t ns) {
-        if (ns <= 0) return 0;
-        std::size_t b = std::size_t(std::bit_width(std::uint64_t(ns) >> 7));
+        std::uint64_t halves = std::uint64_t(ns > 0 ? ns : 0) >> 6 | 1;
+        unsigned b = unsigned(63 ^ std::countl_zero(halves));  // the top bit's index
         return b < kBuckets ? b : kBuckets - 1;
     }
     static constexpr std::size_t bucket_of(std::chrono::nanoseconds d) { return bucket_of(std::int64_t(d.count())); }
@@ -57,6 +59,8 @@ static_assert(DurationHistogram::bucket_of(127) == 0);
 static_assert(DurationHistogram::bucket_of(128) == 1);
 static_assert(DurationHistogram::bucket_of(255) == 1);
 static_assert(DurationHistogram::bucket_of(256) == 2);
+static_assert(DurationHistogram::bucket_of(0) == 0 && DurationHistogram::bucket_of(-5) == 0);
+static_assert(DurationHistogram::bucket_of(std::int64_t(1) << 62) == DurationHistogram::kBuckets - 1);
 static_assert(DurationHistogram::bucket_end(1) == DurationHistogram::bucket_start(2));
 
 }  // namespace pollen

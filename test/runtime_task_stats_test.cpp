@@ -375,3 +375,56 @@ TEST(TaskStats, AFinishedTaskKeepsItsNameAfterItsMemoryIsGone) {
     EXPECT_EQ(s->polls, 2u);
     EXPECT_EQ(s->wakes, 1u);
 }
+
+TEST(TaskStats, ATaskAbortedBeforeItsFirstPollIsDoneWithNoPolls) {
+    Runtime rt = stats_runtime();
+    // Spawned from outside block_on: nothing polls it before the abort.
+    auto h = rt.spawn(yielder(3));
+    std::uint64_t id = h.id();
+    h.abort();
+    auto joined = rt.block_on(std::move(h));
+    ASSERT_FALSE(joined.is_ok());
+    EXPECT_TRUE(joined.error().is_cancelled());
+    auto s = find(rt, id);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state, TaskState::Done);
+    EXPECT_TRUE(s->has_stats);
+    EXPECT_EQ(s->polls, 0u);
+    EXPECT_FALSE(s->first_poll);
+    EXPECT_EQ(s->wakes, 0u);
+    EXPECT_EQ(s->waker_clones, 0u);
+    EXPECT_EQ(s->poll_times.total(), 0u);
+    EXPECT_EQ(s->busy, TaskSnapshot::Duration(0));
+    ASSERT_TRUE(s->done);
+    EXPECT_LE(s->created, *s->done);
+}
+
+TEST(TaskStats, BackToBackPollsOnWorkersKeepEveryTasksTimesConsistent) {
+    // Workers start each poll at the end of the one before (one clock read
+    // a poll): every task's times must still add up and stay in order.
+    Runtime rt = Builder::new_multi_thread().worker_threads(2).task_stats(true).build();
+    std::vector<JoinHandle<void>> hs;
+    std::vector<std::uint64_t> ids;
+    for (int i = 0; i < 40; ++i) {
+        hs.push_back(rt.spawn(yielder(i % 7)));
+        ids.push_back(hs.back().id());
+    }
+    for (auto& h : hs) ASSERT_TRUE(rt.block_on(std::move(h)).is_ok());
+    for (int i = 0; i < 40; ++i) {
+        auto s = find(rt, ids[std::size_t(i)]);
+        ASSERT_TRUE(s) << i;
+        EXPECT_EQ(s->state, TaskState::Done);
+        EXPECT_EQ(s->polls, std::uint64_t(i % 7 + 1));
+        EXPECT_EQ(s->self_wakes, std::uint64_t(i % 7));
+        EXPECT_EQ(s->poll_times.total(), s->polls);
+        EXPECT_EQ(s->busy + s->scheduled + s->idle, s->total);
+        ASSERT_TRUE(s->first_poll && s->last_poll_started && s->last_poll_ended && s->done);
+        EXPECT_LE(s->created, *s->first_poll);
+        EXPECT_LE(*s->first_poll, *s->last_poll_started);
+        EXPECT_LE(*s->last_poll_started, *s->last_poll_ended);
+        EXPECT_LE(*s->last_poll_ended, *s->done);
+    }
+    RuntimeMetrics m = rt.metrics();
+    EXPECT_EQ(m.poll_time_histogram.total(), m.polls);
+    EXPECT_EQ(m.scheduled_delay_histogram.total(), m.polls);
+}

@@ -140,8 +140,11 @@ template <Future F>
 Header* new_task(Scheduler& s, F&& fut, std::source_location loc, std::string_view name = {}) {
     using C = Cell<std::decay_t<F>>;
     std::uint64_t id = s.next_task_id();
-    if (!s.runtime_stats && name.empty()) [[likely]]
-        return C::create(std::forward<F>(fut), &s, id, loc);
+    if (!s.runtime_stats) [[likely]] {
+        if (name.empty()) [[likely]]
+            return C::create(std::forward<F>(fut), &s, id, loc);
+        StatsClock::calibrate();  // a runtime that keeps statistics did at its build
+    }
     auto [t, stats] = C::create_with_stats(std::forward<F>(fut), &s, id, loc, id, name, stats_now_ns());
     if (TraceRecorder* trace = s.trace.get()) [[unlikely]] {
         std::uint64_t flow = trace->new_flow();  // into its first poll

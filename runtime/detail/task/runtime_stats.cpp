@@ -41,28 +41,27 @@ std::pair<std::uint64_t, std::int64_t> paired_read() {
 }
 #endif
 
-StatsClock calibrate() {
-    StatsClock c;
-#if defined(__x86_64__)
-    if (!invariant_tsc()) return c;
-    auto [tsc0, ns0] = paired_read();
-    while (StatsClock::monotonic_ns() - ns0 < 5'000'000) {
-    }
-    auto [tsc1, ns1] = paired_read();
-    if (tsc1 <= tsc0 || ns1 <= ns0) return c;
-    c.ns_per_tick_q32 = std::uint64_t(((unsigned __int128)(ns1 - ns0) << 32) / (tsc1 - tsc0));
-    c.base_tsc = tsc1;
-    c.base_ns = ns1;
-    c.use_tsc = c.ns_per_tick_q32 != 0;
-#endif
-    return c;
-}
-
 }  // namespace
 
-const StatsClock& StatsClock::get() {
-    static const StatsClock clock = calibrate();
-    return clock;
+void StatsClock::calibrate() {
+#if defined(__x86_64__)
+    static const bool once = [] {
+        if (!invariant_tsc()) return false;
+        auto [tsc0, ns0] = paired_read();
+        while (monotonic_ns() - ns0 < 5'000'000) {
+        }
+        auto [tsc1, ns1] = paired_read();
+        if (tsc1 <= tsc0 || ns1 <= ns0) return false;
+        std::uint64_t q32 = std::uint64_t(((unsigned __int128)(ns1 - ns0) << 32) / (tsc1 - tsc0));
+        if (q32 == 0) return false;
+        ns_per_tick_q32_ = q32;
+        base_tsc_ = tsc1;
+        base_ns_ = ns1;
+        use_tsc_.store(true, std::memory_order_release);
+        return true;
+    }();
+    (void)once;
+#endif
 }
 
 namespace {
@@ -72,7 +71,7 @@ std::atomic<std::uint64_t> next_serial{1};
 RuntimeStats::RuntimeStats(std::size_t retain_done)
     : serial_(next_serial.fetch_add(1, std::memory_order_relaxed)), retain_done_(retain_done) {
     shards_.back().shared = true;
-    (void)stats_now_ns();  // calibrates the clock now rather than in a task's first poll
+    StatsClock::calibrate();  // now rather than in a task's first poll
 }
 
 RuntimeStats::~RuntimeStats() = default;
@@ -118,34 +117,35 @@ std::optional<TaskSnapshot::Instant> instant(std::int64_t ns) {
 }
 
 void fill_from_figures(TaskSnapshot& out, const TaskFigures& st, std::int64_t now) {
+    const PollFigures& p = st.poll;
     out.id = st.id;
     out.spawned_at = st.location;
     out.has_stats = true;
     out.name = st.name;
     out.polls = st.polls;
-    out.self_wakes = st.self_wakes;
-    out.wakes = st.other_wakes + st.self_wakes;
-    out.waker_clones = st.waker_clones;
-    out.waker_drops = st.waker_drops;
-    std::int64_t done = st.done_ns;
-    std::int64_t busy = st.busy_ns;
-    std::int64_t started = st.last_poll_started_ns;
-    std::int64_t ended = st.last_poll_ended_ns;
+    out.self_wakes = p.self_wakes;
+    out.wakes = st.wake.other_wakes + p.self_wakes;
+    out.waker_clones = st.wake.waker_clones;
+    out.waker_drops = st.wake.waker_drops;
+    std::int64_t done = p.done_ns;
+    std::int64_t busy = p.busy_ns;
+    std::int64_t started = p.last_poll_started_ns;
+    std::int64_t ended = p.last_poll_ended_ns;
     std::int64_t end = done != 0 ? done : now;
     // A poll in progress is busy time already (tokio-console counts it too).
     if (done == 0 && started > ended) busy += std::max<std::int64_t>(0, now - started);
     std::int64_t total = std::max<std::int64_t>(0, end - st.created_ns);
     out.busy = std::chrono::nanoseconds(busy);
-    out.scheduled = std::chrono::nanoseconds(st.scheduled_ns);
+    out.scheduled = std::chrono::nanoseconds(p.scheduled_ns);
     out.total = std::chrono::nanoseconds(total);
-    out.idle = std::chrono::nanoseconds(std::max<std::int64_t>(0, total - busy - st.scheduled_ns));
+    out.idle = std::chrono::nanoseconds(std::max<std::int64_t>(0, total - busy - p.scheduled_ns));
     out.created = TaskSnapshot::Instant(std::chrono::nanoseconds(st.created_ns));
-    out.first_poll = instant(st.first_poll_ns);
+    out.first_poll = instant(p.first_poll_ns);
     out.last_poll_started = instant(started);
     out.last_poll_ended = instant(ended);
-    out.last_wake = instant(st.last_wake_ns);
+    out.last_wake = instant(st.wake.last_wake_ns);
     out.done = instant(done);
-    for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i) out.poll_times.counts[i] = st.poll_times[i];
+    for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i) out.poll_times.counts[i] = p.poll_times[i];
 }
 
 }  // namespace
@@ -173,7 +173,7 @@ std::vector<TaskFigures> RuntimeStats::done_tasks() const {
     }
     // Each shard's ring is in order; across shards, by when they finished.
     std::stable_sort(out.begin(), out.end(), [](const TaskFigures& a, const TaskFigures& b) {
-        return std::pair(a.done_ns, a.id) < std::pair(b.done_ns, b.id);
+        return std::pair(a.poll.done_ns, a.id) < std::pair(b.poll.done_ns, b.id);
     });
     if (out.size() > retain_done_) out.erase(out.begin(), out.end() - std::ptrdiff_t(retain_done_));
     return out;

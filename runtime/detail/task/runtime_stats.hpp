@@ -41,11 +41,17 @@ public:
     RuntimeStats(const RuntimeStats&) = delete;
     RuntimeStats& operator=(const RuntimeStats&) = delete;
 
-    /// One poll of `poll_ns`, which waited `scheduled_ns` in a queue first.
-    void record_poll(std::int64_t poll_ns, std::int64_t scheduled_ns) {
+    /// One poll, given as the DurationHistogram buckets of its duration and
+    /// of the time it waited in a queue first (the poll computes each once).
+    void record_poll(std::size_t poll_bucket, std::size_t scheduled_bucket) {
         Shard& s = shard();
-        s.add(s.poll[DurationHistogram::bucket_of(poll_ns)]);
-        s.add(s.scheduled[DurationHistogram::bucket_of(scheduled_ns)]);
+        if (s.shared) [[unlikely]] {
+            s.poll[poll_bucket].fetch_add(1, std::memory_order_relaxed);
+            s.scheduled[scheduled_bucket].fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        add_single_writer(s.poll[poll_bucket], 1);
+        add_single_writer(s.scheduled[scheduled_bucket], 1);
     }
     DurationHistogram poll_times() const;
     DurationHistogram scheduled_delays() const;
@@ -64,10 +70,6 @@ private:
         std::array<std::atomic<std::uint64_t>, DurationHistogram::kBuckets> scheduled{};
         /// The last shard, for the threads beyond kShards: locked adds.
         bool shared = false;
-        void add(std::atomic<std::uint64_t>& counter) {
-            if (shared) [[unlikely]] counter.fetch_add(1, std::memory_order_relaxed);
-            else add_single_writer(counter, 1);
-        }
         mutable AdaptiveMutex done_mu;
         std::vector<TaskFigures> done;  // a ring, allocated as it fills
         std::size_t done_next = 0;       // the oldest slot once full

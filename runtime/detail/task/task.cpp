@@ -1,6 +1,7 @@
 // The task harness: applies the state word's transitions (task_state.hpp)
 // and acts on each returned decision; the task's Waker; what completion and
-// cancellation do. What a poll records besides is poll_diagnostics.hpp.
+// cancellation do. What a poll records besides is poll_diagnostics.hpp, or
+// stats_poll.hpp for a task with statistics.
 #include "task.hpp"
 
 #include <cassert>
@@ -9,6 +10,7 @@
 #include "../../../core/coop.hpp"
 #include "../scheduler.hpp"
 #include "poll_diagnostics.hpp"
+#include "stats_poll.hpp"
 
 namespace pollen::detail {
 
@@ -63,7 +65,9 @@ void cancel_and_complete(Header* t) {
     // A task that completes in a poll is retired by the poll's statistics
     // (PollDiagnostics); one cancelled here is retired now.
     if (TaskStats* s = t->diagnostics.stats()) {
-        s->done_ns.store(stats_now_ns(), std::memory_order_relaxed);
+        // Never polled: the figures are ours to set, as a first poll would.
+        if (s->polls.load(std::memory_order_relaxed) == 0) s->start_figures();
+        TaskStats::set(s->poll.done_ns, stats_now_ns());
         if (RuntimeStats* rs = t->scheduler->runtime_stats.get()) rs->retire(*s);
     }
     {
@@ -155,48 +159,54 @@ namespace {
     // The waker's reference keeps the task, so its block, alive.
     trace->wake(*s, start, stats_now_ns(), flow, self);
 }
-void stats_wake_by_ref_impl(Header* t) {
-    TaskStats* s = t->diagnostics.stats();
-    // A self-wake needs no clock read: it happened in the poll that started
-    // then, and the task is runnable again from that poll's end on. Only the
-    // polling thread makes self-wakes, so their count needs no locked add.
-    bool self = running_on_this_thread(t);
-    if (self) add_single_writer(s->self_wakes, 1);
-    else s->other_wakes.fetch_add(1, std::memory_order_relaxed);
-    std::int64_t now = self ? s->last_poll_started_ns.load(std::memory_order_relaxed) : stats_now_ns();
-    s->last_wake_ns.store(now, std::memory_order_relaxed);
-    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]] {
-        traced_wake(t, s, trace, self);
-        return;
-    }
+/// A wake from outside the task's poll: any thread, a locked count and a
+/// clock read.
+[[gnu::noinline]] void stats_wake_other(Header* t, TaskStats& s) {
+    std::atomic_ref(s.wake.other_wakes).fetch_add(1, std::memory_order_relaxed);
+    std::int64_t now = stats_now_ns();
+    TaskStats::set(s.wake.last_wake_ns, now);
+    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]] return traced_wake(t, &s, trace, false);
     switch (t->state.transition_to_notified_by_ref()) {
         case TransitionToNotifiedByRef::kSubmit:
             // Before the task is queued: its next poll reads this.
-            s->runnable_since_ns.store(self ? stats_now_ns() : now, std::memory_order_relaxed);
+            s.runnable_since_ns.store(now, std::memory_order_relaxed);
             t->scheduler->schedule(t);
             return;
         case TransitionToNotifiedByRef::kDoNothing:
             return;
     }
 }
+void stats_wake_by_ref_impl(Header* t) {
+    TaskStats& s = t->diagnostics.known_stats();
+    if (!running_on_this_thread(t)) return stats_wake_other(t, s);
+    // Inside the task's own poll (or cancellation), on its thread: the
+    // poll's figures are ours, and the wake needs no clock read (it happened
+    // in the poll that started then; the task is runnable again from that
+    // poll's end, which the poll stamps). The task is RUNNING, so the wake
+    // only marks it NOTIFIED.
+    TaskStats::set(s.poll.self_wakes, s.poll.self_wakes + 1);
+    TaskStats::set(s.wake.last_wake_ns, s.poll.last_poll_started_ns);
+    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]] return traced_wake(t, &s, trace, true);
+    wake_by_ref_impl(t);
+}
 // The live clones are clones - drops (PollDiagnostics::no_live_waker), so
 // the header's clone count is left to the counting vtable.
 RawWaker stats_clone(const void* data) {
     Header* t = header_of(data);
-    t->diagnostics.stats()->waker_clones.fetch_add(1, std::memory_order_seq_cst);
+    std::atomic_ref(t->diagnostics.known_stats().wake.waker_clones).fetch_add(1, std::memory_order_seq_cst);
     t->state.ref_inc();
     return {data, &stats_task_waker_vtable};
 }
 void stats_wake(const void* data) {
     Header* t = header_of(data);
     stats_wake_by_ref_impl(t);
-    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_seq_cst);
+    std::atomic_ref(t->diagnostics.known_stats().wake.waker_drops).fetch_add(1, std::memory_order_seq_cst);
     drop_reference(t);
 }
 void stats_wake_by_ref(const void* data) { stats_wake_by_ref_impl(header_of(data)); }
 void stats_drop(const void* data) {
     Header* t = header_of(data);
-    t->diagnostics.stats()->waker_drops.fetch_add(1, std::memory_order_seq_cst);
+    std::atomic_ref(t->diagnostics.known_stats().wake.waker_drops).fetch_add(1, std::memory_order_seq_cst);
     drop_reference(t);
 }
 }  // namespace
@@ -215,6 +225,46 @@ void drop_reference(Header* t, std::uint64_t n) {
 
 bool is_complete(const Header* t) { return t->state.is_complete(); }
 
+namespace {
+
+/// One poll of the future; true when it is done (its output stored). The
+/// poll borrows the queue's reference: its Waker owns none.
+[[gnu::always_inline]] inline bool poll(Header* t, PollClock* clock) {
+    PollDiagnostics diagnostics(t, clock);
+    Waker waker(RawWaker{t, diagnostics.waker_vtable()});
+    Context cx(waker);
+    diagnostics.before_poll();
+    bool done;
+    {
+        coop::BudgetScope budget;
+        OnStackGuard on_stack(t);
+        done = t->vtable->poll_future(t, cx);
+    }
+    (void)std::move(waker).into_raw();
+    diagnostics.after_poll(done);
+    return done;
+}
+
+/// The same for a task with statistics, out of line: the poll without them
+/// stays as small as it was (one branch on the header's diagnostics word).
+[[gnu::noinline]] bool poll_with_stats(Header* t, PollClock* clock) {
+    StatsPoll stats(t, clock);
+    Waker waker(RawWaker{t, &stats_task_waker_vtable});
+    Context cx(waker);
+    stats.begin();
+    bool done;
+    {
+        coop::BudgetScope budget;
+        OnStackGuard on_stack(t);
+        done = t->vtable->poll_future(t, cx);
+    }
+    (void)std::move(waker).into_raw();
+    stats.end(done);
+    return done;
+}
+
+}  // namespace
+
 void run_task(Header* t, PollClock* clock) {
     switch (t->state.transition_to_running()) {
         case TransitionToRunning::kSuccess:
@@ -229,19 +279,7 @@ void run_task(Header* t, PollClock* clock) {
             return;
     }
 
-    // The poll borrows the queue's reference: this Waker owns none.
-    PollDiagnostics diagnostics(t, clock);
-    Waker waker(RawWaker{t, diagnostics.waker_vtable()});
-    Context cx(waker);
-    diagnostics.before_poll();
-    bool done;
-    {
-        coop::BudgetScope budget;
-        OnStackGuard on_stack(t);
-        done = t->vtable->poll_future(t, cx);
-    }
-    (void)std::move(waker).into_raw();
-    diagnostics.after_poll(done);
+    bool done = t->diagnostics.stats() ? poll_with_stats(t, clock) : poll(t, clock);
     if (done) {
         complete(t);
         return;

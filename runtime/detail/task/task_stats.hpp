@@ -5,13 +5,16 @@
 /// holds either the task's spawn location (no statistics: no block, no
 /// cost) or that block, which holds the location in turn.
 ///
-/// Who writes what: the poll's figures are written by the thread polling the
-/// task (one at a time: the state word orders the polls), the wake figures by
-/// wakers on any thread; all relaxed, read by any thread (task_snapshots,
-/// dump): they are reports, not synchronisation. The block lives in the
-/// task's own allocation, just before the cell (Cell::create_with_stats),
-/// and goes with it; a finished task's figures outlive it as a copy
-/// (runtime_stats.hpp).
+/// Who writes what: the spawn writes only the block's last line (next to
+/// the cell's header, which it writes anyway); the first poll sets every
+/// other figure, before any waker of the task can exist, and publishes
+/// them with its poll count. From then on the poll's figures are written
+/// by the thread polling the task (one at a time: the state word orders
+/// the polls), the wake figures by wakers on any thread; all relaxed, read
+/// by any thread (task_snapshots, dump): they are reports, not
+/// synchronisation. The block lives in the task's own allocation, just
+/// before the cell (Cell::create_with_stats), and goes with it; a finished
+/// task's figures outlive it as a copy (runtime_stats.hpp).
 
 #include <time.h>
 
@@ -29,42 +32,78 @@
 
 namespace pollen::detail {
 
-/// The statistics' clock (read two or three times per poll): the CPU's
+/// The statistics' clock (read once or twice per poll): the CPU's
 /// time-stamp counter where it is invariant (x86-64), scaled to
 /// nanoseconds of CLOCK_MONOTONIC, the clock of std::chrono::steady_clock,
-/// by a calibration against it the first time (5 ms, once per process;
-/// Builder::build does it for a runtime that keeps statistics). A read is
-/// a few ns, where clock_gettime costs 20 ns on hardware and 80 ns in some
-/// VMs (three quarters of a short poll's statistics). The scale is exact to
-/// about 1e-5: it may drift from steady_clock by a few tens of ms an hour.
-/// Elsewhere it is clock_gettime(CLOCK_MONOTONIC). Sub-microsecond polls
+/// by a calibration against it (5 ms, once per process; Builder::build
+/// does it for a runtime that keeps statistics, the first named task for
+/// one that does not). A read is a few ns, where clock_gettime costs 20 ns
+/// on hardware and 80 ns in some VMs. The scale is exact to about 1e-5: it
+/// may drift from steady_clock by a few tens of ms an hour. Before the
+/// calibration, and where there is no such counter, a read is
+/// clock_gettime(CLOCK_MONOTONIC): the same clock, only slower. Sub-microsecond polls
 /// need the resolution; the slow-poll warning's coarse clock
 /// (poll_diagnostics.hpp) would round them to zero.
-struct StatsClock {
-    std::uint64_t base_tsc = 0;
-    std::int64_t base_ns = 0;
-    std::uint64_t ns_per_tick_q32 = 0;  // nanoseconds per tick, times 2^32
-    bool use_tsc = false;
-
-    /// Calibrated on the first call (thread-safe).
-    static const StatsClock& get();
+class StatsClock {
+public:
+    static std::int64_t now_ns() {
+#if defined(__x86_64__)
+        // Acquire: the scale written before the flag was published.
+        if (use_tsc_.load(std::memory_order_acquire)) [[likely]] {
+            std::uint64_t ticks = __builtin_ia32_rdtsc() - base_tsc_;
+            return base_ns_ + std::int64_t((unsigned __int128)ticks * ns_per_tick_q32_ >> 32);
+        }
+#endif
+        return monotonic_ns();
+    }
     static std::int64_t monotonic_ns() {
         timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
     }
+    /// Calibrates the counter the first time (thread-safe; 5 ms).
+    static void calibrate();
+
+private:
+    // Written once, before use_tsc_ is set.
+    static inline constinit std::uint64_t base_tsc_ = 0;
+    static inline constinit std::int64_t base_ns_ = 0;
+    static inline constinit std::uint64_t ns_per_tick_q32_ = 0;  // nanoseconds per tick, times 2^32
+    static inline constinit std::atomic<bool> use_tsc_{false};
 };
 
-inline std::int64_t stats_now_ns() {
-#if defined(__x86_64__)
-    static const StatsClock& clock = StatsClock::get();
-    if (clock.use_tsc) {
-        std::uint64_t ticks = __builtin_ia32_rdtsc() - clock.base_tsc;
-        return clock.base_ns + std::int64_t((unsigned __int128)ticks * clock.ns_per_tick_q32 >> 32);
-    }
-#endif
-    return StatsClock::monotonic_ns();
-}
+inline std::int64_t stats_now_ns() { return StatsClock::now_ns(); }
+
+/// The figures of a task's polls: written by the thread that holds its
+/// RUNNING right (the poller, or the thread that cancels it) and by no
+/// other, through `TaskStats::set`, so that other threads may read them
+/// through `TaskStats::get` while that thread reads them plainly.
+/// Timestamps are stats_now_ns() values, 0 for never.
+struct PollFigures {
+    std::int64_t first_poll_ns;
+    std::int64_t last_poll_started_ns;
+    std::int64_t last_poll_ended_ns;
+    std::int64_t busy_ns;
+    std::int64_t scheduled_ns;
+    std::int64_t done_ns;
+    /// Wakes from inside the task's own poll: only the polling thread makes them.
+    std::uint64_t self_wakes;
+    /// The polls' durations (DurationHistogram's buckets).
+    std::array<std::uint32_t, DurationHistogram::kBuckets> poll_times;
+};
+
+/// The figures of a task's wakers, from any thread: added to through
+/// std::atomic_ref.
+struct WakeFigures {
+    /// The wakes from outside the task's poll (a snapshot's `wakes` adds self_wakes).
+    std::uint64_t other_wakes;
+    /// clones - drops are the live clones: lost-waker detection reads them
+    /// (PollDiagnostics::after_poll), so a drop counts only after its wake
+    /// set NOTIFIED.
+    std::uint64_t waker_clones;
+    std::uint64_t waker_drops;
+    std::int64_t last_wake_ns;
+};
 
 /// A TaskStats block's figures as plain values: what the runtime keeps of a
 /// finished task once its block is gone (runtime_stats.hpp), and what a
@@ -74,28 +113,18 @@ struct TaskFigures {
     std::uint64_t id = 0;
     std::string name;
     std::int64_t created_ns = 0;
-    std::int64_t first_poll_ns = 0;
-    std::int64_t last_poll_started_ns = 0;
-    std::int64_t last_poll_ended_ns = 0;
-    std::int64_t busy_ns = 0;
-    std::int64_t scheduled_ns = 0;
-    std::int64_t done_ns = 0;
-    std::int64_t last_wake_ns = 0;
     std::uint64_t polls = 0;
-    std::uint64_t self_wakes = 0;
-    std::uint64_t other_wakes = 0;
-    std::uint64_t waker_clones = 0;
-    std::uint64_t waker_drops = 0;
-    std::array<std::uint32_t, DurationHistogram::kBuckets> poll_times{};
+    PollFigures poll{};
+    WakeFigures wake{};
 };
 
 struct TaskStats {
     TaskStats(std::source_location loc, std::uint64_t task_id, std::string_view task_name, std::int64_t now)
-        : location(loc),
+        : runnable_since_ns(now),
+          location(loc),
           id(task_id),
           name_(task_name.empty() ? nullptr : new std::string(task_name)),
-          created_ns(now),
-          runnable_since_ns(now) {}
+          created_ns(now) {}
     TaskStats(const TaskStats&) = delete;
     TaskStats& operator=(const TaskStats&) = delete;
 
@@ -105,87 +134,85 @@ struct TaskStats {
         return name_ ? *name_ : none;
     }
 
-    // Laid out by who writes it, in as few cache lines as can be: the spawn
-    // writes the block and the first poll (often on another core) pulls in
-    // every line of it.
-    const std::source_location location;
-    const std::uint64_t id;
-    /// Only a named task pays for a string (and its heap block).
-    const std::unique_ptr<const std::string> name_;
-    const std::int64_t created_ns;
-
-    // The polling thread's (the state word orders the polls; a cancelled
-    // task's are written by the thread that holds RUNNING to cancel it).
-    // Timestamps are stats_now_ns() values, 0 for never.
-    /// When the task last became runnable: spawned, submitted by a wake, or
-    /// re-queued after a poll it was woken in. Written by whoever makes it
-    /// runnable, before the task is queued, so the next poll reads it.
-    std::atomic<std::int64_t> runnable_since_ns;
-    std::atomic<std::uint64_t> polls{0};
-    std::atomic<std::int64_t> first_poll_ns{0};
-    std::atomic<std::int64_t> last_poll_started_ns{0};
-    std::atomic<std::int64_t> last_poll_ended_ns{0};
-    std::atomic<std::int64_t> busy_ns{0};
-    std::atomic<std::int64_t> scheduled_ns{0};
-    std::atomic<std::int64_t> done_ns{0};
-    /// Wakes from inside the task's own poll: only the polling thread makes them.
-    std::atomic<std::uint64_t> self_wakes{0};
-
-    // Wakers', from any thread.
-    /// The other wakes (a snapshot's `wakes` adds self_wakes).
-    std::atomic<std::uint64_t> other_wakes{0};
-    /// clones - drops are the live clones: lost-waker detection reads them
-    /// (PollDiagnostics::after_poll), so a drop counts only after its wake
-    /// set NOTIFIED.
-    std::atomic<std::uint64_t> waker_clones{0};
-    std::atomic<std::uint64_t> waker_drops{0};
-    std::atomic<std::int64_t> last_wake_ns{0};
-    /// Traced runtimes only (trace_recorder.hpp): the flow id of the wake or
-    /// spawn that the next poll was caused by; 0 for none.
-    std::atomic<std::uint64_t> trace_flow{0};
-
-    /// The polls' durations (DurationHistogram's buckets), the polling
-    /// thread's. Plain counters, written and read by others through
-    /// atomic_ref, so that the polling thread may copy them whole.
-    std::array<std::uint32_t, DurationHistogram::kBuckets> poll_times{};
-
-    void count_poll_time(std::int64_t ns) {
-        std::atomic_ref<std::uint32_t> bucket(poll_times[DurationHistogram::bucket_of(ns)]);
-        bucket.store(bucket.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    /// A relaxed store or load of a figure that other threads read (or write) too.
+    template <class T, class U>
+    static void set(T& figure, U value) {
+        std::atomic_ref<T>(figure).store(T(value), std::memory_order_relaxed);
     }
-    std::uint32_t poll_time_count(std::size_t bucket) const {
-        return std::atomic_ref<std::uint32_t>(const_cast<std::uint32_t&>(poll_times[bucket]))
-            .load(std::memory_order_relaxed);
+    template <class T>
+    static T get(const T& figure) {
+        return std::atomic_ref<T>(const_cast<T&>(figure)).load(std::memory_order_relaxed);
     }
 
-    /// Copies the figures into `out` (reusing its name's buffer). `by_poller`:
-    /// the caller is the one writer of the poll figures (it holds the task's
-    /// RUNNING right), so it may copy the histogram whole.
+    /// Sets every figure but the count to zero; by the holder of RUNNING, the
+    /// first time it holds it (the first poll, or a cancellation before
+    /// it), when no waker of the task exists yet and no reader looks.
+    void start_figures() {
+        poll = {};
+        wake = {};
+    }
+
+    /// Copies the figures into `out` (reusing its name's buffer).
+    /// `by_poller`: the caller holds the task's RUNNING right (it is the one
+    /// writer of the poll figures), so it may copy them whole.
     void copy_figures(TaskFigures& out, bool by_poller) const {
-        auto load = [](const auto& a) { return a.load(std::memory_order_relaxed); };
         out.location = location;
         out.id = id;
         if (name_) out.name = *name_;
         else out.name.clear();
         out.created_ns = created_ns;
-        out.first_poll_ns = load(first_poll_ns);
-        out.last_poll_started_ns = load(last_poll_started_ns);
-        out.last_poll_ended_ns = load(last_poll_ended_ns);
-        out.busy_ns = load(busy_ns);
-        out.scheduled_ns = load(scheduled_ns);
-        out.done_ns = load(done_ns);
-        out.last_wake_ns = load(last_wake_ns);
-        out.polls = load(polls);
-        out.self_wakes = load(self_wakes);
-        out.other_wakes = load(other_wakes);
-        out.waker_clones = load(waker_clones);
-        out.waker_drops = load(waker_drops);
         if (by_poller) {
-            out.poll_times = poll_times;
+            // Set whenever RUNNING was held, even by a cancellation that never polled.
+            out.polls = polls.load(std::memory_order_relaxed);
+            out.poll = poll;
         } else {
-            for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i) out.poll_times[i] = poll_time_count(i);
+            // Acquire: the first poll published the figures with its count.
+            out.polls = polls.load(std::memory_order_acquire);
+            if (out.polls == 0) {
+                out.poll = {};
+                out.wake = {};
+                return;
+            }
+            out.poll.first_poll_ns = get(poll.first_poll_ns);
+            out.poll.last_poll_started_ns = get(poll.last_poll_started_ns);
+            out.poll.last_poll_ended_ns = get(poll.last_poll_ended_ns);
+            out.poll.busy_ns = get(poll.busy_ns);
+            out.poll.scheduled_ns = get(poll.scheduled_ns);
+            out.poll.done_ns = get(poll.done_ns);
+            out.poll.self_wakes = get(poll.self_wakes);
+            for (std::size_t i = 0; i < DurationHistogram::kBuckets; ++i) out.poll.poll_times[i] = get(poll.poll_times[i]);
         }
+        out.wake.other_wakes = get(wake.other_wakes);
+        out.wake.waker_clones = get(wake.waker_clones);
+        out.wake.waker_drops = get(wake.waker_drops);
+        out.wake.last_wake_ns = get(wake.last_wake_ns);
     }
+
+    // Laid out by who writes it: the figures first, the spawn's part last,
+    // in the line before the cell's header, so that a spawn writes one line
+    // of the block rather than four, and the thread that polls the task
+    // first is the one that pulls the others in.
+    // Not written by the spawn; set by start_figures.
+    PollFigures poll;
+    WakeFigures wake;
+
+    // Written by the spawn.
+    /// The polls so far. 0 until the first poll, which publishes the
+    /// figures above with its store of 1 (release): a reader that loads 0
+    /// (acquire) must not read them. Then counted by the polling thread.
+    std::atomic<std::uint64_t> polls{0};
+    /// When the task last became runnable: spawned, submitted by a wake, or
+    /// re-queued after a poll it was woken in. Written by whoever makes it
+    /// runnable, before the task is queued, so the next poll reads it.
+    std::atomic<std::int64_t> runnable_since_ns;
+    /// Traced runtimes only (trace_recorder.hpp): the flow id of the wake or
+    /// spawn that the next poll was caused by; 0 for none.
+    std::atomic<std::uint64_t> trace_flow{0};
+    const std::source_location location;
+    const std::uint64_t id;
+    /// Only a named task pays for a string (and its heap block).
+    const std::unique_ptr<const std::string> name_;
+    const std::int64_t created_ns;
 };
 
 class TaskDiagnostics {
@@ -203,6 +230,8 @@ public:
     TaskStats* stats() const {
         return bits_ & kStatsTag ? reinterpret_cast<TaskStats*>(bits_ & ~kStatsTag) : nullptr;
     }
+    /// The statistics block of a task known to carry one (its statistics waker, its stats poll).
+    TaskStats& known_stats() const { return *reinterpret_cast<TaskStats*>(bits_ - kStatsTag); }
     std::source_location location() const {
         if (TaskStats* s = stats()) return s->location;
         return std::bit_cast<std::source_location>(bits_);

@@ -7,6 +7,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/lock_step.hpp"
 #include "support/sanitizer.hpp"
 
 using namespace pollen;
@@ -101,10 +102,10 @@ TEST(CoreAtomicWaker, ConcurrentWakeIsNeverLost) {
 
     std::thread producer([&] {
         for (int r = 0; r < kRounds; ++r) {
-            while (round.load(std::memory_order_acquire) != r) std::this_thread::yield();
+            pollen::test::wait_at_least(round, r);
             flag.store(r, std::memory_order_release);
             slot.wake();
-            finished.store(r, std::memory_order_release);
+            pollen::test::publish(finished, r);
         }
     });
 
@@ -112,13 +113,13 @@ TEST(CoreAtomicWaker, ConcurrentWakeIsNeverLost) {
         Waker w = cw.waker();
         for (int r = 0; r < kRounds; ++r) {
             std::size_t wakes_before = cw.wakes_total();
-            round.store(r, std::memory_order_release);
+            pollen::test::publish(round, r);
             bool ready = flag.load(std::memory_order_acquire) == r;
             if (!ready) {
                 slot.register_waker(w);
                 ready = flag.load(std::memory_order_acquire) == r;
             }
-            while (finished.load(std::memory_order_acquire) != r) std::this_thread::yield();
+            pollen::test::wait_at_least(finished, r);
             if (!ready) {
                 ++pending_rounds;
                 if (cw.wakes_total() == wakes_before) ++lost;

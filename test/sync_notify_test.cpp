@@ -11,6 +11,7 @@
 #include <pollen.hpp>
 
 #include "support/counting_waker.hpp"
+#include "support/lock_step.hpp"
 #include "support/throwing_waker.hpp"
 
 using namespace pollen;
@@ -372,18 +373,18 @@ TEST(SyncNotify, NotifyWaitersRacingAFirstPollNeverStrandsTheFuture) {
     std::atomic<int> created{0}, called{0};
     std::thread caller([&] {
         for (int i = 1; i <= kRounds; ++i) {
-            while (created.load(std::memory_order_acquire) < i) std::this_thread::yield();
+            pollen::test::wait_at_least(created, i);
             n.notify_waiters();  // races the first poll below
-            called.store(i, std::memory_order_release);
+            pollen::test::publish(called, i);
         }
     });
     int stranded = 0;
     for (int i = 1; i <= kRounds; ++i) {
         CountingWaker cw;
         auto f = n.notified();
-        created.store(i, std::memory_order_release);
+        pollen::test::publish(created, i);
         bool done = poll_once(f, cw).is_ready();
-        while (called.load(std::memory_order_acquire) < i) std::this_thread::yield();
+        pollen::test::wait_at_least(called, i);
         // The call came after the future was created: it is Ready now, and
         // if its first poll queued it, that call woke it.
         if (!done && cw.wakes_total() == 0) ++stranded;

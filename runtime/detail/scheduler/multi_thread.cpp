@@ -113,11 +113,7 @@ bool MultiThreadScheduler::begin_block_in_place() {
     if (!w || !w->polling) return false;
     // This thread's yielders go with the worker (to its queue), rather than
     // wait for the blocking call to end.
-    if (Defer* defer = current_defer(); defer && !defer->is_empty()) {
-        w->waking_deferred = true;
-        defer->take_and_wake();
-        w->waking_deferred = false;
-    }
+    wake_deferred(*w);
     w->polling = false;
     // This thread stays in the task's poll; from here on it is no worker, so
     // the tasks it wakes go to the inject queue. A new thread takes the
@@ -152,13 +148,17 @@ void MultiThreadScheduler::turn_then_wake_deferred(Worker& w) {
     w.in_driver = true;
     driver->try_turn_nonblocking();
     w.in_driver = false;
-    if (Defer* defer = current_defer(); defer && !defer->is_empty()) {
-        w.waking_deferred = true;
-        defer->take_and_wake();
-        w.waking_deferred = false;
-    }
+    wake_deferred(w);
     tls_poll_clock.clear();
     notify_if_work_piled_up(w);
+}
+
+void MultiThreadScheduler::wake_deferred(Worker& w) {
+    Defer* defer = current_defer();
+    if (!defer || defer->is_empty()) return;
+    w.waking_deferred = true;  // schedule() queues them behind the others, not in the LIFO slot
+    defer->take_and_wake();
+    w.waking_deferred = false;
 }
 
 Header* MultiThreadScheduler::search(Worker& w) {

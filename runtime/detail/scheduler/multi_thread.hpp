@@ -92,6 +92,8 @@ private:
     Header* search(Worker& w);
     /// A non-blocking driver turn, then the thread's deferred yielders.
     void turn_then_wake_deferred(Worker& w);
+    /// Wakes this thread's yielders (defer.hpp) into `w`'s queue.
+    void wake_deferred(Worker& w);
     void run(Worker& w, Header* task);
     void park(Worker& w);
     bool transition_to_searching(Worker& w);

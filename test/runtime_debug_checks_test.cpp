@@ -202,3 +202,24 @@ TEST(SlowPoll, ASlowPollAfterQuickOnesOnTheSameWorkerIsReported) {
     (void)rt.block_on(rt.spawn(future::lazy([] { std::this_thread::sleep_for(30ms); })));
     EXPECT_TRUE(captured.contains("blocked its thread"));
 }
+
+// A named task (task::Builder) is called by its name in the warnings: that
+// is what the person reading them gave it.
+TEST(SlowPoll, ANamedTaskIsCalledByItsName) {
+    CapturedLog captured;
+    Runtime rt = Builder::new_current_thread().warn_on_slow_poll(2ms).build();
+    auto handle = task::Builder().name("resize images").spawn_on(future::lazy([] { std::this_thread::sleep_for(30ms); }),
+                                                                 rt.handle());
+    (void)rt.block_on(std::move(handle));
+    EXPECT_TRUE(captured.contains("\"resize images\" spawned at"));
+}
+
+TEST(LostWakerNamed, ANamedTaskIsCalledByItsName) {
+    CapturedLog captured;
+    Runtime rt = build(/*multi_thread=*/false);
+    auto handle = task::Builder().name("poller").spawn_on(ForgetsItsWaker{}, rt.handle());
+    rt.block_on(yield_now());
+    EXPECT_EQ(rt.metrics().lost_waker_count, 1u);
+    EXPECT_TRUE(captured.contains("\"poller\" spawned at"));
+    handle.abort();
+}

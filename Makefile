@@ -12,7 +12,9 @@
 #   make install PREFIX=/usr/local
 #   make clean
 #   SAN=address | SAN=thread   sanitizer builds, in build/asan and build/tsan
-#   make fuzz            libFuzzer targets of test/fuzz/, FUZZ_SECONDS (60) each, with clang
+#   TEST_SHARDS=N        make test runs the suite as N GoogleTest shards at once (default 1)
+#   make fuzz            libFuzzer targets of test/fuzz/, FUZZ_SECONDS (60) each, with clang;
+#                        make -jN fuzz runs N targets at once
 #   make soak            servers under real load for SOAK_MINUTES (10): RSS, fds, throughput
 #
 # Dependencies are Debian packages (g++ >= 12, libspdlog-dev, libfmt-dev,
@@ -185,10 +187,23 @@ $(BUILD)/obj/%.o: %.cpp | $(DEPS_STAMP) $(UMBRELLA)
 # -Wno-maybe-uninitialized: with the headers parsed first, a test's own
 # `#pragma GCC diagnostic` no longer covers them, and GCC 12's false positives
 # in deep variant inlining (see the tests' pragmas) would come back.
-# Test objects are built at -O1 -g1: half the compile time of -O2 -g, and the
-# code under test that matters for speed (the library) stays at -O2.
+# Test objects are built at -Og -g1 (-O1 under TSan): far less compile time
+# than -O2 -g, and the code under test that matters for speed (the library)
+# stays at -O2. Plain, -Og against -O1 on four test files: 34.8 against
+# 44.8 CPU s. Under ASan+UBSan the instrumented -O1 compile costs twice as
+# much, and -Og code runs the tests as fast. Measured on 10
+# test files sampled across sizes (gcc 12, user+sys CPU s, each level with
+# its own pch, on a loaded 2-core machine): compile -O1 229, -Og 122, -O0 128
+# (so about -1,370 CPU s over 128 files, -690 s at -j2); their tests ran
+# 16.3-17.8 s at -O1, 17.1-17.4 s at -Og, 25.7-31.1 s at -O0 (which runs
+# loops and stress tests 3-15x slower). Under TSan they stay at -O1: its
+# compile is cheaper there and barely moves (6 files: -O1 33, -Og 31, -O0 29)
+# while -O0 ran their tests 3x slower (5.8 -> 18.8 s) and -Og 1.25x (7.3 s).
+# Free flags bought nothing: -fno-var-tracking (already off at -g1), larger
+# --param ggc-min-expand/ggc-min-heapsize (no faster, more memory).
+TEST_OPT := $(if $(filter thread,$(SAN)),-O1,-Og)
 TEST_PCH := $(BUILD)/pch/pollen_test.hpp
-TEST_CXXFLAGS = $(CXXFLAGS_ALL) -O1 -g1 -Wno-maybe-uninitialized -Winvalid-pch
+TEST_CXXFLAGS = $(CXXFLAGS_ALL) $(TEST_OPT) -g1 -Wno-maybe-uninitialized -Winvalid-pch
 
 $(TEST_PCH).gch: test/support/pch.hpp $(UMBRELLA) | $(GTEST_STAMP)
 	@mkdir -p $(@D)
@@ -203,15 +218,24 @@ $(BUILD)/obj/test/%.o: test/%.cpp $(TEST_PCH).gch | $(GTEST_STAMP) $(UMBRELLA)
 
 $(BUILD)/obj/samples/%.o $(BUILD)/obj/bench/%.o: DBG := -g1
 
-# Sanitizer builds only re-check behaviour, so there the library, the
-# samples and the benchmark (all compiled alike there: -O1 -g1) parse
-# <pollen.hpp> once, precompiled: it is a third of a sample's compile. The
-# plain build compiles each file as written, so a missing include still
-# fails there.
-ifneq ($(SAN),)
+# The sample and benchmark files that include <pollen.hpp> (themselves or
+# through a header of their folder) parse it once per build, precompiled
+# (`-include`; -Winvalid-pch makes a .gch built with other flags an error,
+# not a silent slowdown): parsing it is a third to a half of such a file's
+# compile. The others (parsers, formatting, the console's terminal code)
+# are compiled as written, so a missing include of theirs still fails. So
+# is the library in the plain build (what `make install` ships must include
+# what it uses; `make` also checks each header alone); sanitizer builds,
+# which only re-check behaviour, precompile <pollen.hpp> for the library
+# too, everything there being -O1 -g1.
 PROG_PCH := $(BUILD)/pch/pollen.hpp
-PROG_OBJS := $(LIB_OBJS) $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard samples/*.cpp samples/*/*.cpp)) $(BENCH_OBJS)
+PCH_SOURCES := $(shell for f in samples/*.cpp samples/*/*.cpp bench/*.cpp; do \
+  d=$$(dirname $$f); files=$$f; for level in 1 2 3; do \
+    files="$$files $$(sed -n "s|^\#include \"\(.*\)\"|$$d/\1|p" $$files 2>/dev/null)"; done; \
+  grep -qF '<pollen.hpp>' $$files 2>/dev/null && echo $$f; done)
+PROG_OBJS := $(PCH_SOURCES:%.cpp=$(BUILD)/obj/%.o) $(if $(SAN),$(LIB_OBJS))
 
+$(PROG_PCH).gch: DBG := -g1
 $(PROG_PCH).gch: $(UMBRELLA) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo '#include <pollen.hpp>' > $(PROG_PCH)
@@ -221,7 +245,6 @@ $(PROG_PCH).gch: $(UMBRELLA) | $(DEPS_STAMP)
 
 $(PROG_OBJS): $(PROG_PCH).gch
 $(PROG_OBJS): PCH_FLAGS := -Winvalid-pch -include $(PROG_PCH)
-endif
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -254,8 +277,16 @@ $(foreach s,$(SAMPLE_NAMES),$(eval $(call sample_rule,$(s))))
 # self-checks belong to `make`, the default goal; CI's time goes to the tests.
 # The docs' code blocks and the compile-fail cases are checked by the plain
 # build only: compiling them again under each sanitizer would find nothing new.)
+# TEST_SHARDS=N (opt-in) runs the suite as N GoogleTest shards at once,
+# their logs one after another and one summed "N passed, N failed" line
+# (test/run_shards.sh, which says why the tests may share the machine).
+TEST_SHARDS ?= 1
 test: $(TEST_BIN) $(SAMPLES) $(BENCH_BIN) $(if $(SAN),,doccheck compile-fail-check)
+ifeq ($(TEST_SHARDS),1)
 	@POLLEN_BUILD=$(BUILD) $(TEST_BIN); status=$$?; exit $$status
+else
+	@POLLEN_BUILD=$(BUILD) test/run_shards.sh $(TEST_BIN) $(TEST_SHARDS) $(BUILD)/test/shards
+endif
 
 demo: $(BUILD)/samples/demo
 	@$(BUILD)/samples/demo
@@ -379,16 +410,21 @@ FUZZ_EXTRA_http_request := samples/http_server/request_parser.cpp
 FUZZ_RT := $(firstword $(wildcard /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a) \
   /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a)
 
-.PHONY: fuzz fuzz-bins fuzz-merge
-fuzz: fuzz-bins
-	@for t in $(FUZZ_NAMES); do \
-	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts test/fuzz/corpus/$$t; \
-	  echo "fuzz: $$t ($(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_SECONDS) s))"; \
-	  $(FUZZ_BUILD)/$${t}_fuzz $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- \
-	    $(FUZZ_BUILD)/corpus/$$t test/fuzz/corpus/$$t >$(FUZZ_BUILD)/$$t.log 2>&1 || \
-	    { tail -n 60 $(FUZZ_BUILD)/$$t.log; echo "fuzz: $$t FAILED (log: $(FUZZ_BUILD)/$$t.log)"; exit 1; }; \
-	  grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/$$t.log | sed "s/^/fuzz: $$t /"; \
-	done
+# One rule per target's run, so `make -jN fuzz` runs N of them at once (each
+# is bounded by FUZZ_SECONDS, not by CPU: in parallel they run fewer
+# executions each, in 1/N of the wall time). A crash fails the make with
+# its log's tail; make lets the runs already started finish first.
+FUZZ_RUN_TARGETS := $(FUZZ_NAMES:%=fuzz-run-%)
+.PHONY: fuzz fuzz-bins fuzz-merge $(FUZZ_RUN_TARGETS)
+fuzz: $(FUZZ_RUN_TARGETS)
+
+$(FUZZ_RUN_TARGETS): fuzz-run-%: $(FUZZ_BUILD)/%_fuzz
+	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/artifacts test/fuzz/corpus/$*
+	@echo "fuzz: $* ($(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_SECONDS) s))"
+	@$< $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*- \
+	    $(FUZZ_BUILD)/corpus/$* test/fuzz/corpus/$* >$(FUZZ_BUILD)/$*.log 2>&1 || \
+	  { tail -n 60 $(FUZZ_BUILD)/$*.log; echo "fuzz: $* FAILED (log: $(FUZZ_BUILD)/$*.log)"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/$*.log | sed "s/^/fuzz: $* /"
 
 fuzz-bins: $(FUZZ_BINS)
 

@@ -2,11 +2,13 @@
 /// yield_now(): gives other tasks a turn (Tokio's `task::yield_now`). The
 /// first poll returns Pending and the second is Ready. Inside a runtime (a
 /// worker, or a thread in block_on) the first poll does not wake the task
-/// itself: it hands a clone of its waker to the thread's defer list
+/// itself: it hands its waker to the thread's defer list
 /// (runtime/detail/defer.hpp), which the scheduler wakes only after its next
-/// driver turn. So a task that keeps yielding lets timers and I/O be looked
-/// at between its polls, and runs again behind the tasks already queued
-/// (and those the driver turn woke). Elsewhere (no runtime context, a future
+/// driver turn (a task's own waker is not cloned: the task's queue entry
+/// waits there, the task counting as queued meanwhile). So a task that
+/// keeps yielding lets timers and I/O be looked at between its polls, and
+/// runs again behind the tasks already queued (and those the driver turn
+/// woke). Elsewhere (no runtime context, a future
 /// polled by hand, Handle::enter only) it wakes itself at once.
 ///
 /// Destroying it after the first poll leaves the deferred wake in the list:

@@ -90,6 +90,20 @@ TEST(TaskState, ToIdle) {
     EXPECT_EQ(r.next, snap(kRunning | kNotified | kCancelled, 2)) << "unchanged: the runner keeps RUNNING";
 }
 
+TEST(TaskState, ToIdleDeferred) {
+    auto r = to_idle_deferred(snap(kRunning, 1));
+    EXPECT_EQ(r.decision, TransitionToIdleDeferred::kDefer);
+    EXPECT_EQ(r.next, snap(kNotified, 1)) << "the entry's reference goes to the defer list, even the last";
+
+    r = to_idle_deferred(snap(kRunning | kNotified | kJoinInterest, 3));
+    EXPECT_EQ(r.decision, TransitionToIdleDeferred::kDefer);
+    EXPECT_EQ(r.next, snap(kNotified | kJoinInterest, 3)) << "a wake during the poll: still one entry";
+
+    r = to_idle_deferred(snap(kRunning | kCancelled, 2));
+    EXPECT_EQ(r.decision, TransitionToIdleDeferred::kCancelled);
+    EXPECT_EQ(r.next, snap(kRunning | kCancelled, 2)) << "unchanged: the runner keeps RUNNING";
+}
+
 TEST(TaskState, ToNotifiedByRef) {
     auto r = to_notified_by_ref(snap(0, 2));
     EXPECT_EQ(r.decision, TransitionToNotifiedByRef::kSubmit);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <pollen.hpp>
@@ -59,18 +60,21 @@ auto wait_on(std::shared_ptr<WakerSlot> slot) {
     });
 }
 
-/// Fires the slot: wakes the parked waker by value (a wake and a drop).
+/// Fires the slot now: wakes the parked waker by value (a wake and a drop).
+void fire_now(const std::shared_ptr<WakerSlot>& slot) {
+    std::optional<Waker> w;
+    {
+        std::lock_guard lock(slot->mu);
+        slot->fired = true;
+        w = std::move(slot->waker);
+        slot->waker.reset();
+    }
+    if (w) std::move(*w).wake();
+}
+
+/// Fires the slot from a task.
 auto fire(std::shared_ptr<WakerSlot> slot) {
-    return future::lazy([slot] {
-        std::optional<Waker> w;
-        {
-            std::lock_guard lock(slot->mu);
-            slot->fired = true;
-            w = std::move(slot->waker);
-            slot->waker.reset();
-        }
-        if (w) std::move(*w).wake();
-    });
+    return future::lazy([slot] { fire_now(slot); });
 }
 
 /// Spins until the steady clock moved by `d` (busy time that the same clock
@@ -123,6 +127,52 @@ TEST(TaskStats, AWakeFromAnotherTaskIsAWakeNotASelfWake) {
     ASSERT_TRUE(f);
     EXPECT_EQ(f->polls, 1u);
     EXPECT_EQ(f->wakes, 0u);
+}
+
+// Without lost-waker detection a wake by value from outside the poll is one
+// count for the wake and the drop, and one transition: the figures are the same.
+TEST(TaskStats, AWakeByValueCountsAWakeAndADropWithOrWithoutLostWakerDetection) {
+    for (bool detect : {false, true}) {
+        SCOPED_TRACE(detect ? "detecting lost wakers" : "not detecting lost wakers");
+        Runtime rt = Builder::new_multi_thread().worker_threads(2).task_stats(true).detect_lost_wakers(detect).build();
+        auto slot = std::make_shared<WakerSlot>();
+        auto waiter = rt.spawn(wait_on(slot));
+        std::uint64_t waiter_id = waiter.id();
+        // Until the waiter parked its waker, firing would leave nothing to wake.
+        while (!rt.block_on(future::lazy([slot] {
+            std::lock_guard lock(slot->mu);
+            return slot->waker.has_value();
+        }))) {
+        }
+        std::thread([slot] { fire_now(slot); }).join();  // from outside any poll
+        ASSERT_TRUE(rt.block_on(std::move(waiter)).is_ok());
+
+        auto w = find(rt, waiter_id);
+        ASSERT_TRUE(w);
+        EXPECT_EQ(w->state, TaskState::Done);
+        EXPECT_EQ(w->polls, 2u);
+        EXPECT_EQ(w->wakes, 1u);
+        EXPECT_EQ(w->self_wakes, 0u);
+        EXPECT_EQ(w->waker_clones, 1u);
+        EXPECT_EQ(w->waker_drops, 1u);
+        EXPECT_TRUE(w->last_wake);
+        EXPECT_GE(w->first_poll, w->created);
+    }
+}
+
+// The last reference can be a waker's: its wake by value finds the task
+// finished, and frees it.
+TEST(TaskStats, AWakeByValueOfAFinishedTaskFreesIt) {
+    Runtime rt = Builder::new_current_thread().task_stats(true).detect_lost_wakers(false).build();
+    auto h = rt.spawn(future::poll_fn([](Context& cx) -> Poll<Waker> { return ready(cx.waker()); }));
+    std::uint64_t id = h.id();
+    Waker late = rt.block_on(std::move(h)).value();
+    std::move(late).wake();
+    auto s = find(rt, id);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state, TaskState::Done);
+    EXPECT_EQ(s->polls, 1u);
+    EXPECT_EQ(s->waker_clones, 1u);
 }
 
 TEST(TaskStats, CountsEveryCloneAndDropOfTheWaker) {

@@ -349,6 +349,45 @@ TEST(YieldNow, DestroyingARuntimeWithYieldingTasksFreesThem) {
     }
 }
 
+// ---- a task waiting in the defer list counts as queued ----
+
+TEST(YieldNow, ATaskAbortedWhileItsYieldIsDeferredIsCancelled) {
+    for (int flavour = 0; flavour < 2; ++flavour) {
+        Runtime rt = flavour == 0 ? Builder::new_current_thread().enable_all().build()
+                                  : Builder::new_multi_thread().worker_threads(1).enable_all().build();
+        auto started = make_flag();
+        auto handle = rt.spawn(YieldUntil(make_flag(), [started] { started->store(true); }));
+        while (!started->load()) rt.block_on(yield_now());  // the task yields, again and again
+        handle.abort();
+        auto r = rt.block_on(std::move(handle));
+        ASSERT_TRUE(r.is_err()) << "flavour " << flavour;
+        EXPECT_TRUE(r.error().is_cancelled()) << "flavour " << flavour;
+    }
+}
+
+TEST(YieldNow, YieldersOnTwoWorkersFinishOrAreCancelledWhileAbortedFromAnotherThread) {
+    // Deferred entries, steals, driver turns and aborts from a foreign
+    // thread all at once (for TSan): every task ends exactly one way.
+    Runtime rt = Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    std::vector<JoinHandle<void>> handles;
+    for (int i = 0; i < 64; ++i)
+        handles.push_back(rt.spawn(LogAndYield(std::make_shared<std::vector<std::string>>(), "t", 300)));
+    std::vector<AbortHandle> aborts;
+    for (int i = 0; i < 64; i += 2) aborts.push_back(handles[i].abort_handle());
+    std::thread aborter([&] {
+        for (AbortHandle& a : aborts) a.abort();
+    });
+    aborter.join();
+    for (int i = 0; i < 64; ++i) {
+        auto r = rt.block_on(std::move(handles[i]));
+        if (i % 2 == 1) {
+            EXPECT_TRUE(r.is_ok()) << i;
+        } else if (r.is_err()) {
+            EXPECT_TRUE(r.error().is_cancelled()) << i;
+        }
+    }
+}
+
 // ---- the simulation replays ----
 
 namespace {

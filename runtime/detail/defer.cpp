@@ -10,9 +10,22 @@ thread_local Defer* tls_defer = nullptr;
 
 Defer* current_defer() { return tls_defer; }
 
+void Defer::defer_clone(const Waker& waker) {
+    const RawWaker& raw = waker.as_raw();
+    if (!wakers_.empty() && wakers_.back().data == raw.data && wakers_.back().vtable == raw.vtable) return;
+    // The slot first: a clone made before a failed push_back would leak.
+    wakers_.push_back(RawWaker{nullptr, &noop_vtable});
+    try {
+        wakers_.back() = raw.vtable->clone(raw.data);
+    } catch (...) {
+        wakers_.pop_back();
+        throw;
+    }
+}
+
 void Defer::take_and_wake() {
     waking_.swap(wakers_);
-    for (Waker& w : waking_) std::move(w).wake();
+    for (const RawWaker& w : waking_) w.vtable->wake(w.data);
     waking_.clear();
 }
 

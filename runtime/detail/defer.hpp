@@ -26,6 +26,9 @@
 
 namespace pollen::detail {
 
+// task/task.hpp's; declared here so that yield_now.hpp need not include the task harness.
+bool defer_own_wake(const Waker& waker);
+
 class Defer {
 public:
     Defer() = default;
@@ -36,10 +39,17 @@ public:
     }
 
     /// Keeps a clone of `waker` until the next take_and_wake. Yielding
-    /// twice before that keeps one: the wake would be the same.
+    /// twice before that keeps one: the wake would be the same. The waker
+    /// of the task this thread is polling is not cloned: the task's runner
+    /// moves its queue entry here after the poll instead (defer_own_wake,
+    /// task.hpp), which saves the clone, the wake's state change and the drop.
     void defer(const Waker& waker) {
-        if (!wakers_.empty() && wakers_.back().will_wake(waker)) return;
-        wakers_.push_back(waker);
+        if (!defer_own_wake(waker)) defer_clone(waker);
+    }
+    /// Keeps `entry` (one reference; woken by value) until the next take_and_wake.
+    void push(Waker entry) {
+        wakers_.push_back(RawWaker{nullptr, &noop_vtable});  // may throw: `entry` still owns it then
+        wakers_.back() = std::move(entry).into_raw();
     }
     bool is_empty() const { return wakers_.empty(); }
     /// Wakes every deferred waker, in the order they were deferred. A yield
@@ -48,8 +58,12 @@ public:
     void take_and_wake();
 
 private:
-    std::vector<Waker> wakers_;
-    std::vector<Waker> waking_;  // the round being woken; kept for its capacity
+    void defer_clone(const Waker& waker);
+
+    // Owned references, held raw so that waking one leaves no moved-from
+    // Waker to destroy (an indirect call each).
+    std::vector<RawWaker> wakers_;
+    std::vector<RawWaker> waking_;  // the round being woken; kept for its capacity
 };
 
 /// The list of the runtime context this thread is in, or null.

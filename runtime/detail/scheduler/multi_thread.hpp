@@ -4,7 +4,8 @@
 /// Each worker runs tasks from, in order: its LIFO slot (the task it woke
 /// last, for message-passing locality; at most 3 in a row so it cannot starve
 /// the queue), its local queue, and every 61 ticks the global inject queue
-/// first. Out of work, a worker becomes "searching" (at most half of the
+/// first (a tick is a task taken from anywhere but the LIFO slot: a LIFO
+/// task runs in the tick of the task that woke it, as in Tokio). Out of work, a worker becomes "searching" (at most half of the
 /// workers search at once) and steals half of another worker's queue, then
 /// looks at the inject queue; still nothing, it parks, or, when tasks
 /// yielded (yield_now, defer.hpp), takes a non-blocking driver turn and

@@ -124,9 +124,9 @@ void fill_from_figures(TaskSnapshot& out, const TaskFigures& st, std::int64_t no
     out.name = st.name;
     out.polls = st.polls;
     out.self_wakes = p.self_wakes;
-    out.wakes = st.wake.other_wakes + p.self_wakes;
+    out.wakes = st.wake.wakes() + p.self_wakes;
     out.waker_clones = st.wake.waker_clones;
-    out.waker_drops = st.wake.waker_drops;
+    out.waker_drops = st.wake.drops();
     std::int64_t done = p.done_ns;
     std::int64_t busy = p.busy_ns;
     std::int64_t started = p.last_poll_started_ns;
@@ -154,14 +154,11 @@ void RuntimeStats::retire(const TaskStats& st) {
     if (retain_done_ == 0) return;
     Shard& s = shard();
     std::lock_guard lock(s.done_mu);
-    TaskFigures* slot;
-    if (s.done.size() < retain_done_) {
-        slot = &s.done.emplace_back();
-    } else {
-        slot = &s.done[s.done_next];
-        s.done_next = (s.done_next + 1) % s.done.size();
-    }
-    st.copy_figures(*slot, /*by_poller=*/true);  // in place: a name's string keeps its buffer
+    // done_next is the slot to write: the end while the ring fills, then
+    // the oldest; counted round without a division.
+    TaskFigures& slot = s.done_next < s.done.size() ? s.done[s.done_next] : s.done.emplace_back();
+    if (++s.done_next == retain_done_) s.done_next = 0;
+    st.copy_figures(slot, /*by_poller=*/true);  // in place: a name's string keeps its buffer
 }
 
 std::vector<TaskFigures> RuntimeStats::done_tasks() const {

@@ -35,8 +35,11 @@ public:
     /// `t` carries statistics.
     StatsPoll(Header* t, PollClock* clock) : task_(t), clock_(clock) {}
 
+    /// The Waker the poll borrows: the one that counts into the block.
+    static const RawWakerVTable* waker_vtable() { return &stats_task_waker_vtable; }
+
     /// Before the poll: stamps its start and counts it.
-    [[gnu::always_inline]] void begin() {
+    [[gnu::always_inline]] void before_poll() {
         TaskStats& s = task_->diagnostics.known_stats();
         std::int64_t since = s.runnable_since_ns.load(std::memory_order_relaxed);
         // Back to back with a poll of this worker: that poll's end is this
@@ -66,10 +69,10 @@ public:
 
     /// After the poll, before the state changes (a task left Pending is
     /// still ours to inspect).
-    [[gnu::always_inline]] void end(bool done) {
-        // What begin() worked out is read back from the block rather than
+    [[gnu::always_inline]] void after_poll(bool done) {
+        // What before_poll() worked out is read back from the block rather than
         // kept across the poll: the future's poll leaves the registers to it.
-        // The runnable stamp is as begin() read it: a wake while the task
+        // The runnable stamp is as before_poll() read it: a wake while the task
         // is RUNNING does not submit it, so does not stamp it.
         TaskStats& s = task_->diagnostics.known_stats();
         Scheduler& sched = *task_->scheduler;
@@ -101,6 +104,7 @@ public:
             // Drops are read first: each one counted follows its clone, so a
             // clone or drop meanwhile can only make the difference look
             // larger, never zero when it is not.
+            // (wakes_by_val stays 0 where lost wakers are detected: task.cpp.)
             std::uint64_t drops = std::atomic_ref(s.wake.waker_drops).load(std::memory_order_seq_cst);
             if (std::atomic_ref(s.wake.waker_clones).load(std::memory_order_seq_cst) == drops)
                 PollDiagnostics::check_lost_waker(task_);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "../../../core/coop.hpp"
+#include "../defer.hpp"
 #include "../scheduler.hpp"
 #include "poll_diagnostics.hpp"
 #include "stats_poll.hpp"
@@ -21,6 +22,7 @@ namespace {
 struct OnStack {
     const Header* task;
     OnStack* outer;
+    bool deferred_own_wake = false;  // set by defer_own_wake during a poll
 };
 thread_local OnStack* tls_on_stack = nullptr;
 
@@ -28,6 +30,7 @@ class OnStackGuard {
 public:
     explicit OnStackGuard(const Header* t) : entry_{t, tls_on_stack} { tls_on_stack = &entry_; }
     ~OnStackGuard() { tls_on_stack = entry_.outer; }
+    bool deferred_own_wake() const { return entry_.deferred_own_wake; }
     OnStackGuard(const OnStackGuard&) = delete;
     OnStackGuard& operator=(const OnStackGuard&) = delete;
 
@@ -111,6 +114,21 @@ void waker_drop(const void* data) { drop_reference(header_of(data)); }
 const RawWakerVTable task_waker_vtable{waker_clone, waker_wake, waker_wake_by_ref, waker_drop};
 
 namespace {
+// The defer list's entry for a task that deferred its own wake
+// (defer_own_wake): the task is NOTIFIED and the entry holds the queue
+// entry's reference, so waking it is only the submit. It is never dropped
+// unwoken (a Defer wakes what it holds before it goes); should it be, it
+// submits all the same, or the task would stay NOTIFIED with no entry. A
+// clone is the task's plain Waker.
+void deferred_entry_submit(const void* data) {
+    Header* t = header_of(data);
+    t->scheduler->schedule(t);
+}
+const RawWakerVTable deferred_entry_vtable{waker_clone, deferred_entry_submit, waker_wake_by_ref,
+                                           deferred_entry_submit};
+}  // namespace
+
+namespace {
 RawWaker waker_clone(const void* data) {
     header_of(data)->state.ref_inc();
     return {data, &task_waker_vtable};
@@ -141,32 +159,14 @@ const RawWakerVTable counting_task_waker_vtable{counting_clone, counting_wake, w
 
 // The statistics vtable: the counting one, plus the TaskStats figures.
 namespace {
-/// A wake on a traced runtime: as stats_wake_by_ref_impl's, timed, and the
-/// first wake since the task's last poll starts a flow into its next one.
-[[gnu::noinline]] void traced_wake(Header* t, TaskStats* s, TraceRecorder* trace, bool self) {
-    std::int64_t start = stats_now_ns();
-    std::uint64_t flow = trace->new_flow();
-    std::uint64_t none = 0;
-    if (!s->trace_flow.compare_exchange_strong(none, flow, std::memory_order_relaxed)) flow = 0;
-    switch (t->state.transition_to_notified_by_ref()) {
-        case TransitionToNotifiedByRef::kSubmit:
-            s->runnable_since_ns.store(start, std::memory_order_relaxed);
-            t->scheduler->schedule(t);
-            break;
-        case TransitionToNotifiedByRef::kDoNothing:
-            break;
-    }
-    // The waker's reference keeps the task, so its block, alive.
-    trace->wake(*s, start, stats_now_ns(), flow, self);
-}
-/// A wake from outside the task's poll: any thread, a locked count and a
-/// clock read.
-[[gnu::noinline]] void stats_wake_other(Header* t, TaskStats& s) {
-    std::atomic_ref(s.wake.other_wakes).fetch_add(1, std::memory_order_relaxed);
-    std::int64_t now = stats_now_ns();
-    TaskStats::set(s.wake.last_wake_ns, now);
-    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]] return traced_wake(t, &s, trace, false);
-    switch (t->state.transition_to_notified_by_ref()) {
+/// A wake's part of the figures besides its counts. `gives_back`: a wake by
+/// value, whose waker's drop counts after the wake set NOTIFIED (lost-waker
+/// detection: StatsPoll::after_poll) and before the task is queued (the poll
+/// that follows may finish the task and copy its figures for good).
+void wake_with_stats(Header* t, TaskStats& s, std::int64_t now, bool gives_back) {
+    TransitionToNotifiedByRef woken = t->state.transition_to_notified_by_ref();
+    if (gives_back) std::atomic_ref(s.wake.waker_drops).fetch_add(1, std::memory_order_seq_cst);
+    switch (woken) {
         case TransitionToNotifiedByRef::kSubmit:
             // Before the task is queued: its next poll reads this.
             s.runnable_since_ns.store(now, std::memory_order_relaxed);
@@ -176,9 +176,31 @@ namespace {
             return;
     }
 }
-void stats_wake_by_ref_impl(Header* t) {
+/// A wake on a traced runtime: as stats_wake_by_ref_impl's, timed, and the
+/// first wake since the task's last poll starts a flow into its next one.
+[[gnu::noinline]] void traced_wake(Header* t, TaskStats* s, TraceRecorder* trace, bool self, bool gives_back) {
+    std::int64_t start = stats_now_ns();
+    std::uint64_t flow = trace->new_flow();
+    std::uint64_t none = 0;
+    if (!s->trace_flow.compare_exchange_strong(none, flow, std::memory_order_relaxed)) flow = 0;
+    wake_with_stats(t, *s, start, gives_back);
+    // The waker's reference keeps the task, so its block, alive.
+    trace->wake(*s, start, stats_now_ns(), flow, self);
+}
+/// A wake from outside the task's poll: any thread, a locked count and a
+/// clock read.
+[[gnu::noinline]] void stats_wake_other(Header* t, TaskStats& s, bool gives_back) {
+    std::atomic_ref(s.wake.other_wakes).fetch_add(1, std::memory_order_relaxed);
+    std::int64_t now = stats_now_ns();
+    TaskStats::set(s.wake.last_wake_ns, now);
+    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]]
+        return traced_wake(t, &s, trace, false, gives_back);
+    wake_with_stats(t, s, now, gives_back);
+}
+/// The waker's reference stays the caller's to drop.
+void stats_wake_by_ref_impl(Header* t, bool gives_back) {
     TaskStats& s = t->diagnostics.known_stats();
-    if (!running_on_this_thread(t)) return stats_wake_other(t, s);
+    if (!running_on_this_thread(t)) return stats_wake_other(t, s, gives_back);
     // Inside the task's own poll (or cancellation), on its thread: the
     // poll's figures are ours, and the wake needs no clock read (it happened
     // in the poll that started then; the task is runnable again from that
@@ -186,24 +208,51 @@ void stats_wake_by_ref_impl(Header* t) {
     // only marks it NOTIFIED.
     TaskStats::set(s.poll.self_wakes, s.poll.self_wakes + 1);
     TaskStats::set(s.wake.last_wake_ns, s.poll.last_poll_started_ns);
-    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]] return traced_wake(t, &s, trace, true);
+    if (TraceRecorder* trace = t->scheduler->trace.get()) [[unlikely]]
+        return traced_wake(t, &s, trace, true, gives_back);
     wake_by_ref_impl(t);
+    if (gives_back) std::atomic_ref(s.wake.waker_drops).fetch_add(1, std::memory_order_seq_cst);
 }
-// The live clones are clones - drops (PollDiagnostics::no_live_waker), so
-// the header's clone count is left to the counting vtable.
+// The live clones are clones - drops - wakes_by_val (WakeFigures), so the
+// header's clone count is left to the counting vtable.
 RawWaker stats_clone(const void* data) {
     Header* t = header_of(data);
     std::atomic_ref(t->diagnostics.known_stats().wake.waker_clones).fetch_add(1, std::memory_order_seq_cst);
     t->state.ref_inc();
     return {data, &stats_task_waker_vtable};
 }
+/// A wake by value from outside the task's poll, with lost wakers not
+/// detected and no timeline: the wake and the drop of its waker are one
+/// count, made before the wake as stats_wake_other's, and one transition
+/// wakes the task and gives up the reference, as a plain waker's does.
+/// Lost-waker detection needs a drop counted after its wake set NOTIFIED,
+/// so it takes the longer way.
+[[gnu::noinline]] void stats_wake_by_val_other(Header* t, TaskStats& s) {
+    std::atomic_ref(s.wake.wakes_by_val).fetch_add(1, std::memory_order_relaxed);
+    std::int64_t now = stats_now_ns();
+    TaskStats::set(s.wake.last_wake_ns, now);
+    switch (t->state.transition_to_notified_by_val()) {
+        case TransitionToNotifiedByVal::kSubmit:
+            // The reference is the queue's now, so the block is still ours to stamp.
+            s.runnable_since_ns.store(now, std::memory_order_relaxed);
+            t->scheduler->schedule(t);
+            return;
+        case TransitionToNotifiedByVal::kDealloc:
+            dealloc(t);
+            return;
+        case TransitionToNotifiedByVal::kDoNothing:
+            return;
+    }
+}
 void stats_wake(const void* data) {
     Header* t = header_of(data);
-    stats_wake_by_ref_impl(t);
-    std::atomic_ref(t->diagnostics.known_stats().wake.waker_drops).fetch_add(1, std::memory_order_seq_cst);
+    Scheduler& sched = *t->scheduler;
+    if (!sched.detect_lost_wakers && !sched.trace && !running_on_this_thread(t)) [[likely]]
+        return stats_wake_by_val_other(t, t->diagnostics.known_stats());
+    stats_wake_by_ref_impl(t, /*gives_back=*/true);
     drop_reference(t);
 }
-void stats_wake_by_ref(const void* data) { stats_wake_by_ref_impl(header_of(data)); }
+void stats_wake_by_ref(const void* data) { stats_wake_by_ref_impl(header_of(data), /*gives_back=*/false); }
 void stats_drop(const void* data) {
     Header* t = header_of(data);
     std::atomic_ref(t->diagnostics.known_stats().wake.waker_drops).fetch_add(1, std::memory_order_seq_cst);
@@ -227,43 +276,64 @@ bool is_complete(const Header* t) { return t->state.is_complete(); }
 
 namespace {
 
-/// One poll of the future; true when it is done (its output stored). The
-/// poll borrows the queue's reference: its Waker owns none.
-[[gnu::always_inline]] inline bool poll(Header* t, PollClock* clock) {
-    PollDiagnostics diagnostics(t, clock);
-    Waker waker(RawWaker{t, diagnostics.waker_vtable()});
+/// One poll of the future around `Recorder`'s hooks (PollDiagnostics, or
+/// StatsPoll for a task with statistics); true when it is done (its output
+/// stored). The poll borrows the queue's reference: its Waker owns none.
+/// `deferred`: the poll deferred the task's own wake (defer_own_wake).
+template <class Recorder>
+[[gnu::always_inline]] inline bool poll_with(Header* t, PollClock* clock, bool& deferred) {
+    Recorder recorder(t, clock);
+    Waker waker(RawWaker{t, recorder.waker_vtable()});
     Context cx(waker);
-    diagnostics.before_poll();
+    recorder.before_poll();
     bool done;
     {
         coop::BudgetScope budget;
         OnStackGuard on_stack(t);
         done = t->vtable->poll_future(t, cx);
+        deferred = on_stack.deferred_own_wake();
     }
     (void)std::move(waker).into_raw();
-    diagnostics.after_poll(done);
+    recorder.after_poll(done);
     return done;
 }
 
-/// The same for a task with statistics, out of line: the poll without them
-/// stays as small as it was (one branch on the header's diagnostics word).
+/// Out of line: the poll without statistics stays as small as it was (one
+/// branch on the header's diagnostics word).
+/// A task with statistics has its own waker, never the plain one that
+/// defer_own_wake recognises: its yields take the clone path.
 [[gnu::noinline]] bool poll_with_stats(Header* t, PollClock* clock) {
-    StatsPoll stats(t, clock);
-    Waker waker(RawWaker{t, &stats_task_waker_vtable});
-    Context cx(waker);
-    stats.begin();
-    bool done;
-    {
-        coop::BudgetScope budget;
-        OnStackGuard on_stack(t);
-        done = t->vtable->poll_future(t, cx);
-    }
-    (void)std::move(waker).into_raw();
-    stats.end(done);
-    return done;
+    bool deferred = false;
+    return poll_with<StatsPoll>(t, clock, deferred);
 }
 
 }  // namespace
+
+namespace {
+/// After a poll that deferred the task's own wake: its queue entry goes to
+/// this thread's defer list as it is (defer_own_wake).
+void idle_deferred(Header* t) {
+    switch (t->state.transition_to_idle_deferred()) {
+        case TransitionToIdleDeferred::kDefer:
+            // The list that defer_own_wake answered for; none only if its
+            // scope closed inside the poll: then queue it now.
+            if (Defer* list = current_defer()) list->push(Waker(RawWaker{t, &deferred_entry_vtable}));
+            else t->scheduler->schedule_yield(t);
+            return;
+        case TransitionToIdleDeferred::kCancelled:
+            cancel_and_complete(t);
+            return;
+    }
+}
+}  // namespace
+
+bool defer_own_wake(const Waker& waker) {
+    OnStack* innermost = tls_on_stack;
+    const RawWaker& raw = waker.as_raw();
+    if (!innermost || raw.data != innermost->task || raw.vtable != &task_waker_vtable) return false;
+    innermost->deferred_own_wake = true;
+    return true;
+}
 
 void run_task(Header* t, PollClock* clock) {
     switch (t->state.transition_to_running()) {
@@ -279,9 +349,14 @@ void run_task(Header* t, PollClock* clock) {
             return;
     }
 
-    bool done = t->diagnostics.stats() ? poll_with_stats(t, clock) : poll(t, clock);
+    bool deferred = false;
+    bool done = t->diagnostics.stats() ? poll_with_stats(t, clock) : poll_with<PollDiagnostics>(t, clock, deferred);
     if (done) {
         complete(t);
+        return;
+    }
+    if (deferred) {
+        idle_deferred(t);
         return;
     }
 

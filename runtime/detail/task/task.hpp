@@ -52,6 +52,17 @@ void wait_reaped(Header* task);
 /// True while this thread is inside the task's poll or cancellation.
 bool running_on_this_thread(const Header* task);
 
+/// The defer list's shortcut for a task that defers its own wake (yield_now,
+/// defer.hpp): true when `waker` is the plain Waker of the task whose poll
+/// is innermost on this thread. The task's runner then, after the poll,
+/// clears RUNNING and sets NOTIFIED in one step (transition_to_idle_deferred)
+/// and moves its queue entry to this thread's defer list, whose wake only
+/// submits it: no clone, no state change and no drop. False (the caller
+/// clones as usual) for any other waker, including the counting and
+/// statistics ones. Meanwhile the task counts as queued: a wake finds it
+/// NOTIFIED and does nothing, an abort marks it for its runner.
+bool defer_own_wake(const Waker& waker);
+
 /// Task dumps (runtime/task_dump.hpp): the tree of an idle task's future,
 /// read while holding its RUNNING right (State::transition_to_inspecting),
 /// which is then given back as a runner gives it back after a poll. False,

@@ -112,6 +112,16 @@ enum class [[nodiscard]] TransitionToIdle {
     kCancelled,   ///< CANCELLED is set: nothing changed; cancel, then complete.
 };
 
+/// transition_to_idle_deferred (after a poll returned Pending having
+/// deferred its own wake to the thread's defer list: yield_now). The
+/// runner's queue entry moves to the defer list as it is, still NOTIFIED,
+/// so that putting it back in a run queue later takes no atomic step.
+enum class [[nodiscard]] TransitionToIdleDeferred {
+    kDefer,      ///< RUNNING cleared, NOTIFIED set, the reference kept: the defer list
+                 ///< holds the entry (a wake meanwhile finds it queued).
+    kCancelled,  ///< CANCELLED is set: nothing changed; cancel, then complete.
+};
+
 /// transition_to_notified_by_ref (a wake that keeps the waker) and
 /// transition_to_notified_and_cancel (abort).
 enum class [[nodiscard]] TransitionToNotifiedByRef {
@@ -228,6 +238,14 @@ constexpr Step<TransitionToIdle> to_idle(Snapshot s) {
     if (s.is_notified()) return {TransitionToIdle::kOkNotified, s.without(kRunning)};
     Snapshot next = s.without(kRunning).ref_dec();
     return {next.ref_count() == 0 ? TransitionToIdle::kOkDealloc : TransitionToIdle::kOk, next};
+}
+
+/// Precondition: as to_idle. One step for "wake by reference during the
+/// poll, then to_idle", the reference staying with the entry.
+constexpr Step<TransitionToIdleDeferred> to_idle_deferred(Snapshot s) {
+    assert(s.is_running() && !s.is_complete());
+    if (s.is_cancelled()) return {TransitionToIdleDeferred::kCancelled, s};
+    return {TransitionToIdleDeferred::kDefer, s.without(kRunning).with(kNotified)};
 }
 
 /// The caller holds a reference (the waker it wakes through).
@@ -351,6 +369,7 @@ public:
 
     TransitionToRunning transition_to_running() { return apply(task_state::to_running); }
     TransitionToIdle transition_to_idle() { return apply(task_state::to_idle); }
+    TransitionToIdleDeferred transition_to_idle_deferred() { return apply(task_state::to_idle_deferred); }
     TransitionToNotifiedByRef transition_to_notified_by_ref() { return apply(task_state::to_notified_by_ref); }
     TransitionToNotifiedByVal transition_to_notified_by_val() { return apply(task_state::to_notified_by_val); }
     TransitionToNotifiedByRef transition_to_notified_and_cancel() {

@@ -95,14 +95,22 @@ struct PollFigures {
 /// The figures of a task's wakers, from any thread: added to through
 /// std::atomic_ref.
 struct WakeFigures {
-    /// The wakes from outside the task's poll (a snapshot's `wakes` adds self_wakes).
+    /// The wakes from outside the task's poll but those in wakes_by_val (a
+    /// snapshot's `wakes` adds wakes_by_val and self_wakes).
     std::uint64_t other_wakes;
-    /// clones - drops are the live clones: lost-waker detection reads them
-    /// (PollDiagnostics::after_poll), so a drop counts only after its wake
-    /// set NOTIFIED.
+    /// clones - drops - wakes_by_val are the live clones: lost-waker
+    /// detection reads them (StatsPoll::after_poll), so there a drop counts
+    /// only after its wake set NOTIFIED.
     std::uint64_t waker_clones;
     std::uint64_t waker_drops;
+    /// The wakes by value from outside the poll where lost wakers are not
+    /// detected: each is a wake and a drop, counted with one locked add.
+    std::uint64_t wakes_by_val;
     std::int64_t last_wake_ns;
+
+    /// What a snapshot shows (self_wakes aside).
+    std::uint64_t wakes() const { return other_wakes + wakes_by_val; }
+    std::uint64_t drops() const { return waker_drops + wakes_by_val; }
 };
 
 /// A TaskStats block's figures as plain values: what the runtime keeps of a
@@ -185,6 +193,7 @@ struct TaskStats {
         out.wake.other_wakes = get(wake.other_wakes);
         out.wake.waker_clones = get(wake.waker_clones);
         out.wake.waker_drops = get(wake.waker_drops);
+        out.wake.wakes_by_val = get(wake.wakes_by_val);
         out.wake.last_wake_ns = get(wake.last_wake_ns);
     }
 

@@ -90,9 +90,14 @@ void wake_by_ref_impl(Header* t) {
     }
 }
 
-void wake_by_val_impl(Header* t) {
+/// A wake by value: one transition wakes the task and gives up the waker's
+/// reference. `before_submit` runs once the reference is the queue's and
+/// before the task is queued (a task with statistics stamps its block there).
+template <class BeforeSubmit>
+[[gnu::always_inline]] inline void wake_by_val_then(Header* t, BeforeSubmit before_submit) {
     switch (t->state.transition_to_notified_by_val()) {
         case TransitionToNotifiedByVal::kSubmit:
+            before_submit();
             t->scheduler->schedule(t);
             return;
         case TransitionToNotifiedByVal::kDealloc:
@@ -101,6 +106,9 @@ void wake_by_val_impl(Header* t) {
         case TransitionToNotifiedByVal::kDoNothing:
             return;
     }
+}
+void wake_by_val_impl(Header* t) {
+    wake_by_val_then(t, [] {});
 }
 
 Header* header_of(const void* data) { return static_cast<Header*>(const_cast<void*>(data)); }
@@ -231,18 +239,8 @@ RawWaker stats_clone(const void* data) {
     std::atomic_ref(s.wake.wakes_by_val).fetch_add(1, std::memory_order_relaxed);
     std::int64_t now = stats_now_ns();
     TaskStats::set(s.wake.last_wake_ns, now);
-    switch (t->state.transition_to_notified_by_val()) {
-        case TransitionToNotifiedByVal::kSubmit:
-            // The reference is the queue's now, so the block is still ours to stamp.
-            s.runnable_since_ns.store(now, std::memory_order_relaxed);
-            t->scheduler->schedule(t);
-            return;
-        case TransitionToNotifiedByVal::kDealloc:
-            dealloc(t);
-            return;
-        case TransitionToNotifiedByVal::kDoNothing:
-            return;
-    }
+    // The reference is the queue's by then, so the block is still ours to stamp.
+    wake_by_val_then(t, [&] { s.runnable_since_ns.store(now, std::memory_order_relaxed); });
 }
 void stats_wake(const void* data) {
     Header* t = header_of(data);
